@@ -1,0 +1,105 @@
+"""Intake-specific checks: date sanity, duplicate requests, references to unknown items."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..book import Book, SheetTable
+from ..findings import Finding, Severity
+from ..values import as_date, as_id, is_blank, split_ids
+from .cells import cell_checks
+from .registry import Context, check, define, finding
+
+cell_checks("Intake")
+
+DUE_BEFORE_REQUESTED = define(
+    "due-before-requested", Severity.ERROR,
+    "The due date {due} is before the request date {requested}; correct one of them.")
+DUE_PAST = define(
+    "due-date-past", Severity.WARNING,
+    "The due date {due} has passed (today is {today}); agree a new date with the sponsor.")
+REQUESTED_FUTURE = define(
+    "requested-in-future", Severity.WARNING,
+    "The request date {requested} is in the future (today is {today}); enter the date it was raised.")
+DUPLICATE_ID = define(
+    "duplicate-request-id", Severity.ERROR,
+    "Request ID {value} is also used in row {other}; give each request its own ID.")
+DUPLICATE_REQUEST = define(
+    "duplicate-request", Severity.WARNING,
+    "Same customer and title as row {other} ({other_id}); merge the two or make the title distinct.")
+UNKNOWN_PARENT = define(
+    "unknown-parent", Severity.ERROR,
+    "Parent item {value} is not in the Items table; choose an existing program or project ID.")
+UNKNOWN_DEPENDENCY = define(
+    "unknown-dependency", Severity.ERROR,
+    "Dependency {missing} is not in the Items table or the Intake table; check the ID.")
+
+
+@check("intake-dates", "Intake", [DUE_BEFORE_REQUESTED, DUE_PAST, REQUESTED_FUTURE])
+def intake_dates(table: SheetTable, book: Book, context: Context) -> Iterator[Finding]:
+    frame = table.frame
+    if "due_date" not in frame or "requested_on" not in frame:
+        return
+    today = context.as_of
+    for row, requested, due in zip(frame.index, frame["requested_on"], frame["due_date"]):
+        req_day, due_day = as_date(requested), as_date(due)
+        if req_day and req_day > today:
+            yield finding(REQUESTED_FUTURE, table, int(row), "requested_on", requested,
+                          requested=req_day.isoformat(), today=today.isoformat())
+        if req_day and due_day and due_day < req_day:
+            yield finding(DUE_BEFORE_REQUESTED, table, int(row), "due_date", due,
+                          due=due_day.isoformat(), requested=req_day.isoformat())
+        elif due_day and due_day < today:
+            yield finding(DUE_PAST, table, int(row), "due_date", due,
+                          due=due_day.isoformat(), today=today.isoformat())
+
+
+@check("intake-duplicates", "Intake", [DUPLICATE_ID, DUPLICATE_REQUEST])
+def intake_duplicates(table: SheetTable, book: Book, context: Context) -> Iterator[Finding]:
+    frame = table.frame
+    first_id: dict[str, int] = {}
+    first_request: dict[tuple[str, str], tuple[int, str]] = {}
+    ids = frame["request_id"] if "request_id" in frame else [None] * len(frame)
+    customers = frame["customer_name"] if "customer_name" in frame else [None] * len(frame)
+    titles = frame["title"] if "title" in frame else [None] * len(frame)
+    for row, rid, customer, title in zip(frame.index, ids, customers, titles):
+        row = int(row)
+        key_id = as_id(rid)
+        if key_id:
+            other = first_id.setdefault(key_id.casefold(), row)
+            if other != row:
+                yield finding(DUPLICATE_ID, table, row, "request_id", rid, other=other)
+        if is_blank(customer) or is_blank(title):
+            continue
+        key = (_normal(customer), _normal(title))
+        seen = first_request.setdefault(key, (row, key_id or "no ID"))
+        if seen[0] != row:
+            yield finding(DUPLICATE_REQUEST, table, row, "title", title,
+                          other=seen[0], other_id=seen[1])
+
+
+@check("intake-references", "Intake", [UNKNOWN_PARENT, UNKNOWN_DEPENDENCY])
+def intake_references(table: SheetTable, book: Book, context: Context) -> Iterator[Finding]:
+    items = book.table("Items")
+    if items is None or "item_id" not in items.frame:
+        return  # a distributed intake template has no portfolio to refer to
+    known = {i.casefold() for i in map(as_id, items.frame["item_id"]) if i}
+    requests = {i.casefold() for i in map(as_id, table.frame.get("request_id", [])) if i}
+    resolvable = known | requests
+    frame = table.frame
+    if "parent_id" in frame:
+        for row, parent in frame["parent_id"].items():
+            pid = as_id(parent)
+            if pid and pid.casefold() not in known:
+                yield finding(UNKNOWN_PARENT, table, int(row), "parent_id", parent)
+    if "dependencies" in frame:
+        for row, deps in frame["dependencies"].items():
+            missing = [d for d in split_ids(deps) if d.casefold() not in resolvable]
+            if missing:
+                yield finding(UNKNOWN_DEPENDENCY, table, int(row), "dependencies", deps,
+                              missing=", ".join(missing))
+
+
+def _normal(text: object) -> str:
+    """Case, spacing and punctuation do not make two requests different."""
+    return re.sub(r"[\W_]+", " ", str(text).casefold()).strip()

@@ -1,0 +1,73 @@
+"""The edit plan: what a command wants changed in a workbook, free of any Excel library's types.
+
+Both adapters (openpyxl on files, xlwings on an open workbook) apply the same plan, so the
+plan speaks only of sheets, rows, column letters or headers, plain values and RGB colours.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Fills a person recognises from Excel's own "Bad" and "Neutral" cell styles.
+ERROR_FILL = "FFC7CE"
+WARNING_FILL = "FFEB9C"
+
+# A hidden generated sheet remembers which cells a command marked and what they held before,
+# so the next run can restore them without reading formats back (xlwings' remote engine can't).
+MARKS_SHEET = "xlp_marks"
+MARKS_HEADER = ("Sheet", "Cell", "Prior fill", "Prior note", "Prior note author")
+NOTE_AUTHOR = "xlportfolio"
+
+
+@dataclass(frozen=True)
+class ColumnWrite:
+    """Write values into one column of a table, by header; the column is added if missing."""
+
+    table: str
+    sheet: str
+    header: str
+    values: dict[int, Any]  # Excel row -> value
+    clear_other_rows: bool = True  # blank the rest of the column's data rows
+
+
+@dataclass(frozen=True)
+class CellMark:
+    """Colour a cell and attach a note that says what is wrong and what to do."""
+
+    sheet: str
+    row: int
+    column: str  # letter
+    fill: str  # RGB hex
+    note: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell value that is a hyperlink to a place in the same workbook."""
+
+    text: str
+    sheet: str
+    cell: str
+
+    @property
+    def location(self) -> str:
+        return f"'{self.sheet}'!{self.cell}"
+
+
+@dataclass(frozen=True)
+class GeneratedSheet:
+    """A sheet the tool owns: rewritten whole on every run."""
+
+    name: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    widths: tuple[float, ...] = ()
+    hidden: bool = False
+
+
+@dataclass
+class EditPlan:
+    columns: list[ColumnWrite] = field(default_factory=list)
+    marks: list[CellMark] = field(default_factory=list)
+    sheets: list[GeneratedSheet] = field(default_factory=list)
+    clear_marks: bool = True  # restore the cells the previous run marked first

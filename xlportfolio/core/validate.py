@@ -1,0 +1,85 @@
+"""The validate command's core: intake findings, the per-row status and the Findings sheet."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from ..schema import INTAKE
+from .book import Book
+from .checks import Context, run_checks
+from .findings import Finding, Report, Severity
+from .plan import ERROR_FILL, WARNING_FILL, CellMark, ColumnWrite, EditPlan, GeneratedSheet, Link
+from .values import show
+
+FINDINGS_SHEET = "Findings"
+FINDINGS_HEADER = ("Severity", "Code", "Sheet", "Cell", "Column", "Value", "What to do")
+FINDINGS_WIDTHS = (10, 22, 12, 10, 18, 24, 90)
+
+
+def validate_intake(book: Book, as_of: dt.date | None = None,
+                    disabled: frozenset[str] = frozenset()) -> tuple[Report, EditPlan]:
+    """Check the Intake table; return the findings and the plan that writes them back."""
+    context = Context(as_of=as_of or dt.date.today(), disabled=disabled)
+    report = Report.of(run_checks(book, context, INTAKE.name))
+    plan = EditPlan(
+        columns=[_status_column(book, report)],
+        marks=_marks(report),
+        sheets=[findings_sheet(report)],
+    )
+    return report, plan
+
+
+def row_status(errors: int, warnings: int) -> str:
+    """'OK', '2 errors', '1 error, 3 warnings'."""
+    if not errors and not warnings:
+        return "OK"
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' if errors != 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    return ", ".join(parts)
+
+
+def _status_column(book: Book, report: Report) -> ColumnWrite:
+    intake = book.tables[INTAKE.name]
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for f in report.findings:
+        if f.row is not None and f.row > intake.header_row:
+            counts[f.row][f.severity is Severity.WARNING] += 1
+    values = {int(row): row_status(*counts.get(int(row), (0, 0))) for row in intake.frame.index}
+    return ColumnWrite(INTAKE.name, intake.sheet, intake.header("validation"), values)
+
+
+def _marks(report: Report) -> list[CellMark]:
+    """One mark per offending cell; several findings on a cell share one note."""
+    by_cell: dict[tuple[str, int, str], list[Finding]] = defaultdict(list)
+    for f in report.findings:
+        if f.row is not None and f.column:
+            by_cell[(f.sheet, f.row, f.column)].append(f)
+    marks = []
+    for (sheet, row, column), found in by_cell.items():
+        worst = any(f.severity is Severity.ERROR for f in found)
+        note = "\n".join(f"{f.severity.upper()}: {f.message}" for f in found)
+        marks.append(CellMark(sheet, row, column, ERROR_FILL if worst else WARNING_FILL, note))
+    return marks
+
+
+def findings_sheet(report: Report) -> GeneratedSheet:
+    """Every finding with a link to its cell; errors first, then in sheet order."""
+    ordered = sorted(report.findings, key=lambda f: f.severity is not Severity.ERROR)
+    rows = tuple(
+        (
+            str(f.severity),
+            f.code,
+            f.sheet,
+            Link(f.cell, f.sheet, f.cell) if f.cell else "",
+            f.header or "",
+            show(f.value) if f.value is not None else "",
+            f.message,
+        )
+        for f in ordered
+    )
+    if not rows:
+        rows = (("", "", "", "", "", "", "No findings: every request is valid."),)
+    return GeneratedSheet(FINDINGS_SHEET, FINDINGS_HEADER, rows, FINDINGS_WIDTHS)

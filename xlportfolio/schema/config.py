@@ -1,0 +1,72 @@
+"""Configuration tables (Scoring, Gates) with the defaults from DESIGN.md.
+
+They live in the workbook so a PMO or a consultant tailors a client workbook without code;
+these rows are only what a new workbook starts with.
+"""
+from __future__ import annotations
+
+from .model import Column, ColumnType as T, ConfigTable, Table
+
+SCORING = ConfigTable(
+    Table(
+        "Scoring", "Scoring",
+        "Prioritisation criteria: which column feeds each criterion, its weight and direction.",
+        (
+            Column("criterion", "Criterion", T.TEXT, "Name of the criterion.", required=True, width=22),
+            Column("source_column", "Source column", T.TEXT, "Column of Intake or Items it reads.", required=True, width=20),
+            Column("weight", "Weight", T.NUMBER, "Relative weight; weights are normalised to 100%.", required=True),
+            Column("direction", "Direction", T.CHOICE, "higher is better or lower is better.", required=True, choices="Direction"),
+            Column("enabled", "Enabled", T.CHOICE, "Yes to use the criterion.", required=True, choices="YesNo"),
+            Column("description", "Description", T.TEXT, "What the criterion measures.", width=44),
+        ),
+        key="criterion",
+    ),
+    (
+        ("Strategic fit", "category", 20, "higher is better", "Yes", "Fit with the portfolio's strategy, by category."),
+        ("Value", "expected_revenue", 25, "higher is better", "Yes", "Revenue, retention and savings per year."),
+        ("Cost", "cost_estimate", 15, "lower is better", "Yes", "One-time cost to deliver."),
+        ("Urgency", "due_date", 10, "lower is better", "Yes", "Days until the due date."),
+        ("Risk", "risk", 10, "lower is better", "Yes", "Delivery risk."),
+        ("Confidence", "confidence", 10, "higher is better", "No", "How sure the estimate is."),
+        ("Customer impact", "retention_effect", 10, "higher is better", "Yes", "Revenue kept with customers."),
+    ),
+)
+
+GATES = ConfigTable(
+    Table(
+        "Gates", "Gates",
+        "What each Degree of Implementation gate requires before an item may enter the stage.",
+        (
+            Column("stage", "Stage", T.CHOICE, "The stage the criterion guards.", required=True, choices="Stage"),
+            Column("criterion", "Criterion", T.TEXT, "Stable name of the requirement.", required=True, width=24),
+            Column("kind", "Kind", T.TEXT, "field, approval, evidence or rule.", required=True, width=10),
+            Column("target", "Target", T.TEXT, "Column, table or rule it checks.", width=22),
+            Column("enabled", "Enabled", T.CHOICE, "Yes to enforce.", required=True, choices="YesNo"),
+            Column("description", "Description", T.TEXT, "What a person must provide.", width=56),
+        ),
+    ),
+    (
+        ("DI1 Defined", "name", "field", "Items.name", "Yes", "The item has a name and a parent."),
+        ("DI2 Identified", "owner", "field", "Items.owner", "Yes", "An owner is named."),
+        ("DI2 Identified", "sponsor", "field", "Items.sponsor", "Yes", "A sponsor is named."),
+        ("DI2 Identified", "category", "field", "Items.category", "Yes", "A category is chosen."),
+        ("DI2 Identified", "function", "field", "Items.function", "Yes", "A delivering function is chosen."),
+        ("DI2 Identified", "estimated_value", "field", "Items.estimated_value", "Yes", "An estimated value is entered."),
+        ("DI3 Detailed", "cost_plan", "field", "Financials.plan", "Yes", "Cost is planned by month."),
+        ("DI3 Detailed", "benefit_plan", "field", "Financials.plan", "Yes", "Benefit is planned by month."),
+        ("DI3 Detailed", "milestones", "field", "Milestones.planned_date", "Yes", "Milestones are planned."),
+        ("DI3 Detailed", "risk_profile", "field", "Risks", "Yes", "Risks are assessed."),
+        ("DI3 Detailed", "controller", "field", "Items.controller", "Yes", "A controller is named."),
+        ("DI4 Decided", "sponsor_approval", "approval", "Sponsor", "Yes", "The sponsor approved the item."),
+        ("DI4 Decided", "controller_approval", "approval", "Controller", "Yes", "The controller approved the item."),
+        ("DI4 Decided", "baseline", "rule", "freeze_plan", "Yes", "The plan is frozen as the baseline."),
+        ("DI4 Decided", "no_blocked_dependency", "rule", "Dependencies", "Yes", "No dependency on a cancelled or held item."),
+        ("DI5 Implemented", "actual_dates", "field", "Milestones.actual_date", "Yes", "Actual dates are entered."),
+        ("DI5 Implemented", "milestones_complete", "rule", "Milestones", "Yes", "All milestones are complete."),
+        ("DI6 Closed", "closure_evidence", "evidence", "Milestones.evidence", "Yes", "Closure evidence is linked."),
+        ("DI6 Closed", "controller_signoff", "approval", "Controller", "Yes", "The controller signed off."),
+        ("DI6 Closed", "realised_value", "rule", "Financials.actual", "Yes", "Realised value is compared with the baseline."),
+    ),
+)
+
+CONFIG_TABLES: tuple[ConfigTable, ...] = (SCORING, GATES)

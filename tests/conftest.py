@@ -4,3 +4,35 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import datetime as dt  # noqa: E402
+
+import pytest  # noqa: E402
+
+AS_OF = dt.date(2026, 6, 30)
+
+
+@pytest.fixture
+def demo_book(tmp_path):
+    """A governed portfolio workbook with 100 sample intake requests, written to disk."""
+    from xlportfolio.demo_data import sample_portfolio
+    from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
+
+    data = sample_portfolio(AS_OF)
+    data = {"Intake": data["Intake"], "Items": data["Items"]}
+    path = tmp_path / "portfolio.xlsx"
+    build_workbook(PORTFOLIO_KIND, data).save(path)
+    return path
+
+
+def parts(path):
+    """Every part of an .xlsx as bytes, less the save timestamp."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        out = {n: zf.read(n) for n in zf.namelist()}
+    if "docProps/core.xml" in out:
+        out["docProps/core.xml"] = re.sub(rb"<dcterms:modified[^<]*</dcterms:modified>", b"",
+                                          out["docProps/core.xml"])
+    return out

@@ -1,0 +1,242 @@
+"""validate on real .xlsx files: marks written, user content kept, reruns change nothing."""
+import shutil
+import zipfile
+
+import pytest
+from conftest import AS_OF, parts
+from openpyxl import load_workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.comments import Comment
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from xlportfolio.commands.validate import validate_file
+from xlportfolio.core.plan import ERROR_FILL, MARKS_SHEET
+from xlportfolio.errors import ContentWouldBeLost, TemplateError
+
+
+def intake_sheet(path):
+    wb = load_workbook(path)
+    return wb, wb["Intake"]
+
+
+def column_of(ws, header):
+    for cell in ws[1]:
+        if cell.value == header:
+            return cell.column_letter
+    raise AssertionError(f"no column {header}")
+
+
+def test_marks_status_column_and_findings_sheet(demo_book):
+    result = validate_file(demo_book, as_of=AS_OF)
+    assert result.rows == 100 and result.report.errors > 0
+    wb, ws = intake_sheet(demo_book)
+    status = column_of(ws, "Validation")
+    assert ws[f"{status}2"].value == "OK"
+    assert ws[f"{status}5"].value == "1 error"  # REQ-0004 has no sponsor
+    sponsor = ws[f"{column_of(ws, 'Sponsor')}5"]
+    assert sponsor.fill.fgColor.rgb.endswith(ERROR_FILL)
+    assert "Sponsor is required" in sponsor.comment.text
+    findings = wb["Findings"]
+    rows = list(findings.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == len(result.report.findings)
+    link = findings["D2"].hyperlink
+    assert link.location == f"'Intake'!{findings['D2'].value}"
+    assert wb[MARKS_SHEET].sheet_state == "hidden"
+
+
+def test_second_run_changes_nothing(demo_book, tmp_path):
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    validate_file(demo_book, output=first, as_of=AS_OF)
+    validate_file(first, output=second, as_of=AS_OF)
+    assert parts(first) == parts(second)
+
+
+def test_fixing_a_cell_removes_its_mark_and_restores_what_was_there(demo_book):
+    wb, ws = intake_sheet(demo_book)
+    cell = ws[f"{column_of(ws, 'Sponsor')}5"]
+    cell.comment = Comment("Ask Anna who sponsors this", "Controller")
+    cell.fill = PatternFill("solid", fgColor="FF00B0F0")
+    wb.save(demo_book)
+    validate_file(demo_book, as_of=AS_OF)
+    wb, ws = intake_sheet(demo_book)
+    ws[cell.coordinate] = "Anna Berger"
+    wb.save(demo_book)
+    validate_file(demo_book, as_of=AS_OF)
+    wb, ws = intake_sheet(demo_book)
+    fixed = ws[cell.coordinate]
+    assert fixed.fill.fgColor.rgb == "FF00B0F0"
+    assert fixed.comment.text == "Ask Anna who sponsors this" and fixed.comment.author == "Controller"
+    assert ws[f"{column_of(ws, 'Validation')}5"].value == "OK"
+
+
+def test_user_content_is_kept(demo_book):
+    wb, ws = intake_sheet(demo_book)
+    table = ws.tables["Intake"]
+    # an extra user column inside the table, to the right of the schema's columns
+    last = ws.max_column + 1
+    ws.cell(1, last, "My notes")
+    ws.cell(2, last, "call back Monday")
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.table import TableColumn
+
+    table.ref = f"A1:{get_column_letter(last)}{ws.max_row}"
+    table.tableColumns.append(TableColumn(id=len(table.tableColumns) + 1, name="My notes"))
+    table.autoFilter.ref = table.ref
+    mine = wb.create_sheet("My analysis")
+    mine["A1"], mine["A2"], mine["A3"] = 10, 20, "=SUM(A1:A2)"
+    mine["A1"].font = Font(bold=True, color="FF0000")
+    mine.conditional_formatting.add("A1:A2", CellIsRule(operator="greaterThan", formula=["15"], fill=PatternFill("solid", fgColor="FFFF00")))
+    dv = DataValidation(type="whole", operator="between", formula1="0", formula2="100")
+    dv.add("B1:B10")
+    mine.add_data_validation(dv)
+    wb.defined_names["my_total"] = DefinedName("my_total", attr_text="'My analysis'!$A$3")
+    wb.save(demo_book)
+    headers_before = [c.value for c in ws[1]]
+
+    validate_file(demo_book, as_of=AS_OF)
+    wb, ws = intake_sheet(demo_book)
+    headers = [c.value for c in ws[1]]
+    assert headers == headers_before and headers[-1] == "My notes"  # nothing dropped or reordered
+    assert "My notes" in ws.tables["Intake"].column_names
+    assert ws.cell(2, headers.index("My notes") + 1).value == "call back Monday"
+    mine = wb["My analysis"]
+    assert mine["A3"].value == "=SUM(A1:A2)" and mine["A1"].font.b and mine["A1"].font.color.rgb == "00FF0000"
+    assert len(mine.conditional_formatting) == 1 and len(mine.data_validations.dataValidation) == 1
+    assert "my_total" in wb.defined_names
+
+
+def test_status_column_is_added_when_the_table_lacks_it(demo_book):
+    wb, ws = intake_sheet(demo_book)
+    table = ws.tables["Intake"]
+    status = column_of(ws, "Validation")
+    for cell in ws[status]:
+        cell.value = None
+    last = ws.max_column - 1
+    from openpyxl.utils import get_column_letter
+
+    table.ref = f"A1:{get_column_letter(last)}{ws.max_row}"
+    table.autoFilter.ref = table.ref
+    table.tableColumns.pop()
+    wb.save(demo_book)
+    validate_file(demo_book, as_of=AS_OF)
+    wb, ws = intake_sheet(demo_book)
+    assert ws.tables["Intake"].tableColumns[-1].name == "Validation"
+    assert ws[f"{column_of(ws, 'Validation')}2"].value == "OK"
+
+
+def test_text_that_looks_like_a_formula_stays_text(demo_book):
+    wb, ws = intake_sheet(demo_book)
+    cost = ws[f"{column_of(ws, 'Cost estimate')}2"]
+    cost.value = "=HYPERLINK(\"http://evil\")"
+    cost.data_type = "s"
+    wb.save(demo_book)
+    validate_file(demo_book, as_of=AS_OF)
+    wb = load_workbook(demo_book)
+    value_cells = [r[5] for r in wb["Findings"].iter_rows(min_row=2) if r[5].value and str(r[5].value).startswith("=")]
+    assert value_cells and all(c.data_type == "s" for c in value_cells)
+
+
+def test_formulas_without_saved_results_are_reported(demo_book):
+    wb, ws = intake_sheet(demo_book)
+    ws[f"{column_of(ws, 'Cost estimate')}2"] = "=1000*12"
+    wb.save(demo_book)
+    report = validate_file(demo_book, as_of=AS_OF).report
+    assert [f.code for f in report.findings if f.row == 2] == ["uncalculated-formula"]
+
+
+def test_error_leaves_the_original_byte_identical(demo_book, monkeypatch):
+    before = demo_book.read_bytes()
+    from openpyxl.workbook import Workbook
+
+    def broken_save(self, filename):
+        with open(filename, "wb") as fh:
+            fh.write(b"half a workbook")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Workbook, "save", broken_save)
+    with pytest.raises(OSError):
+        validate_file(demo_book, as_of=AS_OF)
+    assert demo_book.read_bytes() == before
+    assert [p.name for p in demo_book.parent.iterdir()] == [demo_book.name]
+
+
+def test_refuses_to_drop_a_chart_in_place_but_writes_elsewhere(demo_book, tmp_path):
+    wb, ws = intake_sheet(demo_book)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=12, min_row=1, max_row=10), titles_from_data=True)
+    wb.create_sheet("Chart").add_chart(chart, "B2")
+    wb.save(demo_book)
+    before = demo_book.read_bytes()
+    with pytest.raises(ContentWouldBeLost) as err:
+        validate_file(demo_book, as_of=AS_OF)
+    assert "chart" in str(err.value) and "--output" in str(err.value)
+    assert demo_book.read_bytes() == before
+    out = tmp_path / "elsewhere.xlsx"
+    validate_file(demo_book, output=out, as_of=AS_OF)
+    assert zipfile.is_zipfile(out)
+
+
+def test_no_intake_table(tmp_path):
+    from openpyxl import Workbook
+
+    path = tmp_path / "plain.xlsx"
+    wb = Workbook()
+    wb.active["A1"] = "hello"
+    wb.save(path)
+    with pytest.raises(TemplateError, match="no Intake table"):
+        validate_file(path)
+
+
+@pytest.mark.parametrize("problem, message", [
+    ("blank", "a header cell is blank"),
+    ("duplicate", "appears twice"),
+    ("merged", "merged"),
+])
+def test_broken_headers_name_the_cell(tmp_path, problem, message):
+    from openpyxl import Workbook
+
+    path = tmp_path / "headers.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Intake"
+    ws.append(["Request ID", "Title", "Sponsor", "Due date"])
+    ws.append(["REQ-1", "Portal", "Anna", None])
+    if problem == "blank":
+        ws["C1"] = None
+    elif problem == "duplicate":
+        ws["D1"] = "title"
+    else:
+        ws.merge_cells("B1:C1")
+    wb.save(path)
+    with pytest.raises(TemplateError, match=message) as err:
+        validate_file(path)
+    assert "sheet 'Intake'" in str(err.value) and str(path) in str(err.value)
+
+
+def test_plain_range_without_a_table_is_read_from_row_one(tmp_path):
+    from openpyxl import Workbook
+
+    path = tmp_path / "range.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Intake"
+    ws.append(["Request ID", "Title", "Sponsor"])
+    ws.append(["REQ-1", "Portal", None])
+    ws["XFD1048576"] = "far away"  # a cell at the sheet's last address costs nothing
+    wb.save(path)
+    report = validate_file(path, as_of=AS_OF).report
+    sponsor = [f for f in report.findings if f.code == "missing-value" and f.header == "Sponsor"]
+    assert sponsor and sponsor[0].cell == "C2"
+    assert load_workbook(path)["Intake"]["D1"].value == "Validation"
+
+
+def test_copy_of_input_untouched_with_output(demo_book, tmp_path):
+    before = demo_book.read_bytes()
+    out = tmp_path / "out.xlsx"
+    validate_file(demo_book, output=out, as_of=AS_OF)
+    assert demo_book.read_bytes() == before
+    shutil.copy(out, tmp_path / "again.xlsx")
+    assert load_workbook(out)["Findings"].max_row > 1

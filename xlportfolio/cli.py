@@ -1,0 +1,157 @@
+"""The `xlportfolio` command line: thin wrappers that call commands and print their results."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from . import __version__
+from .errors import XlPortfolioError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Governed Excel workbooks as the system of record of a project portfolio.")
+new_app = typer.Typer(no_args_is_help=True, help="Write a standard workbook from the schema.")
+app.add_typer(new_app, name="new")
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def guarded(func):
+    """Turn every abort into a clear message and exit code 2; never show a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except XlPortfolioError as exc:
+            fail(str(exc), exc.exit_code)
+        except PermissionError as exc:
+            fail(f"{exc.filename}: permission denied; close the file in Excel or check the folder's rights.")
+        except OSError as exc:
+            fail(f"{exc.filename or ''}: {exc.strerror or exc}")
+        except Exception as exc:  # noqa: BLE001 - the last line of defence for a person's screen
+            if os.environ.get("XLPORTFOLIO_DEBUG"):
+                raise
+            fail(f"internal error ({type(exc).__name__}: {exc}). Nothing was saved. "
+                 "Set XLPORTFOLIO_DEBUG=1 to see the details and please report them.", 3)
+
+    return run
+
+
+def _date(text: Optional[str]) -> Optional[dt.date]:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        fail(f"--as-of {text!r} is not a date; write it as YYYY-MM-DD.")
+
+
+@app.command()
+@guarded
+def validate(
+    book: Path = typer.Argument(..., help="The workbook with an Intake table."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is."),
+    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
+    as_of: Optional[str] = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
+) -> None:
+    """Check the Intake table and mark every problem in the workbook (exit 1 when errors exist)."""
+    from .commands.validate import validate_file
+
+    result = validate_file(book, output=output, as_of=_date(as_of))
+    report = result.report
+    if as_json:
+        payload = {"file": str(book), "written": str(result.written), "rows": result.rows,
+                   "errors": report.errors, "warnings": report.warnings,
+                   "findings": [f.to_dict() for f in report.findings]}
+        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    else:
+        print_report(book, result.rows, report, result.written)
+    raise typer.Exit(1 if report.errors else 0)
+
+
+def print_report(book: Path, rows: int, report, written: Path, limit: int = 15) -> None:
+    out.print(f"[bold]{book}[/]: {rows} requests checked, "
+              f"[red]{report.errors} errors[/], [yellow]{report.warnings} warnings[/].")
+    if report.findings:
+        counts = RichTable("finding", "count", box=None, padding=(0, 2))
+        for code, n in report.by_code().most_common():
+            counts.add_row(code, str(n))
+        out.print(counts)
+        for f in report.findings[:limit]:
+            colour = "red" if f.severity == "error" else "yellow"
+            out.print(f"  [{colour}]{f.severity}[/] {f.location()}: {f.message}", soft_wrap=True)
+        if len(report.findings) > limit:
+            out.print(f"  ... {len(report.findings) - limit} more on the Findings sheet.")
+    out.print(f"Marks, status column and Findings sheet written to [bold]{written}[/].")
+
+
+@new_app.command("intake")
+@guarded
+def new_intake(
+    output: Path = typer.Argument(..., help="Where to write the template (.xlsx)."),
+    password: Optional[str] = typer.Option(None, help="Protect the Intake sheet with this password."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write the intake template a PMO distributes."""
+    _write_new("intake", output, password, force)
+
+
+@new_app.command("portfolio")
+@guarded
+def new_portfolio(
+    output: Path = typer.Argument(..., help="Where to write the workbook (.xlsx)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write the governed portfolio workbook with every table and the default configuration."""
+    _write_new("portfolio", output, None, force)
+
+
+def _write_new(kind: str, output: Path, password: Optional[str], force: bool) -> None:
+    from .files.template import KINDS, build_workbook
+    from .files.workbook import save_atomic
+
+    if output.suffix.lower() != ".xlsx":
+        fail(f"{output}: the file name must end in .xlsx.")
+    if output.exists() and not force:
+        fail(f"{output} exists already; choose another name or add --force to overwrite it.")
+    save_atomic(build_workbook(KINDS[kind], password=password), output)
+    out.print(f"Wrote the {KINDS[kind].title.lower()} to [bold]{output}[/].")
+
+
+@app.command()
+@guarded
+def demo(
+    folder: Path = typer.Argument(Path("xlportfolio-demo"), help="Folder for the sample workbooks."),
+    seed: int = typer.Option(7, help="Random seed; the same seed gives the same portfolio."),
+    as_of: Optional[str] = typer.Option(None, help="The sample's 'today' (YYYY-MM-DD); default today."),
+) -> None:
+    """Write a realistic sample portfolio, run every command on it, and say where to look."""
+    from .commands.demo import run_demo
+
+    run_demo(folder, seed=seed, as_of=_date(as_of), console=out)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out.print(__version__)
+
+
+def main() -> None:
+    app()

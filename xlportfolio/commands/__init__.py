@@ -1,0 +1,1 @@
+"""Commands on workbook files: each opens, runs the core, applies the plan and saves."""

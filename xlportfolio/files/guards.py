@@ -1,0 +1,412 @@
+"""Look inside a workbook file before openpyxl does, so a bad file fails with a message a person can act on.
+
+openpyxl trusts its input: it inflates whatever the zip declares, fails on non-workbooks with
+raw zipfile/KeyError tracebacks, and silently drops parts it does not model (pivot tables,
+slicers, x14 extensions ...) when it saves. This module reads the package with the stdlib only,
+turns every unusable file into one WorkbookUnusable, and tells the caller what a save would lose.
+"""
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from xlportfolio.errors import WorkbookUnusable
+
+_CHUNK = 1 << 20
+_OVERLAP = 256                 # longer than any marker, so a marker split across two chunks is still seen
+_SMALL_PART_CAP = 64 << 20     # parts parsed whole (content types, rels, workbook.xml) are never this big
+_RATIO_FLOOR = 50 << 20        # small XML parts legitimately compress 100x+; only big members are suspect
+_MAX_MEMBERS = 100_000
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+_STRICT_NS = b"purl.oclc.org/ooxml/spreadsheetml/main"
+_WORKBOOK_TYPES = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    "application/vnd.ms-excel.sheet.macroenabled.main+xml",
+    "application/vnd.ms-excel.template.macroenabled.main+xml",
+}
+# Everything zipfile, zlib and struct raise on a malformed archive; to a person they all mean "damaged".
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, RuntimeError,
+               zlib.error, struct.error, KeyError, IndexError, OverflowError)
+
+# Parts openpyxl does not model, so a save drops or mangles them: (label, part name, content type) patterns.
+_PART_RULES = tuple((label, re.compile(name), re.compile(ctype) if ctype else None) for label, name, ctype in (
+    ("charts", r"(^|/)charts/chart\d*\.xml$", r"drawingml\.chart\+xml"),
+    ("Excel 2016+ charts (chartEx)", r"(^|/)charts/chartex\d*\.xml$", r"\.chartex\+xml"),
+    ("pivot tables", r"(^|/)pivottables/[^/]+\.xml$", r"\.pivottable\+xml"),
+    ("slicers", r"(^|/)slicer(s|caches)/[^/]+\.xml$", r"\.slicer(cache)?\+xml"),
+    ("timelines", r"(^|/)timeline(s|caches)/[^/]+\.xml$", r"\.timeline(cache)?\+xml"),
+    ("external links", r"(^|/)externallinks/[^/]+\.xml$", r"\.externallink\+xml"),
+    ("threaded comments", r"(^|/)threadedcomments/[^/]+\.xml$", r"threadedcomments\+xml"),
+    ("form controls", r"(^|/)(ctrlprops|activex)/", r"\.(ctrlprops|activex)\+xml"),
+    ("embedded objects (OLE)", r"(^|/)embeddings/", r"oleobject"),
+    ("SmartArt diagrams", r"(^|/)diagrams/", r"drawingml\.diagram"),
+    ("pictures in cells (rich values)", r"(^|/)richdata/", ""),
+    ("cell metadata for dynamic-array formulas or rich values", r"(^|/)metadata\.xml$", r"sheetmetadata\+xml"),
+    ("data connections or query tables", r"(^|/)(connections\.xml|querytables/[^/]+\.xml)$",
+     r"\.(connections|querytable)\+xml"),
+    ("Excel 4.0 macro or dialog sheets", r"(^|/)(macrosheets|dialogsheets)/[^/]+\.xml$",
+     r"\.(macrosheet|dialogsheet)\+xml"),
+    ("a data model (Power Pivot)", r"(^|/)model/", ""),
+    ("custom XML parts", r"^customxml/", ""),
+    ("a custom ribbon (customUI)", r"^customui/", ""),
+    ("Office add-ins (web extensions)", r"(^|/)webextensions/", ""),
+))
+_COUNTED = {"charts": "chart", "pivot tables": "pivot table", "external links": "external link"}
+_IMAGES = "images or shapes"
+
+# openpyxl drops a worksheet's whole <extLst>; these ext URIs say what was in it.
+_X14_CF = "Excel 2010+ conditional formats (x14)"
+_EXT_LABELS = {
+    "{CCE6A557-97BC-4B89-ADB6-D9C93CAAB3DF}": "Excel 2010+ data validations (x14)",
+    "{78C0D931-6437-407D-A8EE-F0AAD7539E65}": _X14_CF,
+    "{B025F937-C7B1-47D3-B67F-A62EFF666E3E}": _X14_CF,
+    "{05C60535-1F16-4FD2-B633-F4F36F0B64E0}": "sparklines",
+    "{A8765BA9-456A-4DAB-B4F3-ACF838C121DE}": "slicers",
+    "{3A4CF648-6AED-40F4-86FF-DC5316D8AED3}": "slicers",
+    "{7E03D99C-DC04-49D9-9315-930204A7B6E9}": "timelines",
+}
+_ELEMENT_LABELS = {b"controls": "form controls", b"oleObjects": "embedded objects (OLE)",
+                   b"conditionalFormattings": _X14_CF, b"sparklineGroups": "sparklines"}
+_SHEET_MARKERS = re.compile(rb'uri\s*=\s*["\'](\{[0-9A-Fa-f-]{36}\})'
+                            rb"|<(?:[\w.-]+:)?(controls|oleObjects|conditionalFormattings|sparklineGroups)[\s>/]")
+_SHEET_GATE = (b"uri", b"controls", b"oleObjects", b"conditionalFormattings", b"sparklineGroups")
+_DRAWING_MARKERS = re.compile(rb"<(?:[\w.-]+:)?(pic|sp|grpSp|cxnSp|contentPart)[\s>/]")
+_VML_MARKERS = re.compile(rb'ObjectType\s*=\s*["\'](\w+)|<(?:[\w.-]+:)?(imagedata)[\s>/]')
+_ATTR = re.compile(r'([\w.:-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
+
+
+@dataclass(frozen=True)
+class PackageReport:
+    path: Path
+    macro_enabled: bool               # has xl/vbaProject.bin or a macro-enabled content type
+    lossy_parts: tuple[str, ...]      # what openpyxl would drop or damage on save, in words
+    sheet_names: tuple[str, ...]      # from the workbook part, in order
+
+
+def inspect_package(path, *, max_unzipped_bytes: int = 1_500_000_000, max_ratio: int = 200) -> PackageReport:
+    """Check that `path` is a readable .xlsx/.xlsm package and report what a save would lose."""
+    path = Path(path)
+    head = _read_head(path)
+    try:
+        _reject_non_zip(path, head)
+        with zipfile.ZipFile(path) as zf:
+            return _inspect_zip(path, zf, max_unzipped_bytes, max_ratio)
+    except WorkbookUnusable:
+        raise
+    except _ZIP_ERRORS as exc:
+        raise WorkbookUnusable(path, f"the file is damaged (corrupt zip or unreadable part: {exc}); open and "
+                                     "repair it in Excel, save it as .xlsx and try again") from None
+
+
+def _read_head(path: Path) -> bytes:
+    try:
+        if not path.exists():
+            raise WorkbookUnusable(path, "the file does not exist; check the folder and the file name")
+        if not path.is_file():
+            raise WorkbookUnusable(path, "this is a folder (or a device), not a workbook; "
+                                         "give the path of the .xlsx file")
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise WorkbookUnusable(path, f"the file cannot be read ({exc}); check that you may read it and that "
+                                     "no other program has it locked, then try again") from None
+    if not head:
+        raise WorkbookUnusable(path, "the file is empty (0 bytes); it was not saved completely - "
+                                     "save it again from Excel or restore it from a backup")
+    return head
+
+
+_RENAMED = {  # what a text file given a .xlsx name really is, and what to do about it
+    "html": "this is an HTML page saved with a .xlsx name (a web export or a login page), not a workbook; "
+            "open it in Excel and save it as .xlsx",
+    "xml2003": "this is an Excel 2003 XML spreadsheet, not a .xlsx workbook; open it in Excel, save it as .xlsx",
+    "text": "this is a CSV or text file with a .xlsx name, not a workbook; import it instead, "
+            "or open it in Excel and save it as .xlsx",
+}
+
+
+def _reject_non_zip(path: Path, head: bytes) -> None:
+    """Name the real format of a file that is not a zip package; usually it is a renamed file."""
+    if head.startswith(_OLE_MAGIC):
+        raise _ole_problem(path)
+    if head.startswith(b"PK"):
+        return
+    kind = _sniff_text(head)
+    if kind:
+        raise WorkbookUnusable(path, _RENAMED[kind])
+    if not zipfile.is_zipfile(path):  # a zip may follow a stub (self-extractor); zipfile copes with that
+        raise WorkbookUnusable(path, "this is not an Excel workbook (not a zip package); check that you "
+                                     "picked the right file, or save it from Excel as .xlsx")
+
+
+def _ole_problem(path: Path) -> WorkbookUnusable:
+    # Excel keeps a password-encrypted .xlsx inside an OLE file, in a stream named EncryptedPackage.
+    if _file_contains(path, _ENCRYPTED):
+        return WorkbookUnusable(path, "the workbook is password-protected (encrypted) and cannot be read; remove "
+                                      "the password in Excel: File > Info > Protect Workbook > Encrypt with "
+                                      "Password, clear it, save, and try again")
+    return WorkbookUnusable(path, "this is a legacy Excel 97-2003 (.xls) file or another old-format Office "
+                                  "file, not a .xlsx workbook; open it in Excel and save it as .xlsx")
+
+
+def _file_contains(path: Path, needle: bytes) -> bool:
+    tail = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-len(needle):]
+    return False
+
+
+def _sniff_text(head: bytes) -> str | None:
+    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            head = head[len(bom):].decode(codec, "ignore").encode("utf-8")
+            break
+    lead = head.lstrip().lower()
+    if lead.startswith((b"<html", b"<!doctype", b"<table")) or (lead.startswith(b"<?xml") and b"<html" in lead):
+        return "html"
+    if lead.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in lead:
+        return "xml2003"
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
+    return "text" if b"\x00" not in head and controls <= len(head) // 100 else None
+
+
+class _Reader:
+    """Reads parts without trusting declared sizes: every inflated byte counts against one budget."""
+
+    def __init__(self, path: Path, zf: zipfile.ZipFile, budget: int):
+        self.path, self.zf, self.cap, self.budget = path, zf, budget, budget
+
+    def chunks(self, info: zipfile.ZipInfo):
+        seen = 0
+        with self.zf.open(info) as fh:
+            while chunk := fh.read(_CHUNK):
+                seen += len(chunk)
+                self.budget -= len(chunk)
+                if seen > info.file_size or self.budget < 0:
+                    raise WorkbookUnusable(self.path, f"part {info.filename} inflates past its declared size "
+                                           f"({_mb(info.file_size)}) or the {_mb(self.cap)} safety cap; the file "
+                                           "is a zip bomb or damaged - do not open it, ask for a fresh copy")
+                yield chunk
+
+    def read(self, info: zipfile.ZipInfo) -> bytes:
+        if info.file_size > _SMALL_PART_CAP:
+            raise WorkbookUnusable(self.path, f"part {info.filename} declares {_mb(info.file_size)}, far more "
+                                   "than such a part ever holds; the file is damaged or hostile")
+        return b"".join(self.chunks(info))
+
+
+def _inspect_zip(path: Path, zf: zipfile.ZipFile, cap: int, max_ratio: int) -> PackageReport:
+    infos = [info for info in zf.infolist() if not info.filename.endswith("/")]
+    _check_members(path, infos, cap, max_ratio)
+    parts = {info.filename.lstrip("/"): info for info in infos}
+    reader = _Reader(path, zf, cap)
+    types = _content_types(path, parts, reader)
+    wb_name = _workbook_part(path, parts, reader, types)
+    wb_xml = reader.read(parts[wb_name])
+    if _STRICT_NS in wb_xml:  # openpyxl knows only transitional names: it would load no sheets, and save that
+        raise WorkbookUnusable(path, "the workbook is saved as 'Strict Open XML', which this tool cannot read; "
+                                     "in Excel use File > Save As > 'Excel Workbook (*.xlsx)' and try again")
+    sheets = [(a.get("name", ""), a.get("id", "")) for a in _elements(_text(wb_xml), "sheet")]
+    if not sheets:
+        raise WorkbookUnusable(path, "the workbook has no sheets; open it in Excel, add a sheet, save, try again")
+    rels = _relationships(path, parts, reader, wb_name)
+    orphan = next((name for name, rid in sheets if rid not in rels), None)
+    if orphan is not None:
+        raise WorkbookUnusable(path, f"sheet '{orphan}' has no part in the package; the file is damaged - "
+                                     "open it in Excel, let Excel repair it, and save it again")
+    lossy = _lossy_parts(parts, types, reader) + _lossy_sheets(parts, types, reader, sheets, rels)
+    macro = any(n.lower().endswith("vbaproject.bin") for n in parts) or any(
+        "macroenabled" in t or "vbaproject" in t for t in types.values())
+    return PackageReport(path, macro, tuple(lossy), tuple(name for name, _ in sheets))
+
+
+def _check_members(path: Path, infos: list[zipfile.ZipInfo], cap: int, max_ratio: int) -> None:
+    """Refuse zip bombs and malformed member lists before inflating a single byte."""
+    if len(infos) > _MAX_MEMBERS:
+        raise WorkbookUnusable(path, f"the package holds {len(infos):,} parts, far more than any workbook; "
+                                     "it is damaged or hostile - ask for a fresh copy")
+    total = sum(info.file_size for info in infos)
+    if total > cap:
+        raise WorkbookUnusable(path, f"the package declares {_mb(total)} of uncompressed content, above the "
+                                     f"{_mb(cap)} safety cap; it is a zip bomb or too big to process - if it is "
+                                     "genuine, split it into smaller workbooks")
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_FLOOR and ratio > max_ratio:
+            raise WorkbookUnusable(path, f"part {info.filename} declares {_mb(info.file_size)} uncompressed from "
+                                         f"{_mb(info.compress_size)} (ratio {ratio:,.0f}:1, cap {max_ratio}:1); "
+                                         "this is a zip bomb, not a workbook - do not open it")
+    names = [info.filename.lstrip("/") for info in infos]
+    dup = next((name for name, count in Counter(names).items() if count > 1), None)
+    if dup:
+        raise WorkbookUnusable(path, f"the file is damaged (corrupt zip: part {dup} appears twice); "
+                                     "open it in Excel, let Excel repair it, and save it again")
+    bad = next((n for n in names if "\\" in n), None)
+    if bad:
+        raise WorkbookUnusable(path, f"the package uses Windows backslashes in part names ({bad}), so it cannot "
+                                     "be read; open it in Excel and save it again as .xlsx")
+
+
+def _content_types(path: Path, parts: dict, reader: _Reader) -> dict[str, str]:
+    """Map each part name (and '*.ext' for defaults) to its lower-cased content type."""
+    info = parts.get("[Content_Types].xml")
+    if info is None:
+        raise WorkbookUnusable(path, "the package has no [Content_Types].xml part, so it is not an Excel "
+                                     "workbook (perhaps a zip of other files renamed .xlsx); save it from "
+                                     "Excel as .xlsx")
+    xml = _text(reader.read(info))
+    types = {"*." + a.get("Extension", "").lower(): a.get("ContentType", "").lower()
+             for a in _elements(xml, "Default")}
+    types.update({_resolve("", a.get("PartName", "")): a.get("ContentType", "").lower()
+                  for a in _elements(xml, "Override")})
+    return types
+
+
+def _type_of(types: dict[str, str], name: str) -> str:
+    return types.get(name) or types.get("*." + name.rpartition(".")[2].lower(), "")
+
+
+def _workbook_part(path: Path, parts: dict, reader: _Reader, types: dict[str, str]) -> str:
+    """Find the workbook part the way Excel does (package rels first), then check it is really a workbook."""
+    target = None
+    if "_rels/.rels" in parts:
+        for rel in _elements(_text(reader.read(parts["_rels/.rels"])), "Relationship"):
+            if rel.get("Type", "").endswith("/officeDocument"):
+                target = _resolve("", rel.get("Target", ""))
+                break
+    if target is None:  # no package rels: openpyxl goes by content type, so do the same
+        target = next((n for n, t in types.items() if t in _WORKBOOK_TYPES and n in parts), "xl/workbook.xml")
+    if target not in parts:
+        raise WorkbookUnusable(path, f"the package has no workbook part ({target}); the file is incomplete or "
+                                     "damaged - open it in Excel, let Excel repair it, or ask for a fresh copy")
+    kind = _type_of(types, target)
+    if kind not in _WORKBOOK_TYPES:
+        raise WorkbookUnusable(path, f"the main part {target} has content type '{kind or 'none'}', not an .xlsx/"
+                                     ".xlsm workbook (an .xlsb file or another Office document?); open it in "
+                                     "Excel and save it as .xlsx")
+    return target
+
+
+def _relationships(path: Path, parts: dict, reader: _Reader, wb_name: str) -> dict[str, tuple[str, str]]:
+    """The workbook's relationships as id -> (type suffix, part name); a missing target is damage."""
+    rels_name = posixpath.join(posixpath.dirname(wb_name), "_rels", posixpath.basename(wb_name) + ".rels")
+    if rels_name not in parts:
+        raise WorkbookUnusable(path, f"the package has no {rels_name} part, so its sheets cannot be found; "
+                                     "open it in Excel, let Excel repair it, and save it again")
+    rels = {}
+    for rel in _elements(_text(reader.read(parts[rels_name])), "Relationship"):
+        if rel.get("TargetMode", "").lower() == "external":
+            continue
+        target = _resolve(posixpath.dirname(wb_name), rel.get("Target", ""))
+        if target not in parts:
+            near = next((n for n in parts if n.lower() == target.lower()), None)
+            hint = f" (it has {near}, which differs only in letter case)" if near else ""
+            raise WorkbookUnusable(path, f"the workbook refers to part {target}, which is not in the package"
+                                         f"{hint}; the file is damaged - open it in Excel and save it again")
+        rels[rel.get("Id", "")] = (rel.get("Type", "").rpartition("/")[2].lower(), target)
+    return rels
+
+
+def _lossy_parts(parts: dict, types: dict[str, str], reader: _Reader) -> list[str]:
+    """Describe the parts, found by name or content type, that openpyxl would drop or rewrite."""
+    found: dict[str, list[str]] = {}
+    for name, info in parts.items():
+        low, kind = name.lower(), _type_of(types, name)
+        if low.endswith(".rels"):
+            continue
+        label = next((label for label, name_rx, type_rx in _PART_RULES
+                      if name_rx.search(low) or (type_rx and type_rx.search(kind))), None)
+        if label:
+            found.setdefault(label, []).append(name)
+        elif low.endswith(".vml") or "vmldrawing" in kind:
+            _add_vml_findings(found, name, _scan(reader, info, _VML_MARKERS))
+        elif (kind.endswith(".drawing+xml") or re.search(r"(^|/)drawings/[^/]+\.xml$", low)) \
+                and _scan(reader, info, _DRAWING_MARKERS, stop_after=1):
+            # A drawing that only anchors charts is covered by "charts"; pictures and shapes are not.
+            found.setdefault(_IMAGES, []).append(name)
+    return [_describe(label, names) for label, names in found.items()]
+
+
+def _add_vml_findings(found: dict[str, list[str]], name: str, hits: set[bytes]) -> None:
+    # Comment boxes are VML shapes of ObjectType "Note"; openpyxl rewrites those, anything else is lost.
+    if any(hit.lower() not in (b"note", b"imagedata") for hit in hits):
+        found.setdefault("form controls", []).append(name)
+    if b"imagedata" in hits:
+        found.setdefault(_IMAGES, []).append(name)
+
+
+def _lossy_sheets(parts: dict, types: dict[str, str], reader: _Reader,
+                  sheets: list[tuple[str, str]], rels: dict[str, tuple[str, str]]) -> list[str]:
+    """Scan every worksheet for content openpyxl drops: its extLst, form controls and OLE objects."""
+    label_of = {rels[rid][1]: f"'{name}'" for name, rid in sheets if rels.get(rid, ("",))[0] == "worksheet"}
+    label_of.update({n: n for n in parts if n not in label_of and _type_of(types, n).endswith(".worksheet+xml")})
+    found: dict[str, list[str]] = {}
+    for name, sheet in label_of.items():
+        for hit in sorted(_scan(reader, parts[name], _SHEET_MARKERS, gate=_SHEET_GATE)):
+            label = _EXT_LABELS.get(hit.decode("ascii").upper(), "other Excel extension data (extLst)") \
+                if hit.startswith(b"{") else _ELEMENT_LABELS[hit]
+            if sheet not in found.setdefault(label, []):
+                found[label].append(sheet)
+    return [f"{label} on sheet{'s' if len(names) > 1 else ''} {', '.join(names)}"
+            for label, names in found.items()]
+
+
+def _scan(reader: _Reader, info: zipfile.ZipInfo, pattern: re.Pattern, *,
+          gate: tuple[bytes, ...] = (), stop_after: int = 0) -> set[bytes]:
+    """First non-empty group of each `pattern` hit in a part, read in chunks so a 200 MB sheet stays cheap.
+
+    Every hit contains one of the `gate` tokens, so a chunk holding none is skipped after a few
+    fast substring tests; the regex, ten times slower, runs only where a marker may be.
+    """
+    hits: set[bytes] = set()
+    tail = b""
+    for chunk in reader.chunks(info):
+        data = tail + chunk
+        if not gate or any(token in data for token in gate):
+            hits.update(next(g for g in m.groups() if g) for m in pattern.finditer(data))
+            if stop_after and len(hits) >= stop_after:
+                break
+        tail = data[-_OVERLAP:]
+    return hits
+
+
+def _describe(label: str, names: list[str]) -> str:
+    listed = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+    if label in _COUNTED:
+        label = f"{len(names)} {_COUNTED[label] if len(names) == 1 else label}"
+    return f"{label} ({listed})"
+
+
+def _elements(xml: str, local: str) -> list[dict[str, str]]:
+    """Attributes, keyed by local name and unescaped, of each <local ...> element whatever its prefix."""
+    # [^<>]* cannot run past the next tag, so hostile input stays linear.
+    return [{key.rpartition(":")[2]: html.unescape(dq or sq) for key, dq, sq in _ATTR.findall(m.group(1))}
+            for m in re.finditer(rf"<(?:[\w.-]+:)?{local}\s([^<>]*)>", xml)]
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8-sig")
+
+
+def _resolve(base: str, target: str) -> str:
+    """Part name of a relationship target: absolute ('/xl/x.xml') or relative to `base`."""
+    target = unquote(target)
+    joined = target if target.startswith("/") else posixpath.join("/" + base, target)
+    return posixpath.normpath(joined).lstrip("/")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:,.1f} MB"

@@ -1,0 +1,209 @@
+"""Write the standard workbooks (intake template, governed portfolio) from the schema."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from openpyxl import Workbook
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.table import Table as ExcelTable, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..schema import (
+    CONFIG_TABLES, DATA_TABLES, INTAKE, LISTS, LISTS_BY_NAME, NUMBER_FORMATS, Column, ColumnType, Table,
+)
+from .writer import set_text_safe
+
+TEMPLATE_VERSION = "1.0"
+# Fixed so that a regenerated template differs from the committed copy only where it should.
+CREATED = dt.datetime(2026, 1, 1)
+
+INPUT_STYLE = "xlp Input"
+COMPUTED_STYLE = "xlp Computed"
+TABLE_STYLE = "TableStyleMedium2"
+DEFAULT_WIDTHS = {ColumnType.DATE: 12, ColumnType.MONTH: 10, ColumnType.MONEY: 14,
+                  ColumnType.CHOICE: 16, ColumnType.TEXT: 22}
+
+
+@dataclass(frozen=True)
+class Kind:
+    id: str
+    title: str
+    tables: tuple[Table, ...]
+    protect: bool  # lock computed columns with sheet protection
+    blank_rows: int  # pre-sized empty rows: a protected sheet cannot grow a table
+
+
+INTAKE_KIND = Kind("intake", "Intake template", (INTAKE,), protect=True, blank_rows=200)
+PORTFOLIO_KIND = Kind("portfolio", "Governed portfolio workbook", DATA_TABLES, protect=False, blank_rows=1)
+KINDS = {k.id: k for k in (INTAKE_KIND, PORTFOLIO_KIND)}
+
+
+def build_workbook(kind: Kind, data: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
+                   password: str | None = None) -> Workbook:
+    """A new workbook of `kind`; `data` fills tables with rows keyed by column name."""
+    data = data or {}
+    wb = Workbook()
+    _add_styles(wb)
+    instructions = wb.active
+    instructions.title = "Instructions"
+    for table in kind.tables:
+        _data_sheet(wb, table, list(data.get(table.name, ())), kind, password)
+    if kind is PORTFOLIO_KIND:
+        for config in CONFIG_TABLES:
+            rows = [dict(zip((c.name for c in config.table.columns), r)) for r in config.rows]
+            _data_sheet(wb, config.table, rows, kind, password)
+    _lists_sheet(wb)
+    _instructions(instructions, kind)
+    _properties(wb, kind)
+    return wb
+
+
+def _add_styles(wb: Workbook) -> None:
+    thin = PatternFill("solid", fgColor="FFF2CC")  # the pale yellow accountants read as "type here"
+    wb.add_named_style(NamedStyle(INPUT_STYLE, fill=thin, protection=Protection(locked=False)))
+    wb.add_named_style(NamedStyle(COMPUTED_STYLE, fill=PatternFill("solid", fgColor="EDEDED"),
+                                  font=Font(italic=True, color="404040"),
+                                  protection=Protection(locked=True)))
+
+
+def _data_sheet(wb: Workbook, table: Table, rows: list[Mapping[str, Any]], kind: Kind,
+                password: str | None) -> None:
+    ws = wb.create_sheet(table.sheet)
+    ws.append([c.label for c in table.columns])
+    for r, record in enumerate(rows, start=2):
+        for c, col in enumerate(table.columns, start=1):
+            value = record.get(col.name)
+            if value is not None:
+                set_text_safe(ws.cell(r, c), value)  # text that looks like a formula stays text
+    last = max(len(rows), kind.blank_rows) + 1
+    for idx, col in enumerate(table.columns, start=1):
+        _format_column(ws, idx, col, last)
+    ref = f"A1:{get_column_letter(len(table.columns))}{last}"
+    ws.add_table(ExcelTable(displayName=table.name, ref=ref, tableStyleInfo=TableStyleInfo(
+        name=TABLE_STYLE, showRowStripes=True)))
+    _dropdowns(ws, table, last)
+    for cell in ws[1]:
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    ws.row_dimensions[1].height = 30
+    ws.freeze_panes = "B2"
+    if kind.protect:
+        _protect(ws, password)
+
+
+def _format_column(ws: Worksheet, idx: int, col: Column, last: int) -> None:
+    letter = get_column_letter(idx)
+    ws.column_dimensions[letter].width = col.width or DEFAULT_WIDTHS.get(col.type, 14)
+    style = COMPUTED_STYLE if col.computed else INPUT_STYLE
+    fmt = NUMBER_FORMATS.get(col.type)
+    for row in range(2, last + 1):
+        cell = ws.cell(row, idx)
+        cell.style = style
+        if fmt:
+            cell.number_format = fmt
+
+
+def _dropdowns(ws: Worksheet, table: Table, last: int) -> None:
+    """Dropdowns for lists, and gentle type checks for dates and amounts, on every data row."""
+    for idx, col in enumerate(table.columns, start=1):
+        if col.computed:
+            continue
+        rng = f"{get_column_letter(idx)}2:{get_column_letter(idx)}{last}"
+        dv = _validation_for(col)
+        if dv is not None:
+            dv.add(rng)
+            ws.add_data_validation(dv)
+
+
+def _validation_for(col: Column) -> DataValidation | None:
+    common = dict(allow_blank=True, showErrorMessage=True, showInputMessage=bool(col.description),
+                  promptTitle=col.label[:32], prompt=col.description[:255])
+    if col.type is ColumnType.CHOICE:
+        lst = LISTS_BY_NAME[col.choices]
+        return DataValidation(type="list", formula1=lst.range_name, errorTitle="Not in the list",
+                              error=f"Choose a value from the {lst.label} list (Lists sheet).", **common)
+    if col.type.is_date:
+        return DataValidation(type="date", operator="between", formula1="DATE(1990,1,1)",
+                              formula2="DATE(2100,12,31)", errorTitle="Not a date",
+                              error="Type a date such as 2026-03-31.", **common)
+    if col.type.is_numeric:
+        return DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                              errorTitle="Not an amount", error="Type a number of zero or more.",
+                              **common)
+    return None
+
+
+def _protect(ws: Worksheet, password: str | None) -> None:
+    """Lock computed cells; people may still sort, filter and resize."""
+    p = ws.protection
+    p.sheet = True
+    p.formatColumns = p.formatRows = p.formatCells = False
+    p.sort = p.autoFilter = False
+    if password:
+        p.password = password
+
+
+def _lists_sheet(wb: Workbook) -> None:
+    ws = wb.create_sheet("Lists")
+    for n, lst in enumerate(LISTS):
+        col = 1 + 2 * n  # one empty column between lists keeps the tables apart
+        letter = get_column_letter(col)
+        ws.cell(1, col, lst.label)
+        for r, value in enumerate(lst.values, start=2):
+            ws.cell(r, col, value)
+        ref = f"{letter}1:{letter}{len(lst.values) + 1}"
+        ws.add_table(ExcelTable(displayName=lst.table_name, ref=ref,
+                                tableStyleInfo=TableStyleInfo(name="TableStyleLight9", showRowStripes=True)))
+        ws.column_dimensions[letter].width = max(14, max(len(v) for v in lst.values) + 2)
+        ws.column_dimensions[get_column_letter(col + 1)].width = 3
+        # A structured reference grows with the table when the PMO adds a value.
+        wb.defined_names[lst.range_name] = DefinedName(lst.range_name, attr_text=f"{lst.table_name}[{lst.label}]")
+    ws.freeze_panes = "A2"
+
+
+def _instructions(ws: Worksheet, kind: Kind) -> None:
+    ws["A1"] = f"xlportfolio {kind.title} (template {kind.id} v{TEMPLATE_VERSION})"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = ("Type into the pale yellow cells; grey cells are filled in by xlportfolio commands. "
+                "Dropdown values come from the Lists sheet. Every column is described below.")
+    if kind.protect:
+        ws["A3"] = (f"The sheet is protected so computed columns stay intact; {kind.blank_rows} rows are "
+                    "ready for requests. To add more, unprotect it (Review > Unprotect Sheet).")
+    row = 5
+    for table in kind.tables + tuple(c.table for c in CONFIG_TABLES if kind is PORTFOLIO_KIND):
+        row = _describe_table(ws, table, row) + 1
+    for letter, width in zip("ABCDE", (24, 10, 12, 30, 80)):
+        ws.column_dimensions[letter].width = width
+
+
+def _describe_table(ws: Worksheet, table: Table, row: int) -> int:
+    ws.cell(row, 1, f"Table {table.name} (sheet {table.sheet})").font = Font(bold=True, size=12)
+    ws.cell(row + 1, 1, table.description)
+    row += 2
+    for c, text in enumerate(("Column", "Required", "Type", "Allowed values", "Description"), 1):
+        ws.cell(row, c, text).font = Font(bold=True)
+    for col in table.columns:
+        row += 1
+        allowed = ", ".join(LISTS_BY_NAME[col.choices].values) if col.choices else ""
+        kind = "computed" if col.computed else str(col.type)
+        for c, value in enumerate((col.label, "yes" if col.required else "", kind, allowed,
+                                   col.description), 1):
+            ws.cell(row, c, value).alignment = Alignment(wrap_text=True, vertical="top")
+    return row + 1
+
+
+def _properties(wb: Workbook, kind: Kind) -> None:
+    props = wb.properties
+    props.title = f"xlportfolio {kind.title}"
+    props.creator = "xlportfolio"
+    props.identifier = f"xlportfolio.{kind.id}"
+    props.version = TEMPLATE_VERSION
+    props.created = CREATED
+    props.keywords = "xlportfolio"
+    wb.custom_doc_props.append(StringProperty(name="xlportfolio.template", value=kind.id))
+    wb.custom_doc_props.append(StringProperty(name="xlportfolio.template_version", value=TEMPLATE_VERSION))

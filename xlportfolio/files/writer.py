@@ -1,0 +1,150 @@
+"""Apply an edit plan to an openpyxl workbook; this module holds no business rules."""
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..core.plan import (
+    MARKS_HEADER, MARKS_SHEET, NOTE_AUTHOR, CellMark, ColumnWrite, EditPlan, GeneratedSheet, Link,
+)
+from ..core.values import is_blank
+from .reader import find_table, last_data_row, last_header_column
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+LINK_FONT = Font(color="0563C1", underline="single")
+
+
+def apply_plan(wb: Workbook, plan: EditPlan) -> None:
+    register = _restore_marks(wb) if plan.clear_marks else []
+    for write in plan.columns:
+        _write_column(wb, write)
+    register += [_mark(wb, mark) for mark in plan.marks]
+    for sheet in plan.sheets:
+        replace_sheet(wb, sheet)
+    replace_sheet(wb, GeneratedSheet(MARKS_SHEET, MARKS_HEADER, tuple(register), hidden=True))
+
+
+def set_text_safe(cell: Any, value: Any) -> None:
+    """Write a value; text that starts with '=' stays text and never becomes a formula."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+
+
+def _write_column(wb: Workbook, write: ColumnWrite) -> None:
+    ws, table = find_table(wb, write.table) or (None, None)
+    if ws is None:
+        ws = wb[write.sheet]
+        first_col, header_row, last_col = 1, 1, last_header_column(ws)
+        last_row = last_data_row(ws, first_col, last_col)
+    else:
+        first_col, header_row, last_col, last_row = range_boundaries(table.ref)
+    col = _find_header(ws, header_row, first_col, last_col, write.header)
+    if col is None:
+        col = last_col + 1
+        ws.cell(header_row, col, write.header)
+        if table is not None:
+            _extend_table(table, write.header, first_col, header_row, col, last_row)
+    data_rows = range(header_row + 1, last_row + 1) if write.clear_other_rows else write.values
+    for row in data_rows:
+        value = write.values.get(row)
+        if value is None and (row, col) not in ws._cells:
+            continue  # don't create empty cells in a long pre-sized table
+        set_text_safe(ws.cell(row, col), value)
+
+
+def _find_header(ws: Worksheet, row: int, first: int, last: int, header: str) -> int | None:
+    for col in range(first, last + 1):
+        cell = ws._cells.get((row, col))
+        if cell is not None and str(cell.value or "").strip().casefold() == header.casefold():
+            return col
+    return None
+
+
+def _extend_table(table: Any, header: str, first_col: int, header_row: int, col: int, last_row: int) -> None:
+    from openpyxl.worksheet.table import TableColumn
+
+    table.ref = f"{get_column_letter(first_col)}{header_row}:{get_column_letter(col)}{last_row}"
+    table.tableColumns.append(TableColumn(id=len(table.tableColumns) + 1, name=header))
+    if table.autoFilter is not None:
+        table.autoFilter.ref = table.ref
+
+
+def _mark(wb: Workbook, mark: CellMark) -> tuple[str, str, str, str, str]:
+    """Colour and annotate one cell; return what it held before, for the register."""
+    cell = wb[mark.sheet][f"{mark.column}{mark.row}"]
+    prior_fill = _fill_rgb(cell)
+    prior = cell.comment
+    cell.fill = PatternFill("solid", fgColor=mark.fill)
+    cell.comment = _note(mark.note)
+    return (mark.sheet, cell.coordinate, prior_fill,
+            prior.text if prior else "", (prior.author or "") if prior else "")
+
+
+def _note(text: str) -> Comment:
+    comment = Comment(text, NOTE_AUTHOR)
+    comment.width, comment.height = 320, 40 + 18 * (text.count("\n") + len(text) // 50)
+    return comment
+
+
+def _fill_rgb(cell: Any) -> str:
+    fill = cell.fill
+    if fill is None or fill.fill_type != "solid":
+        return ""
+    rgb = getattr(fill.fgColor, "rgb", None)
+    return rgb if isinstance(rgb, str) else ""
+
+
+def _restore_marks(wb: Workbook) -> list:
+    """Undo the previous run's marks from the register; nothing depends on reading fills."""
+    if MARKS_SHEET not in wb.sheetnames:
+        return []
+    ws = wb[MARKS_SHEET]
+    for sheet, coord, fill, note, author in ws.iter_rows(min_row=2, max_col=5, values_only=True):
+        if not sheet or sheet not in wb.sheetnames or not coord:
+            continue
+        cell = wb[sheet][coord]
+        cell.fill = PatternFill("solid", fgColor=fill) if fill else PatternFill(fill_type=None)
+        cell.comment = Comment(note, author or None) if not is_blank(note) else None
+    return []
+
+
+def replace_sheet(wb: Workbook, spec: GeneratedSheet) -> Worksheet:
+    """Rewrite a generated sheet whole, keeping its place among the tabs."""
+    index = None
+    if spec.name in wb.sheetnames:
+        index = wb.sheetnames.index(spec.name)
+        wb.remove(wb[spec.name])
+    ws = wb.create_sheet(spec.name, index)
+    ws.append(list(spec.header))
+    for cell in ws[1]:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    for r, row in enumerate(spec.rows, start=2):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(r, c)
+            if isinstance(value, Link):
+                cell.value = value.text
+                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=value.location, display=value.text)
+                cell.font = LINK_FONT
+            else:
+                set_text_safe(cell, value)
+    for c, width in enumerate(spec.widths, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = width
+    if spec.rows and spec.widths:
+        last = get_column_letter(len(spec.widths))
+        ws.column_dimensions[last].width = spec.widths[-1]
+        for (cell,) in ws.iter_rows(min_row=2, min_col=len(spec.widths), max_col=len(spec.widths)):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    if len(spec.header) and spec.rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(spec.header))}{len(spec.rows) + 1}"
+    if spec.hidden:
+        ws.sheet_state = "hidden"
+    return ws

@@ -177,17 +177,24 @@ def sample_intake(as_of: dt.date, seed: int = 7, parents: list[str] | None = Non
 
 
 def _break_some(rows: list[Row], as_of: dt.date) -> None:
-    """The mistakes PMOs see every month, at fixed places so the demo reads the same each time."""
-    rows[3]["sponsor"] = None  # missing sponsor
-    rows[11]["cost_estimate"] = "approx. 50k"  # text in a cost cell
-    rows[19]["due_date"] = as_of - dt.timedelta(days=30)  # due date already passed
-    rows[19]["requested_on"] = as_of - dt.timedelta(days=90)
-    rows[27]["function"] = "Engineering"  # not in the Function list
-    rows[35] = dict(rows[34], request_id="REQ-0036")  # the same request sent twice
-    rows[43]["due_date"] = "15.09.2027"  # a date typed as text
-    rows[51]["parent_id"] = "PR-999"  # a parent that does not exist
-    rows[59]["cost_estimate"] = "125000"  # a number stored as text
-    rows[67]["category"] = "customer value"  # right value, wrong spelling
-    rows[75]["request_id"] = rows[74]["request_id"]  # the same ID twice
-    rows[83]["due_date"] = rows[83]["requested_on"] - dt.timedelta(days=10)  # due before requested
-    rows[91]["business_reason"] = "   "  # only blanks
+    """The mistakes PMOs see every month, at fixed places so the demo reads the same each time.
+
+    Every 8th request from the 4th on is broken; a shorter list simply has fewer broken ones.
+    """
+    past = as_of - dt.timedelta(days=30)
+    mistakes = (
+        lambda r, prev: r.update(sponsor=None),  # missing sponsor
+        lambda r, prev: r.update(cost_estimate="approx. 50k"),  # text in a cost cell
+        lambda r, prev: r.update(due_date=past, requested_on=past - dt.timedelta(days=60)),  # due date passed
+        lambda r, prev: r.update(function="Engineering"),  # not in the Function list
+        lambda r, prev: r.update({k: v for k, v in prev.items() if k != "request_id"}),  # sent twice
+        lambda r, prev: r.update(due_date="15.09.2027"),  # a date typed as text
+        lambda r, prev: r.update(parent_id="PR-999"),  # a parent that does not exist
+        lambda r, prev: r.update(cost_estimate="125000"),  # a number stored as text
+        lambda r, prev: r.update(category="customer value"),  # right value, wrong spelling
+        lambda r, prev: r.update(request_id=prev["request_id"]),  # the same ID twice
+        lambda r, prev: r.update(due_date=r["requested_on"] - dt.timedelta(days=10)),  # due before requested
+        lambda r, prev: r.update(business_reason="   "),  # only blanks
+    )
+    for n, index in enumerate(range(3, len(rows), 8)):
+        mistakes[n % len(mistakes)](rows[index], dict(rows[index - 1]))

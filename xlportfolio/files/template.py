@@ -61,6 +61,8 @@ def build_workbook(kind: Kind, data: Mapping[str, Iterable[Mapping[str, Any]]] |
     _lists_sheet(wb)
     _instructions(instructions, kind)
     _properties(wb, kind)
+    if kind.protect:  # a business unit opens the template straight onto the form it fills
+        wb.active = wb.sheetnames.index(kind.tables[0].sheet)
     return wb
 
 

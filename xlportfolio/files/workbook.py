@@ -1,6 +1,7 @@
 """Open a workbook file safely for a command and save it back atomically, losing nothing."""
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 import warnings
@@ -38,7 +39,9 @@ def open_book(path: str | Path, *, output: str | Path | None = None) -> OpenedBo
         with warnings.catch_warnings():
             # openpyxl warns about parts it drops; the guard has already judged them.
             warnings.simplefilter("ignore")
-            wb = load_workbook(path, keep_vba=package.macro_enabled, rich_text=True, keep_links=True)
+            # From memory: a load that fails half-way then leaves no open file behind.
+            data = io.BytesIO(path.read_bytes())
+            wb = load_workbook(data, keep_vba=package.macro_enabled, rich_text=True, keep_links=True)
     except XlPortfolioError:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError, AttributeError,

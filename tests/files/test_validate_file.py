@@ -240,3 +240,28 @@ def test_copy_of_input_untouched_with_output(demo_book, tmp_path):
     assert demo_book.read_bytes() == before
     shutil.copy(out, tmp_path / "again.xlsx")
     assert load_workbook(out)["Findings"].max_row > 1
+
+
+def test_macros_in_xlsm_are_kept(tmp_path):
+    from conftest import SHARED
+    from openpyxl.worksheet.table import Table
+
+    source = SHARED / "corpus" / "calamine" / "tests__vba.xlsm"
+    if not source.exists():
+        pytest.skip("corpus not present")
+    wb = load_workbook(source, keep_vba=True)
+    ws = wb.create_sheet("Intake")
+    ws.append(["Request ID", "Title", "Sponsor"])
+    ws.append(["REQ-1", "Portal", None])
+    ws.add_table(Table(displayName="Intake", ref="A1:C2"))
+    book = tmp_path / "with-macros.xlsm"
+    wb.save(book)
+    vba_before = zipfile.ZipFile(book).read("xl/vbaProject.bin")
+
+    with pytest.raises(ContentWouldBeLost, match=".xlsm"):
+        validate_file(book, output=tmp_path / "plain.xlsx")
+    validate_file(book, as_of=AS_OF)
+    with zipfile.ZipFile(book) as zf:
+        assert zf.read("xl/vbaProject.bin") == vba_before
+        assert b"macroEnabled" in zf.read("[Content_Types].xml")
+    assert load_workbook(book)["Intake"]["D2"].value == "1 error"

@@ -29,8 +29,8 @@ def test_importing_and_running_the_core_loads_none_of_them():
         "import xlportfolio.core.validate as v\n"
         "from xlportfolio.core.book import Book\n"
         "v.validate_intake\n"
-        "bad = [m for m in sys.modules if m.split('.')[0] in %r]\n"
-        "print(','.join(bad))\n" % (FORBIDDEN,)
+        f"bad = [m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}]\n"
+        "print(','.join(bad))\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == ""

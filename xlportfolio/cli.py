@@ -6,7 +6,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -53,7 +52,7 @@ def guarded(func):
     return run
 
 
-def _date(text: Optional[str]) -> Optional[dt.date]:
+def _date(text: str | None) -> dt.date | None:
     if text is None:
         return None
     try:
@@ -66,9 +65,9 @@ def _date(text: Optional[str]) -> Optional[dt.date]:
 @guarded
 def validate(
     book: Path = typer.Argument(..., help="The workbook with an Intake table."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
-    as_of: Optional[str] = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
+    as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Check the Intake table and mark every problem in the workbook (exit 1 when errors exist)."""
     from .commands.validate import validate_file
@@ -105,7 +104,7 @@ def print_report(book: Path, rows: int, report, written: Path, limit: int = 15) 
 @guarded
 def new_intake(
     output: Path = typer.Argument(..., help="Where to write the template (.xlsx)."),
-    password: Optional[str] = typer.Option(None, help="Protect the Intake sheet with this password."),
+    password: str | None = typer.Option(None, help="Protect the Intake sheet with this password."),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write the intake template a PMO distributes."""
@@ -122,7 +121,7 @@ def new_portfolio(
     _write_new("portfolio", output, None, force)
 
 
-def _write_new(kind: str, output: Path, password: Optional[str], force: bool) -> None:
+def _write_new(kind: str, output: Path, password: str | None, force: bool) -> None:
     from .files.template import KINDS, build_workbook
     from .files.workbook import save_atomic
 
@@ -139,7 +138,7 @@ def _write_new(kind: str, output: Path, password: Optional[str], force: bool) ->
 def demo(
     folder: Path = typer.Argument(Path("xlportfolio-demo"), help="Folder for the sample workbooks."),
     seed: int = typer.Option(7, help="Random seed; the same seed gives the same portfolio."),
-    as_of: Optional[str] = typer.Option(None, help="The sample's 'today' (YYYY-MM-DD); default today."),
+    as_of: str | None = typer.Option(None, help="The sample's 'today' (YYYY-MM-DD); default today."),
 ) -> None:
     """Write a realistic sample portfolio, run every command on it, and say where to look."""
     from .commands.demo import run_demo

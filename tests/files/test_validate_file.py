@@ -265,3 +265,22 @@ def test_macros_in_xlsm_are_kept(tmp_path):
         assert zf.read("xl/vbaProject.bin") == vba_before
         assert b"macroEnabled" in zf.read("[Content_Types].xml")
     assert load_workbook(book)["Intake"]["D2"].value == "1 error"
+
+
+def test_rich_text_keeps_its_formatting(demo_book):
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    from xlportfolio.files.guards import inspect_package
+
+    assert not inspect_package(demo_book).rich_text  # plain books skip the slower rich-text load
+    wb, ws = intake_sheet(demo_book)
+    title = ws[f"{column_of(ws, 'Title')}2"]
+    title.value = CellRichText("Portal for ", TextBlock(InlineFont(b=True), "Acme"))
+    wb.save(demo_book)
+    assert inspect_package(demo_book).rich_text
+    report = validate_file(demo_book, as_of=AS_OF).report
+    assert not [f for f in report.findings if f.row == 2 and f.header == "Title"]
+    kept = load_workbook(demo_book, rich_text=True)["Intake"][title.coordinate].value
+    assert isinstance(kept, CellRichText) and str(kept) == "Portal for Acme"
+    assert any(isinstance(part, TextBlock) and part.font.b for part in kept)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import Any, Iterable
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -65,7 +66,7 @@ class Report:
     findings: tuple[Finding, ...]
 
     @classmethod
-    def of(cls, findings: Iterable[Finding]) -> "Report":
+    def of(cls, findings: Iterable[Finding]) -> Report:
         def order(f: Finding):
             return (f.sheet, f.row or 0, len(f.column or ""), f.column or "", f.code)
 

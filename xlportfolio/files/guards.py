@@ -78,8 +78,12 @@ _EXT_LABELS = {
 _ELEMENT_LABELS = {b"controls": "form controls", b"oleObjects": "embedded objects (OLE)",
                    b"conditionalFormattings": _X14_CF, b"sparklineGroups": "sparklines"}
 _SHEET_MARKERS = re.compile(rb'uri\s*=\s*["\'](\{[0-9A-Fa-f-]{36}\})'
-                            rb"|<(?:[\w.-]+:)?(controls|oleObjects|conditionalFormattings|sparklineGroups)[\s>/]")
-_SHEET_GATE = (b"uri", b"controls", b"oleObjects", b"conditionalFormattings", b"sparklineGroups")
+                            rb"|<(?:[\w.-]+:)?(controls|oleObjects|conditionalFormattings|sparklineGroups)[\s>/]"
+                            rb"|<(?:[\w.-]+:)?(r)>")
+_SHEET_GATE = (b"uri", b"controls", b"oleObjects", b"conditionalFormattings", b"sparklineGroups", b"r>")
+# A run (<r>) inside a string means formatted text; loading it as rich text keeps the formatting,
+# and is only paid for when there is some (it makes reading several times slower).
+_RICH_RUN = re.compile(rb"<(?:[\w.-]+:)?(r)>")
 _DRAWING_MARKERS = re.compile(rb"<(?:[\w.-]+:)?(pic|sp|grpSp|cxnSp|contentPart)[\s>/]")
 _VML_MARKERS = re.compile(rb'ObjectType\s*=\s*["\'](\w+)|<(?:[\w.-]+:)?(imagedata)[\s>/]')
 _ATTR = re.compile(r'([\w.:-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
@@ -91,6 +95,7 @@ class PackageReport:
     macro_enabled: bool               # has xl/vbaProject.bin or a macro-enabled content type
     lossy_parts: tuple[str, ...]      # what openpyxl would drop or damage on save, in words
     sheet_names: tuple[str, ...]      # from the workbook part, in order
+    rich_text: bool = False           # some cell holds formatted runs: load with rich_text to keep them
 
 
 def inspect_package(path, *, max_unzipped_bytes: int = 1_500_000_000, max_ratio: int = 200) -> PackageReport:
@@ -227,10 +232,12 @@ def _inspect_zip(path: Path, zf: zipfile.ZipFile, cap: int, max_ratio: int) -> P
     if orphan is not None:
         raise WorkbookUnusable(path, f"sheet '{orphan}' has no part in the package; the file is damaged - "
                                      "open it in Excel, let Excel repair it, and save it again")
-    lossy = _lossy_parts(parts, types, reader) + _lossy_sheets(parts, types, reader, sheets, rels)
+    sheet_lossy, rich_sheets = _lossy_sheets(parts, types, reader, sheets, rels)
+    lossy = _lossy_parts(parts, types, reader) + sheet_lossy
+    rich = rich_sheets or _has_rich_shared_strings(parts, types, reader)
     macro = any(n.lower().endswith("vbaproject.bin") for n in parts) or any(
         "macroenabled" in t or "vbaproject" in t for t in types.values())
-    return PackageReport(path, macro, tuple(lossy), tuple(name for name, _ in sheets))
+    return PackageReport(path, macro, tuple(lossy), tuple(name for name, _ in sheets), rich)
 
 
 def _check_members(path: Path, infos: list[zipfile.ZipInfo], cap: int, max_ratio: int) -> None:
@@ -348,20 +355,30 @@ def _add_vml_findings(found: dict[str, list[str]], name: str, hits: set[bytes]) 
         found.setdefault(_IMAGES, []).append(name)
 
 
-def _lossy_sheets(parts: dict, types: dict[str, str], reader: _Reader,
-                  sheets: list[tuple[str, str]], rels: dict[str, tuple[str, str]]) -> list[str]:
-    """Scan every worksheet for content openpyxl drops: its extLst, form controls and OLE objects."""
+def _lossy_sheets(parts: dict, types: dict[str, str], reader: _Reader, sheets: list[tuple[str, str]],
+                  rels: dict[str, tuple[str, str]]) -> tuple[list[str], bool]:
+    """Scan every worksheet for content openpyxl drops (its extLst, form controls, OLE objects),
+    and say whether any cell holds rich text."""
     label_of = {rels[rid][1]: f"'{name}'" for name, rid in sheets if rels.get(rid, ("",))[0] == "worksheet"}
     label_of.update({n: n for n in parts if n not in label_of and _type_of(types, n).endswith(".worksheet+xml")})
     found: dict[str, list[str]] = {}
+    rich = False
     for name, sheet in label_of.items():
         for hit in sorted(_scan(reader, parts[name], _SHEET_MARKERS, gate=_SHEET_GATE)):
+            if hit == b"r":
+                rich = True
+                continue
             label = _EXT_LABELS.get(hit.decode("ascii").upper(), "other Excel extension data (extLst)") \
                 if hit.startswith(b"{") else _ELEMENT_LABELS[hit]
             if sheet not in found.setdefault(label, []):
                 found[label].append(sheet)
-    return [f"{label} on sheet{'s' if len(names) > 1 else ''} {', '.join(names)}"
-            for label, names in found.items()]
+    lossy = [f"{label} on sheet{'s' if len(names) > 1 else ''} {', '.join(names)}" for label, names in found.items()]
+    return lossy, rich
+
+
+def _has_rich_shared_strings(parts: dict, types: dict[str, str], reader: _Reader) -> bool:
+    strings = [n for n in parts if n.lower().endswith("sharedstrings.xml") or _type_of(types, n).endswith(".sharedstrings+xml")]
+    return any(_scan(reader, parts[n], _RICH_RUN, gate=(b"r>",), stop_after=1) for n in strings)
 
 
 def _scan(reader: _Reader, info: zipfile.ZipInfo, pattern: re.Pattern, *,

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
@@ -11,11 +12,20 @@ from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.table import Table as ExcelTable, TableStyleInfo
+from openpyxl.worksheet.table import Table as ExcelTable
+from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..schema import (
-    CONFIG_TABLES, DATA_TABLES, INTAKE, LISTS, LISTS_BY_NAME, NUMBER_FORMATS, Column, ColumnType, Table,
+    CONFIG_TABLES,
+    DATA_TABLES,
+    INTAKE,
+    LISTS,
+    LISTS_BY_NAME,
+    NUMBER_FORMATS,
+    Column,
+    ColumnType,
+    Table,
 )
 from .writer import set_text_safe
 

@@ -41,7 +41,8 @@ def open_book(path: str | Path, *, output: str | Path | None = None) -> OpenedBo
             warnings.simplefilter("ignore")
             # From memory: a load that fails half-way then leaves no open file behind.
             data = io.BytesIO(path.read_bytes())
-            wb = load_workbook(data, keep_vba=package.macro_enabled, rich_text=True, keep_links=True)
+            wb = load_workbook(data, keep_vba=package.macro_enabled, rich_text=package.rich_text,
+                               keep_links=True)
     except XlPortfolioError:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError, AttributeError,

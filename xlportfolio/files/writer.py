@@ -11,7 +11,14 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..core.plan import (
-    MARKS_HEADER, MARKS_SHEET, NOTE_AUTHOR, CellMark, ColumnWrite, EditPlan, GeneratedSheet, Link,
+    MARKS_HEADER,
+    MARKS_SHEET,
+    NOTE_AUTHOR,
+    CellMark,
+    ColumnWrite,
+    EditPlan,
+    GeneratedSheet,
+    Link,
 )
 from ..core.values import is_blank
 from .reader import find_table, last_data_row, last_header_column

@@ -5,7 +5,15 @@ from .config import CONFIG_TABLES, GATES, SCORING
 from .lists import LISTS, LISTS_BY_NAME, STAGES
 from .model import NUMBER_FORMATS, Column, ColumnType, ConfigTable, Table, ValueList, header_key
 from .tables import (
-    APPROVALS, CAPACITY, DATA_TABLES, DEPENDENCIES, FINANCIALS, INTAKE, ITEMS, MILESTONES, RISKS,
+    APPROVALS,
+    CAPACITY,
+    DATA_TABLES,
+    DEPENDENCIES,
+    FINANCIALS,
+    INTAKE,
+    ITEMS,
+    MILESTONES,
+    RISKS,
 )
 
 TABLES_BY_NAME = {t.name: t for t in DATA_TABLES} | {c.table.name: c.table for c in CONFIG_TABLES}

@@ -5,7 +5,8 @@ these rows are only what a new workbook starts with.
 """
 from __future__ import annotations
 
-from .model import Column, ColumnType as T, ConfigTable, Table
+from .model import Column, ConfigTable, Table
+from .model import ColumnType as T
 
 SCORING = ConfigTable(
     Table(

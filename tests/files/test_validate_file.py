@@ -284,3 +284,16 @@ def test_rich_text_keeps_its_formatting(demo_book):
     kept = load_workbook(demo_book, rich_text=True)["Intake"][title.coordinate].value
     assert isinstance(kept, CellRichText) and str(kept) == "Portal for Acme"
     assert any(isinstance(part, TextBlock) and part.font.b for part in kept)
+
+
+def test_a_table_claiming_a_million_rows_reads_only_what_is_there(demo_book):
+    wb, ws = intake_sheet(demo_book)
+    table = ws.tables["Intake"]
+    last_col = table.ref.split(":")[1].rstrip("0123456789")
+    table.ref = f"A1:{last_col}1048576"
+    table.autoFilter.ref = table.ref
+    wb.save(demo_book)
+    result = validate_file(demo_book, as_of=AS_OF)
+    assert result.rows == 100
+    _, ws = intake_sheet(demo_book)
+    assert ws.max_row < 1000  # no cells were created down to the claimed end

@@ -44,6 +44,9 @@ def sample_portfolio(as_of: dt.date, seed: int = 7) -> dict[str, list[Row]]:
         "Approvals": _approvals(rnd, projects, as_of),
         "Milestones": _milestones(rnd, projects, as_of),
         "Intake": sample_intake(as_of, seed, [p["item_id"] for p in projects]),
+        "People": [{"name": name, "email": name.lower().replace(" ", ".") + "@contoso.example",
+                    "function": LISTS_BY_NAME["Function"].values[n % 10], "role": "Owner"}
+                   for n, name in enumerate(PEOPLE)],
     }
 
 
@@ -172,6 +175,8 @@ def sample_intake(as_of: dt.date, seed: int = 7, parents: list[str] | None = Non
             "parent_id": rnd.choice(parents) if parents and rnd.random() < 0.7 else None,
             "dependencies": None,
         })
+        if rows[-1]["category"] == "Compliance":
+            rows[-1]["regulation_ref"] = rnd.choice(("GDPR Art. 17", "SOX 404", "NIS2 Art. 21", "DORA Art. 11"))
     _break_some(rows, as_of)
     return rows
 
@@ -179,7 +184,7 @@ def sample_intake(as_of: dt.date, seed: int = 7, parents: list[str] | None = Non
 def _break_some(rows: list[Row], as_of: dt.date) -> None:
     """The mistakes PMOs see every month, at fixed places so the demo reads the same each time.
 
-    Every 8th request from the 4th on is broken; a shorter list simply has fewer broken ones.
+    Every 6th request from the 4th on is broken; a shorter list simply has fewer broken ones.
     """
     past = as_of - dt.timedelta(days=30)
     mistakes = (
@@ -195,6 +200,10 @@ def _break_some(rows: list[Row], as_of: dt.date) -> None:
         lambda r, prev: r.update(request_id=prev["request_id"]),  # the same ID twice
         lambda r, prev: r.update(due_date=r["requested_on"] - dt.timedelta(days=10)),  # due before requested
         lambda r, prev: r.update(business_reason="   "),  # only blanks
+        lambda r, prev: r.update(sponsor="J. Smith"),  # not on the People list
+        lambda r, prev: r.update(category="Compliance", regulation_ref=None),  # compliance without regulation
+        lambda r, prev: r.update(customer_name=prev["customer_name"], customer_id=prev["customer_id"],
+                                 title=" ".join(reversed(prev["title"].split(" for ")))),  # same request, reworded
     )
-    for n, index in enumerate(range(3, len(rows), 8)):
+    for n, index in enumerate(range(3, len(rows), 6)):
         mistakes[n % len(mistakes)](rows[index], dict(rows[index - 1]))

@@ -111,15 +111,13 @@ def test_user_content_is_kept(demo_book):
 def test_status_column_is_added_when_the_table_lacks_it(demo_book):
     wb, ws = intake_sheet(demo_book)
     table = ws.tables["Intake"]
-    status = column_of(ws, "Validation")
-    for cell in ws[status]:
-        cell.value = None
-    last = ws.max_column - 1
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import column_index_from_string, get_column_letter
 
-    table.ref = f"A1:{get_column_letter(last)}{ws.max_row}"
+    status = column_index_from_string(column_of(ws, "Validation"))
+    ws.delete_cols(status, ws.max_column - status + 1)  # Validation and every computed column after it
+    table.ref = f"A1:{get_column_letter(status - 1)}{ws.max_row}"
     table.autoFilter.ref = table.ref
-    table.tableColumns.pop()
+    del table.tableColumns[status - 1:]
     wb.save(demo_book)
     validate_file(demo_book, as_of=AS_OF)
     wb, ws = intake_sheet(demo_book)

@@ -11,7 +11,10 @@ from ..errors import TemplateError
 from ..files.reader import read_book, resolve_formulas
 from ..files.workbook import open_book, save_atomic
 from ..files.writer import apply_plan
-from ..schema import INTAKE, ITEMS
+from ..schema import CHECKS_TABLE, INTAKE, INTAKE_RULES, ITEMS, PEOPLE
+
+# What validate reads: the requests, and what they are checked against.
+BOOK_TABLES = [INTAKE, ITEMS, PEOPLE, INTAKE_RULES.table, CHECKS_TABLE]
 
 
 @dataclass
@@ -25,7 +28,7 @@ def validate_file(path: str | Path, *, output: str | Path | None = None,
                   as_of: dt.date | None = None) -> ValidateResult:
     """Validate BOOK's Intake table and save the marks in place (or to `output`)."""
     opened = open_book(path, output=output)
-    book = read_book(opened.wb, str(opened.path), [INTAKE, ITEMS])
+    book = read_book(opened.wb, str(opened.path), BOOK_TABLES)
     if INTAKE.name not in book.tables:
         raise TemplateError(opened.path, "there is no Intake table (an Excel Table named 'Intake', "
                             "or a sheet 'Intake' with headers in row 1). Start from the intake "

@@ -19,7 +19,7 @@ FINDINGS_WIDTHS = (10, 22, 12, 10, 18, 24, 90)
 def validate_intake(book: Book, as_of: dt.date | None = None,
                     disabled: frozenset[str] = frozenset()) -> tuple[Report, EditPlan]:
     """Check the Intake table; return the findings and the plan that writes them back."""
-    context = Context(as_of=as_of or dt.date.today(), disabled=disabled)
+    context = Context(as_of=as_of or dt.date.today(), disabled=disabled | switched_off(book))
     report = Report.of(run_checks(book, context, INTAKE.name))
     plan = EditPlan(
         columns=[_status_column(book, report)],
@@ -27,6 +27,15 @@ def validate_intake(book: Book, as_of: dt.date | None = None,
         sheets=[findings_sheet(report)],
     )
     return report, plan
+
+
+def switched_off(book: Book) -> frozenset[str]:
+    """Checks the workbook's Checks table sets to No."""
+    table = book.table("Checks")
+    if table is None or not {"check", "enabled"} <= set(table.frame.columns):
+        return frozenset()
+    return frozenset(str(name).strip() for name, on in zip(table.frame["check"], table.frame["enabled"])
+                     if name and str(on or "").strip().casefold() == "no")
 
 
 def row_status(errors: int, warnings: int) -> str:

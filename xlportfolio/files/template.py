@@ -17,6 +17,7 @@ from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..schema import (
+    CHECKS_TABLE,
     CONFIG_TABLES,
     DATA_TABLES,
     INTAKE,
@@ -29,7 +30,7 @@ from ..schema import (
 )
 from .writer import set_text_safe
 
-TEMPLATE_VERSION = "1.0"
+TEMPLATE_VERSION = "1.1"
 # Fixed so that a regenerated template differs from the committed copy only where it should.
 CREATED = dt.datetime(2026, 1, 1)
 
@@ -68,12 +69,20 @@ def build_workbook(kind: Kind, data: Mapping[str, Iterable[Mapping[str, Any]]] |
         for config in CONFIG_TABLES:
             rows = [dict(zip((c.name for c in config.table.columns), r)) for r in config.rows]
             _data_sheet(wb, config.table, rows, kind, password)
+        _data_sheet(wb, CHECKS_TABLE, check_rows(), kind, password)
     _lists_sheet(wb)
     _instructions(instructions, kind)
     _properties(wb, kind)
     if kind.protect:  # a business unit opens the template straight onto the form it fills
         wb.active = wb.sheetnames.index(kind.tables[0].sheet)
     return wb
+
+
+def check_rows() -> list[dict[str, str]]:
+    """The Checks table starts with every registered check switched on."""
+    from ..core.checks import CHECKS
+
+    return [{"check": c.name, "enabled": "Yes", "codes": ", ".join(c.codes)} for c in CHECKS.values()]
 
 
 def _add_styles(wb: Workbook) -> None:
@@ -187,7 +196,8 @@ def _instructions(ws: Worksheet, kind: Kind) -> None:
         ws["A3"] = (f"The sheet is protected so computed columns stay intact; {kind.blank_rows} rows are "
                     "ready for requests. To add more, unprotect it (Review > Unprotect Sheet).")
     row = 5
-    for table in kind.tables + tuple(c.table for c in CONFIG_TABLES if kind is PORTFOLIO_KIND):
+    config = (*(c.table for c in CONFIG_TABLES), CHECKS_TABLE) if kind is PORTFOLIO_KIND else ()
+    for table in kind.tables + config:
         row = _describe_table(ws, table, row) + 1
     for letter, width in zip("ABCDE", (24, 10, 12, 30, 80)):
         ws.column_dimensions[letter].width = width

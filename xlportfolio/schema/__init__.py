@@ -1,7 +1,7 @@
 """One declarative schema for the governed workbook: tables, columns, types, lists, defaults."""
 from __future__ import annotations
 
-from .config import CONFIG_TABLES, GATES, SCORING
+from .config import CHECKS_TABLE, CONFIG_TABLES, GATES, INTAKE_RULES, SCORING
 from .lists import LISTS, LISTS_BY_NAME, STAGES
 from .model import NUMBER_FORMATS, Column, ColumnType, ConfigTable, Table, ValueList, header_key
 from .tables import (
@@ -13,13 +13,15 @@ from .tables import (
     INTAKE,
     ITEMS,
     MILESTONES,
+    PEOPLE,
     RISKS,
 )
 
-TABLES_BY_NAME = {t.name: t for t in DATA_TABLES} | {c.table.name: c.table for c in CONFIG_TABLES}
+TABLES_BY_NAME = ({t.name: t for t in DATA_TABLES} | {c.table.name: c.table for c in CONFIG_TABLES}
+                  | {CHECKS_TABLE.name: CHECKS_TABLE})
 
 __all__ = [
-    "APPROVALS", "CAPACITY", "CONFIG_TABLES", "DATA_TABLES", "DEPENDENCIES", "FINANCIALS", "GATES",
+    "APPROVALS", "CAPACITY", "CHECKS_TABLE", "CONFIG_TABLES", "INTAKE_RULES", "PEOPLE", "DATA_TABLES", "DEPENDENCIES", "FINANCIALS", "GATES",
     "INTAKE", "ITEMS", "LISTS", "LISTS_BY_NAME", "MILESTONES", "NUMBER_FORMATS", "RISKS", "SCORING",
     "STAGES", "TABLES_BY_NAME", "Column", "ColumnType", "ConfigTable", "Table", "ValueList", "header_key",
 ]

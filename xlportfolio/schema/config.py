@@ -70,4 +70,45 @@ GATES = ConfigTable(
     ),
 )
 
-CONFIG_TABLES: tuple[ConfigTable, ...] = (SCORING, GATES)
+INTAKE_RULES = ConfigTable(
+    Table(
+        "IntakeRules", "Rules",
+        "Intake rules a PMO tailors: fields required for a category, allowed ranges, ID formats.",
+        (
+            Column("rule", "Rule", T.CHOICE, "required for category, range or format.", required=True, choices="RuleKind"),
+            Column("column", "Column", T.TEXT, "Intake column the rule checks (header or name).", required=True, width=20),
+            Column("category", "Category", T.TEXT, "For 'required for category': the category it applies to.", width=16),
+            Column("minimum", "Minimum", T.NUMBER, "For 'range': the smallest allowed value."),
+            Column("maximum", "Maximum", T.NUMBER, "For 'range': the largest allowed value."),
+            Column("pattern", "Pattern", T.TEXT, "For 'format': a regular expression the whole value must match.", width=16),
+            Column("severity", "Severity", T.CHOICE, "error or warning.", required=True, choices="Severity"),
+            Column("enabled", "Enabled", T.CHOICE, "Yes to apply the rule.", required=True, choices="YesNo"),
+            Column("note", "Note", T.TEXT, "What a person should know; shown in the finding.", width=40),
+        ),
+    ),
+    (
+        ("required for category", "customer_name", "Customer value", None, None, None, "error", "Yes",
+         "A customer request names its customer."),
+        ("required for category", "customer_id", "Customer value", None, None, None, "error", "Yes",
+         "A customer request carries the CRM customer ID."),
+        ("required for category", "regulation_ref", "Compliance", None, None, None, "error", "Yes",
+         "A compliance request names the regulation it answers."),
+        ("range", "cost_estimate", None, 0, 50_000_000, None, "error", "Yes",
+         "Requests above 50 million go to the board, not through intake."),
+        ("range", "effort_days", None, 0, 5_000, None, "warning", "Yes", "More than 5,000 days is a programme."),
+        ("range", "expected_revenue", None, 0, 100_000_000, None, "warning", "Yes", "Check the unit (thousands?)."),
+        ("format", "customer_id", None, None, None, r"C-\d{5}", "warning", "Yes", "CRM customer IDs look like C-12345."),
+    ),
+)
+
+CHECKS_TABLE = Table(
+    "Checks", "Checks", "Every check validate runs; set Enabled to No to switch one off for this workbook.",
+    (
+        Column("check", "Check", T.TEXT, "Name of the check.", required=True, width=24),
+        Column("enabled", "Enabled", T.CHOICE, "Yes to run the check.", required=True, choices="YesNo"),
+        Column("codes", "Findings it may report", T.TEXT, "Finding codes the check emits.", width=60),
+    ),
+    key="check",
+)
+
+CONFIG_TABLES: tuple[ConfigTable, ...] = (SCORING, GATES, INTAKE_RULES)

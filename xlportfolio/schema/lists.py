@@ -47,6 +47,9 @@ LISTS: tuple[ValueList, ...] = (
     ValueList("Direction", "Direction", ("higher is better", "lower is better"),
               "How a scoring criterion is read."),
     ValueList("YesNo", "Yes/No", ("Yes", "No"), "A yes/no answer."),
+    ValueList("Severity", "Severity", ("error", "warning"), "How serious a finding is."),
+    ValueList("RuleKind", "Rule kind", ("required for category", "range", "format"),
+              "What an intake rule checks."),
 )
 
 LISTS_BY_NAME = {lst.name: lst for lst in LISTS}

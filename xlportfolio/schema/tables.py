@@ -34,7 +34,12 @@ INTAKE = Table(
         _choice("risk", "Risk", "Risk", "Overall delivery risk."),
         Column("parent_id", "Parent item", T.ID, "Program or project in the portfolio the request belongs to.", width=13),
         Column("dependencies", "Dependencies", T.ID_LIST, "Items this request depends on, separated by commas.", width=18),
+        Column("regulation_ref", "Regulation reference", T.TEXT, "Law, regulation or audit finding a compliance request answers.", width=20),
+        _choice("accept", "Accept", "YesNo", "Yes to turn the request into a portfolio item at DI1 (Accept command)."),
         Column("validation", "Validation", T.TEXT, "Written by Validate: OK, or the number of errors and warnings.", computed=True, width=20),
+        Column("intake_status", "Intake status", T.TEXT, "Written by Accept: Accepted, or why not.", computed=True, width=18),
+        Column("item_id", "Item ID", T.ID, "Written by Accept: the portfolio item made from the request.", computed=True, width=13),
+        Column("origin", "Submitted in", T.TEXT, "Written by Consolidate or Import: the file the request came from.", computed=True, width=24),
     ),
     key="request_id",
 )
@@ -62,6 +67,9 @@ ITEMS = Table(
         _choice("implementation_status", "Implementation status", "Status", "Owner's rating: is the work on track?"),
         _choice("potential_status", "Potential status", "Status", "Owner's rating: is the value still credible?"),
         Column("request_id", "Request ID", T.ID, "The intake request the item came from, if any.", width=13),
+        Column("customer_name", "Customer name", T.TEXT, "Customer the item is for, if any.", width=22),
+        Column("customer_id", "Customer ID", T.ID, "Customer number in the CRM.", width=13),
+        Column("cost_estimate", "Cost estimate", T.MONEY, "One-time cost estimate (from the request)."),
     ),
     key="item_id",
 )
@@ -136,6 +144,18 @@ MILESTONES = Table(
     ),
 )
 
+
+PEOPLE = Table(
+    "People", "People", "Everyone who may own, sponsor, control or approve work; names used elsewhere must be here.",
+    (
+        Column("name", "Name", T.TEXT, "Full name as used in the other tables.", required=True, width=22),
+        Column("email", "Email", T.TEXT, "Work email.", width=28),
+        _choice("function", "Function", "Function", "Home function."),
+        Column("role", "Role", T.TEXT, "Usual role (owner, sponsor, controller, PMO).", width=16),
+    ),
+    key="name",
+)
+
 DATA_TABLES: tuple[Table, ...] = (
-    INTAKE, ITEMS, FINANCIALS, RISKS, DEPENDENCIES, CAPACITY, APPROVALS, MILESTONES,
+    INTAKE, ITEMS, FINANCIALS, RISKS, DEPENDENCIES, CAPACITY, APPROVALS, MILESTONES, PEOPLE,
 )

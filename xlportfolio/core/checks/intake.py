@@ -27,6 +27,9 @@ DUPLICATE_ID = define(
 DUPLICATE_REQUEST = define(
     "duplicate-request", Severity.WARNING,
     "Same customer and title as row {other} ({other_id}); merge the two or make the title distinct.")
+SIMILAR_REQUEST = define(
+    "similar-request", Severity.WARNING,
+    "Title reads like row {other} ({other_id}) for the same customer; if it is the same request, merge the two.")
 UNKNOWN_PARENT = define(
     "unknown-parent", Severity.ERROR,
     "Parent item {value} is not in the Items table; choose an existing program or project ID.")
@@ -54,11 +57,12 @@ def intake_dates(table: SheetTable, book: Book, context: Context) -> Iterator[Fi
                           due=due_day.isoformat(), today=today.isoformat())
 
 
-@check("intake-duplicates", "Intake", [DUPLICATE_ID, DUPLICATE_REQUEST])
+@check("intake-duplicates", "Intake", [DUPLICATE_ID, DUPLICATE_REQUEST, SIMILAR_REQUEST])
 def intake_duplicates(table: SheetTable, book: Book, context: Context) -> Iterator[Finding]:
     frame = table.frame
     first_id: dict[str, int] = {}
     first_request: dict[tuple[str, str], tuple[int, str]] = {}
+    first_similar: dict[tuple[str, str], tuple[int, str]] = {}
     ids = frame["request_id"] if "request_id" in frame else [None] * len(frame)
     customers = frame["customer_name"] if "customer_name" in frame else [None] * len(frame)
     titles = frame["title"] if "title" in frame else [None] * len(frame)
@@ -76,6 +80,10 @@ def intake_duplicates(table: SheetTable, book: Book, context: Context) -> Iterat
         if seen[0] != row:
             yield finding(DUPLICATE_REQUEST, table, row, "title", title,
                           other=seen[0], other_id=seen[1])
+            continue
+        near = first_similar.setdefault((key[0], _gist(title)), (row, key_id or "no ID"))
+        if near[0] != row:
+            yield finding(SIMILAR_REQUEST, table, row, "title", title, other=near[0], other_id=near[1])
 
 
 @check("intake-references", "Intake", [UNKNOWN_PARENT, UNKNOWN_DEPENDENCY])
@@ -98,6 +106,15 @@ def intake_references(table: SheetTable, book: Book, context: Context) -> Iterat
             if missing:
                 yield finding(UNKNOWN_DEPENDENCY, table, int(row), "dependencies", deps,
                               missing=", ".join(missing))
+
+
+_FILLER = frozenset("a an and for of the to in on with new request please".split())
+
+
+def _gist(text: object) -> str:
+    """Word order, filler words and plural s do not make two titles different."""
+    words = {w.rstrip("s") for w in _normal(text).split() if w not in _FILLER}
+    return " ".join(sorted(words))
 
 
 def _normal(text: object) -> str:

@@ -63,14 +63,17 @@ def check(name: str, table: str, codes: Iterable[str]) -> Callable[[CheckFunc], 
 
 
 def finding(code: str, table: SheetTable, row: int | None, column: str | None,
-            value: Any = None, **fields: Any) -> Finding:
-    """Build a finding at table cell (row, column name) from the code's template."""
+            value: Any = None, severity: Severity | None = None, **fields: Any) -> Finding:
+    """Build a finding at table cell (row, column name) from the code's template.
+
+    `severity` overrides the code's default where the workbook's own rules say so.
+    """
     spec = CODES[code]
     header = table.header(column) if column else None
     text = spec.template.format(header=header, value=show(value) if value is not None else "",
                                 sheet=table.sheet, **fields)
     return Finding(
-        code=code, severity=spec.severity, message=text, sheet=table.sheet, row=row,
+        code=code, severity=severity or spec.severity, message=text, sheet=table.sheet, row=row,
         column=table.letters.get(column) if column else None, header=header, value=value,
     )
 

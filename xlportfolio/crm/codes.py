@@ -1,0 +1,38 @@
+"""Finding codes of the CRM import: export cells whose value is kept as text for a person to fix."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..core.checks.registry import CODES, define
+from ..core.findings import Finding, Severity
+from ..core.values import show
+
+UNPARSED_NUMBER = define(
+    "crm-unparsed-number", Severity.WARNING,
+    "'{value}' in {header} is not an amount this import can read; it is kept as text. "
+    "Correct it in the CRM (a plain number such as 12500) and import again, or type the number in Intake.")
+AMBIGUOUS_NUMBER = define(
+    "crm-ambiguous-number", Severity.WARNING,
+    "'{value}' in {header} could be {grouped} or {decimal}, and no other amount in the column shows "
+    "which mark is the decimal one; it is kept as text. Type the amount in Intake.")
+UNPARSED_DATE = define(
+    "crm-unparsed-date", Severity.WARNING,
+    "'{value}' in {header} is not a date this import can read; it is kept as text. "
+    "Type the date in Intake as yyyy-mm-dd, or export dates from the CRM as yyyy-mm-dd.")
+AMBIGUOUS_DATE = define(
+    "crm-ambiguous-date", Severity.WARNING,
+    "'{value}' in {header} could be {day_first} (day first) or {month_first} (month first), and no other "
+    "date in the export shows which; it is kept as text. Type the date in Intake as yyyy-mm-dd.")
+ERROR_VALUE = define(
+    "crm-error-value", Severity.WARNING,
+    "The export cell holds the error {value}; it is kept as text. Fix the value in the CRM and export again.")
+
+CRM_CODES = (UNPARSED_NUMBER, AMBIGUOUS_NUMBER, UNPARSED_DATE, AMBIGUOUS_DATE, ERROR_VALUE)
+
+
+def cell_finding(code: str, sheet: str, row: int, column: str, header: str, value: Any,
+                 **fields: Any) -> Finding:
+    """A finding at one export cell, its message built from the code's template."""
+    spec = CODES[code]
+    message = spec.template.format(header=header or f"column {column}", value=show(value), **fields)
+    return Finding(code, spec.severity, message, sheet, row, column, header or None, value)

@@ -100,6 +100,27 @@ def print_report(book: Path, rows: int, report, written: Path, limit: int = 15) 
     out.print(f"Marks, status column and Findings sheet written to [bold]{written}[/].")
 
 
+@app.command()
+@guarded
+def accept(
+    book: Path = typer.Argument(..., help="The portfolio workbook with Intake and Items tables."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is."),
+    as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
+) -> None:
+    """Turn valid requests marked Accept = Yes into portfolio items at DI1 Defined."""
+    from .commands.accept import accept_file
+
+    result = accept_file(book, output=output, as_of=_date(as_of))
+    s = result.summary
+    out.print(f"[bold]{book}[/]: {len(s.created)} items created, {len(s.linked)} re-linked, "
+              f"{s.already} accepted before, [red]{len(s.refused)} refused[/].")
+    for rid, item in s.created[:20]:
+        out.print(f"  {rid} -> {item} (DI1 Defined)")
+    for row, why in s.refused[:20]:
+        out.print(f"  [red]Intake!row {row}[/]: {why}; see the marked cells and the Findings sheet.")
+    out.print(f"Written to [bold]{result.written}[/].")
+
+
 @new_app.command("intake")
 @guarded
 def new_intake(

@@ -175,6 +175,8 @@ def sample_intake(as_of: dt.date, seed: int = 7, parents: list[str] | None = Non
             "parent_id": rnd.choice(parents) if parents and rnd.random() < 0.7 else None,
             "dependencies": None,
         })
+        if n % 5 == 0 or n == 4:  # the PMO marked these for acceptance; some of them are broken
+            rows[-1]["accept"] = "Yes"
         if rows[-1]["category"] == "Compliance":
             rows[-1]["regulation_ref"] = rnd.choice(("GDPR Art. 17", "SOX 404", "NIS2 Art. 21", "DORA Art. 11"))
     _break_some(rows, as_of)

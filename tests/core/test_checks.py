@@ -68,7 +68,7 @@ def test_choices_come_from_the_workbook_lists():
         | Engineering | Cost           | Low  |
     """), lists={"Function": ("IT", "Engineering")})
     report = run("intake-cells", bk)
-    assert report.flatten(["row", "column", "code"]) == [[3, "B", "unknown-choice"]]
+    assert report.flatten(["row", "column", "code", "severity"]) == [[3, "B", "choice-spelling", "warning"]]
     assert "write it as 'Customer value'" in report.findings[0].message
 
 

@@ -31,6 +31,19 @@ class ColumnWrite:
 
 
 @dataclass(frozen=True)
+class RowWrite:
+    """Write cells of table rows by schema column name; rows past the table's end extend it.
+
+    New rows take the formats of the table's first data row, so a row the tool adds looks
+    like one a person typed. Columns the table lacks are added with their schema label.
+    """
+
+    table: str
+    sheet: str
+    rows: dict[int, dict[str, Any]]  # Excel row -> {column name: value}
+
+
+@dataclass(frozen=True)
 class CellMark:
     """Colour a cell and attach a note that says what is wrong and what to do."""
 
@@ -68,6 +81,7 @@ class GeneratedSheet:
 @dataclass
 class EditPlan:
     columns: list[ColumnWrite] = field(default_factory=list)
+    rows: list[RowWrite] = field(default_factory=list)
     marks: list[CellMark] = field(default_factory=list)
     sheets: list[GeneratedSheet] = field(default_factory=list)
     clear_marks: bool = True  # restore the cells the previous run marked first

@@ -1,6 +1,7 @@
 """Apply an edit plan to an openpyxl workbook; this module holds no business rules."""
 from __future__ import annotations
 
+from copy import copy
 from typing import Any
 
 from openpyxl.comments import Comment
@@ -19,8 +20,10 @@ from ..core.plan import (
     EditPlan,
     GeneratedSheet,
     Link,
+    RowWrite,
 )
 from ..core.values import is_blank
+from ..schema import TABLES_BY_NAME
 from .reader import find_table, last_data_row, last_header_column
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -30,6 +33,8 @@ LINK_FONT = Font(color="0563C1", underline="single")
 
 def apply_plan(wb: Workbook, plan: EditPlan) -> None:
     register = _restore_marks(wb) if plan.clear_marks else []
+    for rows in plan.rows:
+        _write_rows(wb, rows)
     for write in plan.columns:
         _write_column(wb, write)
     register += [_mark(wb, mark) for mark in plan.marks]
@@ -45,21 +50,68 @@ def set_text_safe(cell: Any, value: Any) -> None:
         cell.data_type = "s"
 
 
+class TableTarget:
+    """Where a governed table sits in a sheet: an Excel Table, or a plain range under row 1."""
+
+    def __init__(self, wb: Workbook, name: str, sheet: str):
+        self.ws, self.table = find_table(wb, name) or (wb[sheet], None)
+        self.schema = TABLES_BY_NAME.get(name)
+        if self.table is None:
+            self.first_col, self.header_row, self.last_col = 1, 1, last_header_column(self.ws)
+            self.last_row = last_data_row(self.ws, self.first_col, self.last_col)
+        else:
+            self.first_col, self.header_row, self.last_col, self.last_row = range_boundaries(self.table.ref)
+
+    def column(self, header: str) -> int:
+        """The column whose header is `header` (case-insensitive), added at the right if missing."""
+        for col in range(self.first_col, self.last_col + 1):
+            cell = self.ws._cells.get((self.header_row, col))
+            if cell is not None and str(cell.value or "").strip().casefold() == header.casefold():
+                return col
+        self.last_col += 1
+        self.ws.cell(self.header_row, self.last_col, header)
+        if self.table is not None:
+            from openpyxl.worksheet.table import TableColumn
+
+            self.table.tableColumns.append(TableColumn(id=len(self.table.tableColumns) + 1, name=header))
+            self._set_ref()
+        return self.last_col
+
+    def column_of(self, name: str) -> int:
+        """The column a schema column name stands for, matched by label or name."""
+        for col in range(self.first_col, self.last_col + 1):
+            cell = self.ws._cells.get((self.header_row, col))
+            match = self.schema.match_header(cell.value) if cell is not None and self.schema else None
+            if match is not None and match.name == name:
+                return col
+        return self.column(self.schema.column(name).label if self.schema else name)
+
+    def reach(self, row: int) -> None:
+        """Grow the table down to `row`; new rows copy the formats of the first data row."""
+        if row <= self.last_row:
+            return
+        model = self.header_row + 1
+        for r in range(self.last_row + 1, row + 1):
+            for c in range(self.first_col, self.last_col + 1):
+                source = self.ws._cells.get((model, c))
+                if source is not None and source.has_style and r != model:
+                    self.ws.cell(r, c)._style = copy(source._style)
+        self.last_row = row
+        if self.table is not None:
+            self._set_ref()
+
+    def _set_ref(self) -> None:
+        self.table.ref = (f"{get_column_letter(self.first_col)}{self.header_row}:"
+                          f"{get_column_letter(self.last_col)}{self.last_row}")
+        if self.table.autoFilter is not None:
+            self.table.autoFilter.ref = self.table.ref
+
+
 def _write_column(wb: Workbook, write: ColumnWrite) -> None:
-    ws, table = find_table(wb, write.table) or (None, None)
-    if ws is None:
-        ws = wb[write.sheet]
-        first_col, header_row, last_col = 1, 1, last_header_column(ws)
-        last_row = last_data_row(ws, first_col, last_col)
-    else:
-        first_col, header_row, last_col, last_row = range_boundaries(table.ref)
-    col = _find_header(ws, header_row, first_col, last_col, write.header)
-    if col is None:
-        col = last_col + 1
-        ws.cell(header_row, col, write.header)
-        if table is not None:
-            _extend_table(table, write.header, first_col, header_row, col, last_row)
-    data_rows = range(header_row + 1, last_row + 1) if write.clear_other_rows else write.values
+    target = TableTarget(wb, write.table, write.sheet)
+    col = target.column(write.header)
+    ws = target.ws
+    data_rows = range(target.header_row + 1, target.last_row + 1) if write.clear_other_rows else write.values
     for row in data_rows:
         value = write.values.get(row)
         if value is None and (row, col) not in ws._cells:
@@ -67,21 +119,17 @@ def _write_column(wb: Workbook, write: ColumnWrite) -> None:
         set_text_safe(ws.cell(row, col), value)
 
 
-def _find_header(ws: Worksheet, row: int, first: int, last: int, header: str) -> int | None:
-    for col in range(first, last + 1):
-        cell = ws._cells.get((row, col))
-        if cell is not None and str(cell.value or "").strip().casefold() == header.casefold():
-            return col
-    return None
-
-
-def _extend_table(table: Any, header: str, first_col: int, header_row: int, col: int, last_row: int) -> None:
-    from openpyxl.worksheet.table import TableColumn
-
-    table.ref = f"{get_column_letter(first_col)}{header_row}:{get_column_letter(col)}{last_row}"
-    table.tableColumns.append(TableColumn(id=len(table.tableColumns) + 1, name=header))
-    if table.autoFilter is not None:
-        table.autoFilter.ref = table.ref
+def _write_rows(wb: Workbook, write: RowWrite) -> None:
+    if not write.rows:
+        return
+    target = TableTarget(wb, write.table, write.sheet)
+    target.reach(max(write.rows))
+    columns: dict[str, int] = {}
+    for row, values in sorted(write.rows.items()):
+        for name, value in values.items():
+            if name not in columns:
+                columns[name] = target.column_of(name)
+            set_text_safe(target.ws.cell(row, columns[name]), value)
 
 
 def _mark(wb: Workbook, mark: CellMark) -> tuple[str, str, str, str, str]:

@@ -41,6 +41,9 @@ IMPLAUSIBLE_DATE = define(
 UNCALCULATED = define(
     "uncalculated-formula", Severity.ERROR,
     "The formula {value} has no calculated result saved; open the workbook in Excel, save it, and run again.")
+CHOICE_CASE = define(
+    "choice-spelling", Severity.WARNING,
+    "'{value}' is spelt differently from the {list} list; write it as '{exact}'.")
 UNKNOWN_CHOICE = define(
     "unknown-choice", Severity.ERROR,
     "'{value}' is not in the {list} list; {hint}")
@@ -63,7 +66,7 @@ def cell_checks(table_name: str) -> None:
                           label=col.label, table_name=table.table_name or table.sheet)
 
     codes = [MISSING_VALUE, ERROR_VALUE, NOT_A_NUMBER, NUMBER_AS_TEXT, NOT_WHOLE, NEGATIVE,
-             NOT_A_DATE, DATE_AS_TEXT, IMPLAUSIBLE_DATE, UNCALCULATED, UNKNOWN_CHOICE]
+             NOT_A_DATE, DATE_AS_TEXT, IMPLAUSIBLE_DATE, UNCALCULATED, CHOICE_CASE, UNKNOWN_CHOICE]
 
     @check(f"{table_name.lower()}-cells", table_name, codes)
     def cells(table: SheetTable, book: Book, context: Context) -> Iterator[Finding]:
@@ -127,11 +130,11 @@ def _choice(table: SheetTable, col: Column, row: int, value: Any,
     if text in allowed.values():
         return
     near = allowed.get(text.casefold())
-    if near:
-        hint = f"write it as '{near}'."
-    else:
-        shown = ", ".join(list(allowed.values())[:12])
-        hint = f"choose one of: {shown} (or ask the PMO to add it on the Lists sheet)."
+    if near:  # Excel compares without case, so rollups still count it: a warning, not an error
+        yield finding(CHOICE_CASE, table, row, col.name, value, list=col.choices, exact=near)
+        return
+    shown = ", ".join(list(allowed.values())[:12])
+    hint = f"choose one of: {shown} (or ask the PMO to add it on the Lists sheet)."
     yield finding(UNKNOWN_CHOICE, table, row, col.name, value, list=col.choices, hint=hint)
 
 

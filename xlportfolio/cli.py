@@ -121,6 +121,71 @@ def accept(
     out.print(f"Written to [bold]{result.written}[/].")
 
 
+@app.command()
+@guarded
+def consolidate(
+    folder: Path = typer.Argument(..., help="Folder with the intake workbooks business units sent back."),
+    into: Path = typer.Option(..., "--into", help="The portfolio workbook whose Intake table receives the rows."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the portfolio stays as it is."),
+    as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
+) -> None:
+    """Validate every intake workbook in FOLDER and merge the valid rows into the portfolio."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .commands.consolidate import consolidate_folder, intake_files
+
+    total = len(intake_files(folder, into)) if folder.is_dir() else 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
+                  transient=True) as progress:
+        task = progress.add_task("Reading intake workbooks", total=total)
+        result = consolidate_folder(folder, into, output=output, as_of=_date(as_of),
+                                    on_file=lambda p: progress.update(task, advance=1, description=p.name))
+    table = RichTable(box=None, padding=(0, 1))
+    table.add_column("file", no_wrap=True)
+    for name in ("ver", "status", "rows", "new", "changed", "same", "rejected"):
+        table.add_column(name, no_wrap=True)
+    for o in result.outcomes:
+        colour = {"merged": "green", "not read": "red", "rejected": "red"}.get(o.status, "yellow")
+        table.add_row(o.file, o.template, f"[{colour}]{o.status}[/]", str(o.rows_read), str(o.new),
+                      str(o.updated), str(o.unchanged), str(len(o.rejected)))
+    out.print(table)
+    for o in result.outcomes:
+        for line in ([o.error] if o.error else []) + o.notes:
+            out.print(f"  {o.file}: {line}", soft_wrap=True)
+    new = sum(o.new for o in result.outcomes)
+    out.print(f"{len(result.outcomes)} files, {new} new requests merged into [bold]{result.written}[/]; "
+              "details on its Consolidation sheet.")
+
+
+@app.command("import-crm")
+@guarded
+def import_crm(
+    export: Path = typer.Argument(..., help="The CRM export (CSV or XLSX)."),
+    into: Path = typer.Option(..., "--into", help="The portfolio workbook whose Intake table receives the rows."),
+    mapping: Path | None = typer.Option(None, "--mapping", help="Column mapping (CSV, or XLSX with a Mapping sheet)."),
+    preset: str | None = typer.Option(None, help="salesforce, hubspot or dynamics; default: recognised from the headers."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the portfolio stays as it is."),
+    as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
+) -> None:
+    """Import opportunities from a CRM export as intake requests (re-importing updates them)."""
+    from .commands.import_crm import import_crm_file
+
+    result = import_crm_file(export, into, mapping=mapping, preset=preset, output=output, as_of=_date(as_of))
+    crm, o = result.crm, result.outcome
+    out.print(f"[bold]{export}[/] ({crm.preset or 'custom mapping'}): {o.rows_read} rows, {o.new} new, "
+              f"{o.updated} changed, {o.unchanged} unchanged, [red]{len(o.rejected)} rejected[/].")
+    if crm.unmapped:
+        out.print("  not used: " + ", ".join(crm.unmapped), soft_wrap=True)
+    if crm.missing:
+        out.print("  [yellow]the export does not fill[/]: " + ", ".join(crm.missing), soft_wrap=True)
+    for f in crm.findings[:10]:
+        out.print(f"  [yellow]{f.sheet}!{f.cell}[/] ({f.header}): {f.message}", soft_wrap=True)
+    for why in o.rejected[:10]:
+        out.print(f"  [red]{why}[/]", soft_wrap=True)
+    out.print(f"Intake now has {result.report.errors} errors and {result.report.warnings} warnings; "
+              f"written to [bold]{result.written}[/] (see its CRM Import and Findings sheets).")
+
+
 @new_app.command("intake")
 @guarded
 def new_intake(

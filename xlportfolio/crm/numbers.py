@@ -58,16 +58,20 @@ def column_decimal(texts: Iterable[str]) -> str | None:
 
 def _sign_and_body(text: str) -> tuple[bool, str] | None:
     """Split off sign, brackets and currency: '-€ 1.234' -> (True, '1.234'); None if not numeric."""
-    t = text.strip(_EDGE)
-    negative = False
-    for _ in range(2):  # '€ (500)' and '(€ 500)', '-$5' and '$-5'
-        if t.startswith("(") and t.endswith(")"):
-            negative, t = not negative, t[1:-1].strip(_EDGE)
-        t = _SUFFIX.sub("", _PREFIX.sub("", t))
-        if t[:1] in ("-", "+"):
-            negative, t = negative ^ (t[0] == "-"), t[1:].lstrip(_EDGE)
+    t = _no_currency(text.strip(_EDGE))
+    negative = t.startswith("(") and t.endswith(")")  # '(500)' and '€ (500)'
+    if negative:
+        t = _no_currency(t[1:-1].strip(_EDGE))  # '(€ 500)'
+    if t[:1] in ("-", "+"):
+        if negative:
+            return None  # '(-500)': which sign was meant?
+        negative, t = t[0] == "-", _no_currency(t[1:].lstrip(_EDGE))  # '-€ 500'
     body = t.translate(_GROUP_SPACES)
     return (negative, body) if _BODY.match(body) else None
+
+
+def _no_currency(text: str) -> str:
+    return _SUFFIX.sub("", _PREFIX.sub("", text, count=1), count=1)
 
 
 def _read_body(body: str, decimal: str | None) -> int | float | str:

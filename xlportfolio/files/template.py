@@ -31,6 +31,12 @@ from ..schema import (
 from .writer import set_text_safe
 
 TEMPLATE_VERSION = "1.1"
+# Intake template versions a PMO may still receive, with the Intake columns each one lacks;
+# the reader matches columns by header, so an older form is read as the current one.
+TEMPLATE_HISTORY = {
+    "1.0": ("regulation_ref", "accept", "intake_status", "item_id", "origin"),
+    "1.1": (),
+}
 # Fixed so that a regenerated template differs from the committed copy only where it should.
 CREATED = dt.datetime(2026, 1, 1)
 

@@ -35,21 +35,33 @@ def open_book(path: str | Path, *, output: str | Path | None = None) -> OpenedBo
     if package.macro_enabled and target.suffix.lower() not in MACRO_SUFFIXES:
         raise ContentWouldBeLost(path, f"it holds macros, which a {target.suffix or 'plain'} file "
                                  "cannot keep; write to a file ending in .xlsm.")
+    wb = load(path, package)
+    return OpenedBook(path, wb, package)
+
+
+def read_book_file(path: str | Path) -> OpenedBook:
+    """Load a workbook only to read it (a source file is never written back)."""
+    path = Path(path)
+    package = inspect_package(path)
+    return OpenedBook(path, load(path, package), package)
+
+
+def load(path: Path, package: PackageReport) -> Workbook:
+    """openpyxl's load, with its failures turned into a message a person can act on."""
     try:
         with warnings.catch_warnings():
             # openpyxl warns about parts it drops; the guard has already judged them.
             warnings.simplefilter("ignore")
             # From memory: a load that fails half-way then leaves no open file behind.
             data = io.BytesIO(path.read_bytes())
-            wb = load_workbook(data, keep_vba=package.macro_enabled, rich_text=package.rich_text,
-                               keep_links=True)
+            return load_workbook(data, keep_vba=package.macro_enabled, rich_text=package.rich_text,
+                                 keep_links=True)
     except XlPortfolioError:
         raise
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError, AttributeError,
             SyntaxError, EOFError) as exc:
         raise WorkbookUnusable(path, f"the workbook cannot be read ({type(exc).__name__}: {exc}); "
                                "open it in Excel, save it again as .xlsx and retry.") from exc
-    return OpenedBook(path, wb, package)
 
 
 def _lossy_message(package: PackageReport) -> str:

@@ -13,8 +13,11 @@ from .registry import Context, check, define, finding
 
 MISSING_COLUMN = define(
     "missing-column", Severity.ERROR,
-    "Column '{label}' is missing from table {table_name}; add it to the header row "
+    "Required column '{label}' is missing from table {table_name}; add it to the header row "
     "(the Instructions sheet lists every column).")
+OPTIONAL_COLUMN = define(
+    "optional-column-missing", Severity.WARNING,
+    "Column '{label}' is missing from table {table_name}; add it to the header row to use it.")
 MISSING_VALUE = define(
     "missing-value", Severity.ERROR, "{header} is required; enter {what}.")
 ERROR_VALUE = define(
@@ -56,13 +59,13 @@ _EARLIEST, _LATEST = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 def cell_checks(table_name: str) -> None:
     """Register the schema-driven cell checks for one table."""
 
-    @check(f"{table_name.lower()}-columns", table_name, [MISSING_COLUMN])
+    @check(f"{table_name.lower()}-columns", table_name, [MISSING_COLUMN, OPTIONAL_COLUMN])
     def columns(table: SheetTable, book: Book, context: Context) -> Iterator[Finding]:
         for name in table.missing_columns:
             col = table.schema.column(name)
             if col.computed:
                 continue  # commands add their own columns
-            yield finding(MISSING_COLUMN, table, table.header_row, None,
+            yield finding(MISSING_COLUMN if col.required else OPTIONAL_COLUMN, table, table.header_row, None,
                           label=col.label, table_name=table.table_name or table.sheet)
 
     codes = [MISSING_VALUE, ERROR_VALUE, NOT_A_NUMBER, NUMBER_AS_TEXT, NOT_WHOLE, NEGATIVE,

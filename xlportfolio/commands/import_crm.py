@@ -1,0 +1,68 @@
+"""import-crm: bring a CRM export's opportunities into the portfolio's Intake table."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.consolidate import FileOutcome, Incoming, merge_requests
+from ..core.findings import Report
+from ..core.plan import EditPlan, GeneratedSheet
+from ..core.validate import validate_intake
+from ..core.values import show
+from ..crm import CrmImport, read_crm_export
+from ..files.reader import read_book
+from ..files.workbook import open_book, save_atomic
+from ..files.writer import apply_plan
+from ..schema import INTAKE
+from .validate import BOOK_TABLES, read_for_validation
+
+IMPORT_SHEET = "CRM Import"
+
+
+@dataclass
+class ImportResult:
+    crm: CrmImport
+    outcome: FileOutcome
+    report: Report
+    written: Path
+
+
+def import_crm_file(export: str | Path, into: str | Path, *, mapping: str | Path | None = None,
+                    preset: str | None = None, output: str | Path | None = None,
+                    as_of: dt.date | None = None) -> ImportResult:
+    """Read and map the export, merge its rows by Request ID, validate, and save once."""
+    crm = read_crm_export(export, mapping=mapping, preset=preset)
+    target = open_book(into, output=output)
+    portfolio = read_for_validation(target)
+    outcome = FileOutcome(f"CRM {Path(export).name}", template=crm.preset or "mapping")
+    outcome.rows_read = len(crm.rows)
+    owned = tuple(dict.fromkeys(name for row in crm.rows for name in row))  # the columns the export fills
+    incoming = Incoming(outcome, dict(zip(crm.row_numbers, crm.rows)), owned)
+    merge = merge_requests(portfolio.tables[INTAKE.name], [incoming])
+    apply_plan(target.wb, EditPlan(rows=[merge], clear_marks=False))
+    report, plan = validate_intake(read_book(target.wb, str(target.path), BOOK_TABLES), as_of)
+    plan.sheets.append(import_sheet(crm, outcome))
+    apply_plan(target.wb, plan)
+    written = Path(output) if output else target.path
+    save_atomic(target.wb, written)
+    return ImportResult(crm, outcome, report, written)
+
+
+def import_sheet(crm: CrmImport, outcome: FileOutcome) -> GeneratedSheet:
+    """What came in, what was left out, and every export cell that could not be read."""
+    rows = [
+        ("", "", "", "", f"{outcome.rows_read} rows read from {crm.source} ({crm.preset or 'custom mapping'}): "
+                         f"{outcome.new} new, {outcome.updated} changed, {outcome.unchanged} unchanged, "
+                         f"{len(outcome.rejected)} rejected."),
+    ]
+    if crm.unmapped:
+        rows.append(("", "", "", "", "Export columns not used: " + ", ".join(crm.unmapped)))
+    if crm.missing:
+        rows.append(("", "", "", "", "Required Intake columns the export does not fill (complete them in the "
+                                     "Intake sheet): " + ", ".join(crm.missing)))
+    rows += [("", "", "", "", why) for why in outcome.rejected]
+    rows += [(f.row, f.column or "", f.header or "", show(f.value) if f.value is not None else "", f.message)
+             for f in crm.findings]
+    return GeneratedSheet(IMPORT_SHEET, ("Export row", "Column", "Header", "Value", "What to do"),
+                          tuple(rows), (11, 8, 22, 24, 100))

@@ -65,6 +65,9 @@ def _item(rnd: random.Random, item_id: str, parent: str | None, level: str, name
         "estimated_value": rnd.randrange(20, 900) * 1000,
         "implementation_status": rnd.choices(("Green", "Amber", "Red"), weights=(6, 3, 1))[0],
         "potential_status": rnd.choices(("Green", "Amber", "Red"), weights=(6, 3, 1))[0],
+        "strategic_fit": rnd.randint(1, 5), "confidence": rnd.randint(1, 5),
+        "risk": rnd.choice(LISTS_BY_NAME["Risk"].values), "effort_days": rnd.randrange(5, 200),
+        "cost_estimate": rnd.randrange(10, 400) * 1000,
     }
 
 
@@ -173,6 +176,7 @@ def sample_intake(as_of: dt.date, seed: int = 7, parents: list[str] | None = Non
             "effort_days": rnd.randrange(10, 300), "sponsor": rnd.choice(PEOPLE), "owner": rnd.choice(PEOPLE),
             "risk": rnd.choice(LISTS_BY_NAME["Risk"].values),
             "parent_id": rnd.choice(parents) if parents and rnd.random() < 0.7 else None,
+            "strategic_fit": rnd.randint(1, 5), "confidence": rnd.randint(1, 5),
             "dependencies": None,
         })
         if n % 5 == 0 or n == 4:  # the PMO marked these for acceptance; some of them are broken

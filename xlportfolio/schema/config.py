@@ -23,12 +23,12 @@ SCORING = ConfigTable(
         key="criterion",
     ),
     (
-        ("Strategic fit", "category", 20, "higher is better", "Yes", "Fit with the portfolio's strategy, by category."),
+        ("Strategic fit", "strategic_fit", 20, "higher is better", "Yes", "Fit with the portfolio's strategy (1-5)."),
         ("Value", "expected_revenue", 25, "higher is better", "Yes", "Revenue, retention and savings per year."),
         ("Cost", "cost_estimate", 15, "lower is better", "Yes", "One-time cost to deliver."),
         ("Urgency", "due_date", 10, "lower is better", "Yes", "Days until the due date."),
         ("Risk", "risk", 10, "lower is better", "Yes", "Delivery risk."),
-        ("Confidence", "confidence", 10, "higher is better", "No", "How sure the estimate is."),
+        ("Confidence", "confidence", 10, "higher is better", "Yes", "How sure the estimate is (1-5)."),
         ("Customer impact", "retention_effect", 10, "higher is better", "Yes", "Revenue kept with customers."),
     ),
 )

@@ -18,6 +18,11 @@ MARKS_SHEET = "xlp_marks"
 MARKS_HEADER = ("Sheet", "Cell", "Prior fill", "Prior note", "Prior note author")
 NOTE_AUTHOR = "xlportfolio"
 
+# Sheets the tool owns and rewrites whole; anything in them (charts too) is the tool's own.
+GENERATED_SHEETS = frozenset({
+    "Findings", "Consolidation", "CRM Import", "Scenario", "Ledger", "Dashboard", MARKS_SHEET,
+})
+
 
 @dataclass(frozen=True)
 class ColumnWrite:
@@ -68,6 +73,34 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Span:
+    """Cells of one column on a generated sheet: column number (1 = A), first and last row."""
+
+    column: int
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A native Excel chart over cells of the sheet it sits on (never a picture).
+
+    `series` spans start at their header cell, which names the series.
+    """
+
+    kind: str  # "line", "column", "bar" or "scatter"
+    title: str
+    categories: Span
+    series: tuple[Span, ...]
+    anchor: str  # top-left cell, e.g. "J2"
+    x_title: str = ""
+    y_title: str = ""
+    number_format: str = "#,##0"
+    width_cm: float = 18
+    height_cm: float = 9
+
+
+@dataclass(frozen=True)
 class GeneratedSheet:
     """A sheet the tool owns: rewritten whole on every run."""
 
@@ -76,6 +109,7 @@ class GeneratedSheet:
     rows: tuple[tuple[Any, ...], ...]
     widths: tuple[float, ...] = ()
     hidden: bool = False
+    charts: tuple[ChartSpec, ...] = ()
 
 
 @dataclass

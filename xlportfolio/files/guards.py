@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from xlportfolio.core.plan import GENERATED_SHEETS
 from xlportfolio.errors import WorkbookUnusable
 
 _CHUNK = 1 << 20
@@ -98,14 +99,15 @@ class PackageReport:
     rich_text: bool = False           # some cell holds formatted runs: load with rich_text to keep them
 
 
-def inspect_package(path, *, max_unzipped_bytes: int = 1_500_000_000, max_ratio: int = 200) -> PackageReport:
+def inspect_package(path, *, max_unzipped_bytes: int = 1_500_000_000, max_ratio: int = 200,
+                    generated: frozenset[str] = GENERATED_SHEETS) -> PackageReport:
     """Check that `path` is a readable .xlsx/.xlsm package and report what a save would lose."""
     path = Path(path)
     head = _read_head(path)
     try:
         _reject_non_zip(path, head)
         with zipfile.ZipFile(path) as zf:
-            return _inspect_zip(path, zf, max_unzipped_bytes, max_ratio)
+            return _inspect_zip(path, zf, max_unzipped_bytes, max_ratio, generated)
     except WorkbookUnusable:
         raise
     except _ZIP_ERRORS as exc:
@@ -213,7 +215,29 @@ class _Reader:
         return b"".join(self.chunks(info))
 
 
-def _inspect_zip(path: Path, zf: zipfile.ZipFile, cap: int, max_ratio: int) -> PackageReport:
+def _reachable(parts: dict, reader: _Reader, roots: list[str]) -> set[str]:
+    """Every part the given parts refer to, directly or through drawings and charts."""
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        rels_name = posixpath.join(posixpath.dirname(name), "_rels", posixpath.basename(name) + ".rels")
+        if rels_name not in parts:
+            continue
+        seen.add(rels_name)
+        for rel in _elements(_text(reader.read(parts[rels_name])), "Relationship"):
+            if rel.get("TargetMode", "").lower() != "external":
+                target = _resolve(posixpath.dirname(name), rel.get("Target", ""))
+                if target in parts:
+                    todo.append(target)
+    return seen
+
+
+def _inspect_zip(path: Path, zf: zipfile.ZipFile, cap: int, max_ratio: int,
+                 generated: frozenset[str] = frozenset()) -> PackageReport:
     infos = [info for info in zf.infolist() if not info.filename.endswith("/")]
     _check_members(path, infos, cap, max_ratio)
     parts = {info.filename.lstrip("/"): info for info in infos}
@@ -232,8 +256,12 @@ def _inspect_zip(path: Path, zf: zipfile.ZipFile, cap: int, max_ratio: int) -> P
     if orphan is not None:
         raise WorkbookUnusable(path, f"sheet '{orphan}' has no part in the package; the file is damaged - "
                                      "open it in Excel, let Excel repair it, and save it again")
-    sheet_lossy, rich_sheets = _lossy_sheets(parts, types, reader, sheets, rels)
-    lossy = _lossy_parts(parts, types, reader) + sheet_lossy
+    # A generated sheet is rebuilt whole on every run, charts included: what it holds is not lost.
+    owned = _reachable(parts, reader, [rels[rid][1] for name, rid in sheets if name in generated])
+    kept = {n: i for n, i in parts.items() if n not in owned}
+    user_sheets = [(name, rid) for name, rid in sheets if name not in generated]
+    sheet_lossy, rich_sheets = _lossy_sheets(kept, types, reader, user_sheets, rels)
+    lossy = _lossy_parts(kept, types, reader) + sheet_lossy
     rich = rich_sheets or _has_rich_shared_strings(parts, types, reader)
     macro = any(n.lower().endswith("vbaproject.bin") for n in parts) or any(
         "macroenabled" in t or "vbaproject" in t for t in types.values())

@@ -16,6 +16,7 @@ from ..core.plan import (
     MARKS_SHEET,
     NOTE_AUTHOR,
     CellMark,
+    ChartSpec,
     ColumnWrite,
     EditPlan,
     GeneratedSheet,
@@ -202,4 +203,36 @@ def replace_sheet(wb: Workbook, spec: GeneratedSheet) -> Worksheet:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(spec.header))}{len(spec.rows) + 1}"
     if spec.hidden:
         ws.sheet_state = "hidden"
+    for chart in spec.charts:
+        ws.add_chart(native_chart(ws, chart), chart.anchor)
     return ws
+
+
+def native_chart(ws: Worksheet, spec: ChartSpec) -> Any:
+    """An openpyxl chart object from a plan's chart spec."""
+    from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
+
+    def ref(span, skip_header=False):
+        return Reference(ws, min_col=span.column, min_row=span.first + skip_header, max_row=span.last)
+
+    if spec.kind == "scatter":
+        chart = ScatterChart(scatterStyle="lineMarker")
+        for span in spec.series:
+            series = Series(ref(span, True), ref(spec.categories, True), title=str(ws.cell(span.first, span.column).value))
+            series.marker.symbol = "circle"
+            chart.series.append(series)
+    else:
+        chart = LineChart() if spec.kind == "line" else BarChart()
+        if spec.kind in ("bar", "column"):
+            chart.type = "bar" if spec.kind == "bar" else "col"
+        for span in spec.series:
+            chart.add_data(ref(span), titles_from_data=True)
+        chart.set_categories(ref(spec.categories, True))
+    chart.title = spec.title
+    chart.x_axis.title = spec.x_title or None
+    chart.y_axis.title = spec.y_title or None
+    chart.y_axis.numFmt = spec.number_format
+    # openpyxl leaves axes' delete flag unset, and recent Excel then hides them.
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.width, chart.height = spec.width_cm, spec.height_cm
+    return chart

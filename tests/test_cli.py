@@ -102,3 +102,32 @@ def test_console_script_runs_in_a_fresh_process(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and str(path) in proc.stderr
+
+
+def test_accept_consolidate_and_import_from_the_command_line(demo_book, tmp_path):
+    from xlportfolio.commands.demo import write_crm_export, write_inbox
+
+    result = run("accept", demo_book, "--as-of", AS_OF)
+    assert result.exit_code == 0 and "items created" in result.output
+    write_inbox(tmp_path / "inbox", AS_OF)
+    result = run("consolidate", tmp_path / "inbox", "--into", demo_book, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "hr-damaged.xlsx" in result.output and "not read" in result.output
+    export = write_crm_export(tmp_path / "sf.csv", AS_OF)
+    result = run("import-crm", export, "--into", demo_book, "--as-of", AS_OF)
+    assert result.exit_code == 0 and "salesforce" in result.output and "12 new" in result.output
+    assert "TBD" in result.output  # the unreadable amount is named, not guessed
+
+
+def test_import_of_an_unrecognised_export_explains_the_mapping(demo_book, tmp_path):
+    export = tmp_path / "other.csv"
+    export.write_text("Foo,Bar\n1,2\n", encoding="utf-8")
+    before = demo_book.read_bytes()
+    result = run("import-crm", export, "--into", demo_book)
+    assert result.exit_code == 2 and "mapping" in result.output.lower()
+    assert demo_book.read_bytes() == before
+
+
+def test_consolidate_needs_a_folder(demo_book, tmp_path):
+    result = run("consolidate", tmp_path / "missing", "--into", demo_book)
+    assert result.exit_code == 2 and "folder" in result.output

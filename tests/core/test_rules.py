@@ -101,3 +101,15 @@ def test_checks_switched_off_in_the_workbook_do_not_run():
     codes_off = {f.code for f in validate_intake(book(intake, people, off), TODAY)[0].findings}
     assert "unknown-person" in codes_on and "unknown-person" not in codes_off
     assert "missing-column" not in codes_on
+
+
+def test_findings_on_the_rules_sheet_do_not_count_against_intake_rows():
+    rules = table(INTAKE_RULES.table, """
+        | Rule   | Column      | Pattern | Severity | Enabled |
+        | format | Customer ID | '(['    | error    | Yes     |
+    """)
+    intake = table(INTAKE, "| Request ID | Title |\n| REQ-1 | Portal |")
+    report, plan = validate_intake(book(intake, rules), TODAY)
+    assert ("Rules", 2, "bad-rule") in {(f.sheet, f.row, f.code) for f in report.findings}
+    status = next(c for c in plan.columns if c.header == "Validation")
+    assert status.values[2] == "OK"  # Rules row 2's problem is not Intake row 2's

@@ -102,7 +102,7 @@ def _check_template(wb, outcome: FileOutcome) -> None:
 def _valid_rows(table: SheetTable, report: Report, outcome: FileOutcome) -> dict[int, dict]:
     problems: dict[int, list[str]] = defaultdict(list)
     for f in report.findings:
-        if f.severity is Severity.ERROR and f.row is not None:
+        if f.severity is Severity.ERROR and f.row is not None and f.sheet == table.sheet:
             problems[f.row].append(f"{f.cell} {f.code}")
     header_problems = problems.pop(table.header_row, [])
     if header_problems:

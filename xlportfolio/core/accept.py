@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +36,7 @@ def accept_requests(book: Book, as_of: dt.date | None = None) -> tuple[Report, E
     """
     report, plan = validate_intake(book, as_of)
     intake, items = book.tables[INTAKE.name], book.tables[ITEMS.name]
-    errors = Counter(f.row for f in report.findings if f.severity is Severity.ERROR)
+    errors = report.per_row(intake.sheet, Severity.ERROR)
     by_request = _items_by_request(items)
     known_items = {i.casefold() for i in map(as_id, items.frame.get("item_id", [])) if i}
     levels = {as_id(i): lvl for i, lvl in zip(items.frame.get("item_id", []), items.frame.get("level", []))}

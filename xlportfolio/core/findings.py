@@ -84,6 +84,10 @@ class Report:
     def valid(self) -> bool:
         return self.errors == 0
 
+    def per_row(self, sheet: str, severity: Severity) -> Counter:
+        """How many findings of a severity each row of one sheet has."""
+        return Counter(f.row for f in self.findings if f.sheet == sheet and f.severity is severity)
+
     def by_code(self) -> Counter:
         return Counter(f.code for f in self.findings)
 

@@ -52,11 +52,8 @@ def row_status(errors: int, warnings: int) -> str:
 
 def _status_column(book: Book, report: Report) -> ColumnWrite:
     intake = book.tables[INTAKE.name]
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for f in report.findings:
-        if f.row is not None and f.row > intake.header_row:
-            counts[f.row][f.severity is Severity.WARNING] += 1
-    values = {int(row): row_status(*counts.get(int(row), (0, 0))) for row in intake.frame.index}
+    errors, warnings = report.per_row(intake.sheet, Severity.ERROR), report.per_row(intake.sheet, Severity.WARNING)
+    values = {int(row): row_status(errors[int(row)], warnings[int(row)]) for row in intake.frame.index}
     return ColumnWrite(INTAKE.name, intake.sheet, intake.header("validation"), values)
 
 

@@ -42,8 +42,8 @@ def test_marks_status_column_and_findings_sheet(demo_book):
     findings = wb["Findings"]
     rows = list(findings.iter_rows(min_row=2, values_only=True))
     assert len(rows) == len(result.report.findings)
-    link = findings["D2"].hyperlink
-    assert link.location == f"'Intake'!{findings['D2'].value}"
+    link = findings["E2"].hyperlink
+    assert link.location == f"'Intake'!{findings['E2'].value}"
     assert wb[MARKS_SHEET].sheet_state == "hidden"
 
 
@@ -133,7 +133,7 @@ def test_text_that_looks_like_a_formula_stays_text(demo_book):
     wb.save(demo_book)
     validate_file(demo_book, as_of=AS_OF)
     wb = load_workbook(demo_book)
-    value_cells = [r[5] for r in wb["Findings"].iter_rows(min_row=2) if r[5].value and str(r[5].value).startswith("=")]
+    value_cells = [r[6] for r in wb["Findings"].iter_rows(min_row=2) if r[6].value and str(r[6].value).startswith("=")]
     assert value_cells and all(c.data_type == "s" for c in value_cells)
 
 
@@ -295,3 +295,44 @@ def test_a_table_claiming_a_million_rows_reads_only_what_is_there(demo_book):
     assert result.rows == 100
     _, ws = intake_sheet(demo_book)
     assert ws.max_row < 1000  # no cells were created down to the claimed end
+
+
+def test_each_command_replaces_only_its_own_marks_and_findings(demo_book):
+    from xlportfolio.core.findings import Finding, Report, Severity
+    from xlportfolio.core.plan import CellMark, EditPlan
+    from xlportfolio.core.validate import findings_sheet
+    from xlportfolio.files.writer import apply_plan
+
+    validate_file(demo_book, as_of=AS_OF)
+    wb = load_workbook(demo_book)
+    other = Report.of([Finding("gate-refused", Severity.ERROR, "Missing for DI2: owner", "Items", 3, "E")])
+    apply_plan(wb, EditPlan(marks=[CellMark("Items", 3, "E", ERROR_FILL, "Missing for DI2: owner")],
+                            sheets=[findings_sheet(other, "gates", "every move passed")], scope="gates"))
+    wb.save(demo_book)
+
+    validate_file(demo_book, as_of=AS_OF)
+    wb = load_workbook(demo_book)
+    assert wb["Items"]["E3"].comment.text == "Missing for DI2: owner"  # the other command's mark stays
+    commands = [r[0] for r in wb["Findings"].iter_rows(min_row=2, values_only=True)]
+    assert commands.count("gates") == 1 and commands.count("validate") > 1
+    gate_row = next(r for r in wb["Findings"].iter_rows(min_row=2) if r[0].value == "gates")
+    assert gate_row[4].hyperlink.location == "'Items'!E3"
+    registered = {r[0] for r in wb[MARKS_SHEET].iter_rows(min_row=2, values_only=True)}
+    assert registered == {"validate", "gates"}
+
+
+def test_data_writes_between_runs_keep_the_register(demo_book, tmp_path):
+    """consolidate writes rows, then validates: the earlier marks must still be undone."""
+    from xlportfolio.commands.consolidate import consolidate_folder
+
+    validate_file(demo_book, as_of=AS_OF)
+    wb, ws = intake_sheet(demo_book)
+    sponsor = ws[f"{column_of(ws, 'Sponsor')}5"]
+    assert sponsor.fill.fgColor.rgb.endswith(ERROR_FILL)
+    sponsor.value = "Anna Berger"
+    wb.save(demo_book)
+    (tmp_path / "empty").mkdir()
+    consolidate_folder(tmp_path / "empty", demo_book, as_of=AS_OF)
+    _, ws = intake_sheet(demo_book)
+    assert not ws[sponsor.coordinate].fill.fgColor.rgb.endswith(ERROR_FILL)
+    assert ws[sponsor.coordinate].comment is None

@@ -52,7 +52,7 @@ def consolidate_folder(folder: str | Path, into: str | Path, *, output: str | Pa
         outcomes.append(outcome)
         if rows:
             batch.append(Incoming(outcome, rows))
-    apply_plan(target.wb, EditPlan(rows=[merge_requests(portfolio.tables[INTAKE.name], batch)], clear_marks=False))
+    apply_plan(target.wb, EditPlan(rows=[merge_requests(portfolio.tables[INTAKE.name], batch)]))
     merged = read_book(target.wb, str(target.path), BOOK_TABLES)  # the Intake table as it now stands
     report, plan = validate_intake(merged, as_of)
     plan.sheets.append(consolidation_sheet(outcomes))

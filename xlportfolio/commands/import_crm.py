@@ -40,7 +40,7 @@ def import_crm_file(export: str | Path, into: str | Path, *, mapping: str | Path
     owned = tuple(dict.fromkeys(name for row in crm.rows for name in row))  # the columns the export fills
     incoming = Incoming(outcome, dict(zip(crm.row_numbers, crm.rows)), owned)
     merge = merge_requests(portfolio.tables[INTAKE.name], [incoming])
-    apply_plan(target.wb, EditPlan(rows=[merge], clear_marks=False))
+    apply_plan(target.wb, EditPlan(rows=[merge]))
     report, plan = validate_intake(read_book(target.wb, str(target.path), BOOK_TABLES), as_of)
     plan.sheets.append(import_sheet(crm, outcome))
     apply_plan(target.wb, plan)

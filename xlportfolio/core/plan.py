@@ -15,7 +15,7 @@ WARNING_FILL = "FFEB9C"
 # A hidden generated sheet remembers which cells a command marked and what they held before,
 # so the next run can restore them without reading formats back (xlwings' remote engine can't).
 MARKS_SHEET = "xlp_marks"
-MARKS_HEADER = ("Sheet", "Cell", "Prior fill", "Prior note", "Prior note author")
+MARKS_HEADER = ("Command", "Sheet", "Cell", "Prior fill", "Prior note", "Prior note author")
 NOTE_AUTHOR = "xlportfolio"
 
 # Sheets the tool owns and rewrites whole; anything in them (charts too) is the tool's own.
@@ -110,6 +110,7 @@ class GeneratedSheet:
     widths: tuple[float, ...] = ()
     hidden: bool = False
     charts: tuple[ChartSpec, ...] = ()
+    shared: bool = False  # several commands list rows here; column A names the command, each replaces its own
 
 
 @dataclass
@@ -118,4 +119,7 @@ class EditPlan:
     rows: list[RowWrite] = field(default_factory=list)
     marks: list[CellMark] = field(default_factory=list)
     sheets: list[GeneratedSheet] = field(default_factory=list)
-    clear_marks: bool = True  # restore the cells the previous run marked first
+    # The command whose marks (and rows on shared sheets) this plan replaces. Before marking,
+    # the cells that command marked last time get back what they held; other commands' marks
+    # stay. None: a pure data write that leaves every mark as it is.
+    scope: str | None = None

@@ -12,8 +12,8 @@ from .plan import ERROR_FILL, WARNING_FILL, CellMark, ColumnWrite, EditPlan, Gen
 from .values import show
 
 FINDINGS_SHEET = "Findings"
-FINDINGS_HEADER = ("Severity", "Code", "Sheet", "Cell", "Column", "Value", "What to do")
-FINDINGS_WIDTHS = (10, 22, 12, 10, 18, 24, 90)
+FINDINGS_HEADER = ("Command", "Severity", "Code", "Sheet", "Cell", "Column", "Value", "What to do")
+FINDINGS_WIDTHS = (11, 10, 22, 12, 10, 18, 24, 90)
 
 
 def validate_intake(book: Book, as_of: dt.date | None = None,
@@ -23,8 +23,9 @@ def validate_intake(book: Book, as_of: dt.date | None = None,
     report = Report.of(run_checks(book, context, INTAKE.name))
     plan = EditPlan(
         columns=[_status_column(book, report)],
-        marks=_marks(report),
-        sheets=[findings_sheet(report)],
+        marks=marks_for(report),
+        sheets=[findings_sheet(report, "validate", "every request is valid")],
+        scope="validate",
     )
     return report, plan
 
@@ -57,7 +58,7 @@ def _status_column(book: Book, report: Report) -> ColumnWrite:
     return ColumnWrite(INTAKE.name, intake.sheet, intake.header("validation"), values)
 
 
-def _marks(report: Report) -> list[CellMark]:
+def marks_for(report: Report) -> list[CellMark]:
     """One mark per offending cell; several findings on a cell share one note."""
     by_cell: dict[tuple[str, int, str], list[Finding]] = defaultdict(list)
     for f in report.findings:
@@ -71,11 +72,15 @@ def _marks(report: Report) -> list[CellMark]:
     return marks
 
 
-def findings_sheet(report: Report) -> GeneratedSheet:
-    """Every finding with a link to its cell; errors first, then in sheet order."""
+def findings_sheet(report: Report, command: str, all_clear: str) -> GeneratedSheet:
+    """Every finding of one command with a link to its cell; errors first, then in sheet order.
+
+    The sheet is shared: each command replaces its own rows and keeps the others'.
+    """
     ordered = sorted(report.findings, key=lambda f: f.severity is not Severity.ERROR)
     rows = tuple(
         (
+            command,
             str(f.severity),
             f.code,
             f.sheet,
@@ -87,5 +92,5 @@ def findings_sheet(report: Report) -> GeneratedSheet:
         for f in ordered
     )
     if not rows:
-        rows = (("", "", "", "", "", "", "No findings: every request is valid."),)
-    return GeneratedSheet(FINDINGS_SHEET, FINDINGS_HEADER, rows, FINDINGS_WIDTHS)
+        rows = ((command, "", "", "", "", "", "", f"No findings: {all_clear}."),)
+    return GeneratedSheet(FINDINGS_SHEET, FINDINGS_HEADER, rows, FINDINGS_WIDTHS, shared=True)

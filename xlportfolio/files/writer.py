@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from copy import copy
+from dataclasses import replace
 from typing import Any
 
 from openpyxl.comments import Comment
@@ -33,15 +34,18 @@ LINK_FONT = Font(color="0563C1", underline="single")
 
 
 def apply_plan(wb: Workbook, plan: EditPlan) -> None:
-    register = _restore_marks(wb) if plan.clear_marks else []
+    if plan.marks and not plan.scope:
+        raise ValueError("a plan that marks cells must name its command (scope)")
+    register = _restore_marks(wb, plan.scope) if plan.scope else []
     for rows in plan.rows:
         _write_rows(wb, rows)
     for write in plan.columns:
         _write_column(wb, write)
-    register += [_mark(wb, mark) for mark in plan.marks]
+    register += [(plan.scope, *_mark(wb, mark)) for mark in plan.marks]
     for sheet in plan.sheets:
-        replace_sheet(wb, sheet)
-    replace_sheet(wb, GeneratedSheet(MARKS_SHEET, MARKS_HEADER, tuple(register), hidden=True))
+        replace_sheet(wb, sheet, plan.scope)
+    if plan.scope:
+        replace_sheet(wb, GeneratedSheet(MARKS_SHEET, MARKS_HEADER, tuple(register), hidden=True))
 
 
 def set_text_safe(cell: Any, value: Any) -> None:
@@ -158,25 +162,35 @@ def _fill_rgb(cell: Any) -> str:
     return rgb if isinstance(rgb, str) else ""
 
 
-def _restore_marks(wb: Workbook) -> list:
-    """Undo the previous run's marks from the register; nothing depends on reading fills."""
+def _restore_marks(wb: Workbook, scope: str) -> list[tuple]:
+    """Undo the command's previous marks from the register, and return the other commands' rows.
+
+    Nothing depends on reading fills back, which xlwings' remote engine cannot do.
+    """
     if MARKS_SHEET not in wb.sheetnames:
         return []
-    ws = wb[MARKS_SHEET]
-    for sheet, coord, fill, note, author in ws.iter_rows(min_row=2, max_col=5, values_only=True):
-        if not sheet or sheet not in wb.sheetnames or not coord:
-            continue
-        cell = wb[sheet][coord]
-        cell.fill = PatternFill("solid", fgColor=fill) if fill else PatternFill(fill_type=None)
-        cell.comment = Comment(note, author or None) if not is_blank(note) else None
-    return []
+    others = []
+    for row in wb[MARKS_SHEET].iter_rows(min_row=2, max_col=len(MARKS_HEADER), values_only=True):
+        command, sheet, coord, fill, note, author = row
+        if command != scope:
+            others.append(row)
+        elif sheet in wb.sheetnames and coord:
+            cell = wb[sheet][coord]
+            cell.fill = PatternFill("solid", fgColor=fill) if fill else PatternFill(fill_type=None)
+            cell.comment = Comment(note, author or None) if not is_blank(note) else None
+    return others
 
 
-def replace_sheet(wb: Workbook, spec: GeneratedSheet) -> Worksheet:
-    """Rewrite a generated sheet whole, keeping its place among the tabs."""
+def replace_sheet(wb: Workbook, spec: GeneratedSheet, scope: str | None = None) -> Worksheet:
+    """Rewrite a generated sheet whole, keeping its place among the tabs.
+
+    On a shared sheet the rows other commands wrote (column A names the command) are kept.
+    """
     index = None
     if spec.name in wb.sheetnames:
         index = wb.sheetnames.index(spec.name)
+        if spec.shared:
+            spec = replace(spec, rows=spec.rows + _rows_of_others(wb[spec.name], scope, len(spec.header)))
         wb.remove(wb[spec.name])
     ws = wb.create_sheet(spec.name, index)
     ws.append(list(spec.header))
@@ -206,6 +220,22 @@ def replace_sheet(wb: Workbook, spec: GeneratedSheet) -> Worksheet:
     for chart in spec.charts:
         ws.add_chart(native_chart(ws, chart), chart.anchor)
     return ws
+
+
+def _rows_of_others(ws: Worksheet, scope: str | None, width: int) -> tuple[tuple, ...]:
+    """Rows another command wrote on a shared sheet, hyperlinks kept as links."""
+    kept = []
+    for cells in ws.iter_rows(min_row=2, max_col=width):
+        if cells[0].value in (None, scope):
+            continue
+        kept.append(tuple(_as_link(c) if c.hyperlink is not None and c.hyperlink.location else c.value
+                          for c in cells))
+    return tuple(kept)
+
+
+def _as_link(cell: Any) -> Link:
+    sheet, _, coord = cell.hyperlink.location.rpartition("!")
+    return Link(str(cell.value), sheet.strip("'"), coord)
 
 
 def native_chart(ws: Worksheet, spec: ChartSpec) -> Any:

@@ -186,6 +186,35 @@ def import_crm(
               f"written to [bold]{result.written}[/] (see its CRM Import and Findings sheets).")
 
 
+@app.command()
+@guarded
+def score(
+    book: Path = typer.Argument(..., help="The portfolio workbook (Intake, Items and the Scoring sheet)."),
+    method: str = typer.Option("weighted", help="weighted (0-100) or WSJF."),
+    ahp: bool = typer.Option(False, "--ahp", help="Take the weights from the AHP pairwise table."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is."),
+    as_of: str | None = typer.Option(None, help="Urgency counts days from this day (YYYY-MM-DD); default today."),
+) -> None:
+    """Score, rank and explain intake requests and items with the Scoring sheet's criteria."""
+    from .commands.score import score_file
+
+    if method.lower() not in ("weighted", "wsjf"):
+        fail(f"--method {method!r}: choose weighted or WSJF.")
+    result = score_file(book, output=output, as_of=_date(as_of), method=method, ahp=ahp)
+    if result.consistency is not None:
+        ok = "[green]consistent[/]" if result.consistency <= 0.10 else "[red]inconsistent, above 0.10[/]"
+        out.print(f"AHP consistency ratio {result.consistency:.3f} ({ok}).")
+    for table, n in result.scored.items():
+        out.print(f"[bold]{table}[/]: {n} rows scored ({method}).")
+        for rid, value, why in result.top[table]:
+            out.print(f"  {rid:<14} {value:>10.4g}  {why}")
+        if result.skipped[table]:
+            out.print(f"  [yellow]not scored on[/] {', '.join(result.skipped[table])} (no such column in {table}).")
+    for f in result.report.findings:
+        out.print(f"  [red]{f.location()}[/]: {f.message}", soft_wrap=True)
+    out.print(f"Score, Rank and Why written to [bold]{result.written}[/].")
+
+
 @new_app.command("intake")
 @guarded
 def new_intake(

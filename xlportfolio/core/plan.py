@@ -33,6 +33,7 @@ class ColumnWrite:
     header: str
     values: dict[int, Any]  # Excel row -> value
     clear_other_rows: bool = True  # blank the rest of the column's data rows
+    number_format: str | None = None  # e.g. "General" where the template's format does not fit
 
 
 @dataclass(frozen=True)

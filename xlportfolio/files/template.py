@@ -24,6 +24,7 @@ from ..schema import (
     LISTS,
     LISTS_BY_NAME,
     NUMBER_FORMATS,
+    SCORING,
     Column,
     ColumnType,
     Table,
@@ -76,6 +77,7 @@ def build_workbook(kind: Kind, data: Mapping[str, Iterable[Mapping[str, Any]]] |
             rows = [dict(zip((c.name for c in config.table.columns), r)) for r in config.rows]
             _data_sheet(wb, config.table, rows, kind, password)
         _data_sheet(wb, CHECKS_TABLE, check_rows(), kind, password)
+        _ahp_table(wb[SCORING.table.sheet])
     _lists_sheet(wb)
     _instructions(instructions, kind)
     _properties(wb, kind)
@@ -89,6 +91,36 @@ def check_rows() -> list[dict[str, str]]:
     from ..core.checks import CHECKS
 
     return [{"check": c.name, "enabled": "Yes", "codes": ", ".join(c.codes)} for c in CHECKS.values()]
+
+
+def _ahp_table(ws: Worksheet) -> None:
+    """Pairwise comparisons for `score --ahp`, beside the criteria: all equal until a PMO edits them.
+
+    Cell (row A, column B) says how much more A matters than B (1 equal ... 9 extremely);
+    the cell (B, A) holds its reciprocal, so the formula keeps the matrix consistent.
+    """
+    names = [row[0] for row in SCORING.rows]
+    first = len(SCORING.table.columns) + 3
+    ws.cell(1, first, "AHP: how much more the row matters than the column")
+    for i, name in enumerate(["Criterion", *names]):
+        ws.cell(2, first + i, name)
+    for r, name in enumerate(names, start=3):
+        ws.cell(r, first, name)
+        for c in range(len(names)):
+            cell = ws.cell(r, first + 1 + c)
+            if c == r - 3:
+                cell.value = 1
+            elif c < r - 3:  # below the diagonal: the reciprocal of the mirrored cell
+                mirror = f"{get_column_letter(first + 1 + r - 3)}{c + 3}"
+                cell.value = f"=1/{mirror}"
+                cell.style = COMPUTED_STYLE
+            else:
+                cell.value = 1
+                cell.style = INPUT_STYLE
+    last = f"{get_column_letter(first + len(names))}{len(names) + 2}"
+    ws.add_table(ExcelTable(displayName="AHP", ref=f"{get_column_letter(first)}2:{last}",
+                            tableStyleInfo=TableStyleInfo(name="TableStyleLight9", showRowStripes=True)))
+    ws.column_dimensions[get_column_letter(first)].width = 18
 
 
 def _add_styles(wb: Workbook) -> None:

@@ -121,7 +121,10 @@ def _write_column(wb: Workbook, write: ColumnWrite) -> None:
         value = write.values.get(row)
         if value is None and (row, col) not in ws._cells:
             continue  # don't create empty cells in a long pre-sized table
-        set_text_safe(ws.cell(row, col), value)
+        cell = ws.cell(row, col)
+        set_text_safe(cell, value)
+        if write.number_format:
+            cell.number_format = write.number_format
 
 
 def _write_rows(wb: Workbook, write: RowWrite) -> None:

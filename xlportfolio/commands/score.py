@@ -1,0 +1,113 @@
+"""score: score, rank and explain intake requests and items from the Scoring sheet."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.utils import range_boundaries
+
+from ..core.findings import Report
+from ..core.plan import ColumnWrite, EditPlan
+from ..core.score import Criterion, ahp_warning, ahp_weights, read_criteria, score, with_weights
+from ..core.validate import findings_sheet, marks_for
+from ..core.values import is_number
+from ..errors import TemplateError
+from ..files.reader import find_table, read_book
+from ..files.workbook import open_book, save_atomic
+from ..files.writer import apply_plan
+from ..schema import INTAKE, ITEMS, SCORING
+
+# What an item calls a request's column: its value is the estimated value, its due date the end date.
+ITEM_ALIASES = {"expected_revenue": "estimated_value", "due_date": "end_date"}
+
+
+@dataclass
+class ScoreOutcome:
+    report: Report
+    scored: dict[str, int]  # table -> rows scored
+    top: dict[str, list[tuple[str, float, str]]]  # table -> (ID, score, why) of the best five
+    consistency: float | None
+    skipped: dict[str, list[str]]
+    written: Path
+
+
+def score_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.date | None = None,
+               method: str = "weighted", ahp: bool = False) -> ScoreOutcome:
+    opened = open_book(path, output=output)
+    book = read_book(opened.wb, str(opened.path), [INTAKE, ITEMS, SCORING.table])
+    criteria, findings = read_criteria(book.table(SCORING.table.name))
+    consistency = None
+    if ahp:
+        weights, consistency = ahp_weights(read_ahp(opened.wb, opened.path))
+        criteria = with_weights(criteria, weights)
+        findings += [w for w in [ahp_warning(consistency)] if w]
+    plan = EditPlan(scope="score")
+    scored, top, skipped = {}, {}, {}
+    for schema, key in ((INTAKE, "request_id"), (ITEMS, "item_id")):
+        table = book.table(schema.name)
+        if table is None or table.frame.empty:
+            continue
+        own = [_for_table(c, table.frame) for c in criteria]
+        result = score(table.frame, own, method=method, as_of=as_of or dt.date.today(), lists=book.lists, key=key)
+        fmt = "General" if method.lower() == "wsjf" else None  # WSJF per unit of job size can be tiny
+        for name, series in (("score", result.scores), ("rank", result.ranks), ("why", result.why)):
+            values = {int(r): _plain(v) for r, v in series.items()}
+            plan.columns.append(ColumnWrite(schema.name, table.sheet, table.header(name), values,
+                                            number_format=fmt if name == "score" else None))
+        scored[schema.name] = len(table.frame)
+        best = result.ranks.sort_values().index[:5]
+        top[schema.name] = [(str(table.frame.at[r, key]), result.scores[r], result.why[r]) for r in best]
+        skipped[schema.name] = [c.name for c in result.skipped]
+    report = Report.of(findings)
+    plan.marks = marks_for(report)
+    plan.sheets.append(findings_sheet(report, "score", "every criterion is usable"))
+    apply_plan(opened.wb, plan)
+    target = Path(output) if output else opened.path
+    save_atomic(opened.wb, target)
+    return ScoreOutcome(report, scored, top, consistency, skipped, target)
+
+
+def _for_table(criterion: Criterion, frame: pd.DataFrame) -> Criterion:
+    alias = ITEM_ALIASES.get(criterion.source)
+    unused = criterion.source not in frame or frame[criterion.source].isna().all()
+    if alias and unused and alias in frame:
+        return replace(criterion, source=alias)
+    return criterion
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars become plain numbers in the cell
+        return value.item()
+    return value
+
+
+def read_ahp(wb, path: Path) -> pd.DataFrame:
+    """The AHP table's pairwise matrix; a formula cell counts as the reciprocal of its mirror."""
+    found = find_table(wb, "AHP")
+    if not found:
+        raise TemplateError(path, "--ahp needs an Excel table named AHP (criteria down the first column and "
+                            "across the header row); the portfolio template has one on the Scoring sheet.")
+    ws, table = found
+    first_col, first_row, last_col, last_row = range_boundaries(table.ref)
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=first_row, max_row=last_row,
+                                                               min_col=first_col, max_col=last_col)]
+    names = [str(n) for n in rows[0][1:]]
+    matrix = pd.DataFrame(index=names, columns=names, dtype=float)
+    for i, row in enumerate(rows[1:]):
+        for j, value in enumerate(row[1:]):
+            mirror = rows[j + 1][i + 1]
+            if is_number(value):
+                matrix.iat[i, j] = value
+            elif is_number(mirror) and mirror:
+                matrix.iat[i, j] = 1 / mirror
+            else:
+                raise TemplateError(path, f"sheet '{ws.title}', AHP table row {first_row + i + 1}: "
+                                    f"'{value}' is not a number; type how much more '{names[i]}' matters "
+                                    f"than '{names[j]}' (1 equal to 9 extremely).")
+    matrix.index = [str(r[0]) for r in rows[1:]]
+    return matrix

@@ -215,6 +215,51 @@ def score(
     out.print(f"Score, Rank and Why written to [bold]{result.written}[/].")
 
 
+@app.command()
+@guarded
+def gates(
+    book: Path = typer.Argument(..., help="The portfolio workbook (Items with a Requested stage, Gates sheet)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is."),
+    as_of: str | None = typer.Option(None, help="Judge dates against this day (YYYY-MM-DD); default today."),
+) -> None:
+    """Check every requested stage move: apply and record the passing ones, undo and explain the others."""
+    from .commands.gates import gates_file
+
+    outcome = gates_file(book, output=output, as_of=_date(as_of))
+    result = outcome.result
+    out.print(f"[bold]{book}[/]: {len(result.applied)} moves applied, [red]{len(result.refused)} refused[/].")
+    for m in result.applied[:20]:
+        out.print(f"  [green]{m.item}[/] {m.from_stage} -> {m.to_stage} ({m.decision} by {m.who or 'owner'})")
+    for row, lines in list(result.refused.items())[:20]:
+        out.print(f"  [red]Items!row {row}[/]: " + " ".join(lines), soft_wrap=True)
+    counts = outcome.report.by_code()
+    if counts:
+        out.print("  findings: " + ", ".join(f"{c} x{n}" for c, n in counts.most_common()))
+    out.print(f"Ledger now {outcome.ledger_rows} rows; written to [bold]{outcome.written}[/].")
+
+
+@app.command()
+@guarded
+def verify(
+    book: Path = typer.Argument(..., help="The portfolio workbook with a Ledger sheet."),
+    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
+) -> None:
+    """Check that no ledger row was edited, deleted, inserted or reordered (exit 1 if one was)."""
+    from .commands.verify import verify_file
+
+    report, rows = verify_file(book)
+    if as_json:
+        sys.stdout.write(json.dumps({"file": str(book), "rows": rows, "intact": not report.findings,
+                                     "findings": [f.to_dict() for f in report.findings]}, indent=2) + "\n")
+    elif report.findings:
+        out.print(f"[bold red]{book}: the ledger was tampered with[/] ({len(report.findings)} places):")
+        for f in report.findings:
+            out.print(f"  [red]{f.location()}[/] {f.code}: {f.message}", soft_wrap=True)
+    else:
+        out.print(f"[green]{book}: the ledger is intact[/] ({rows} rows, hash chain verified).")
+    raise typer.Exit(1 if report.findings else 0)
+
+
 @new_app.command("intake")
 @guarded
 def new_intake(

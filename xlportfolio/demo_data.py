@@ -34,6 +34,16 @@ def sample_portfolio(as_of: dt.date, seed: int = 7) -> dict[str, list[Row]]:
     items = _hierarchy(rnd, start)
     measures = [i for i in items if i["level"] == "Measure"]
     projects = [i for i in items if i["level"] == "Project"]
+    for n, project in enumerate(projects[::4]):  # owners asking for a gate; gates decides
+        at = STAGES.index(project["stage"])
+        if n == 1:
+            project["stage"] = STAGES[0]  # a new project asking for DI2: its fields are all there
+            project["requested_stage"] = STAGES[1]
+        elif n == 3:
+            project["stage"] = STAGES[2]  # approved by sponsor and controller below
+            project["requested_stage"] = STAGES[3]
+        elif at + 1 < len(STAGES) and project["state"] == "Active":
+            project["requested_stage"] = STAGES[at + 1]
     return {
         "Items": items,
         "Financials": _financials(rnd, measures, start),
@@ -134,7 +144,7 @@ def _dependencies(rnd: random.Random, projects: list[Row]) -> list[Row]:
 def _approvals(rnd: random.Random, projects: list[Row], as_of: dt.date) -> list[Row]:
     rows = []
     for p in projects:
-        if STAGES.index(p["stage"]) >= 3:
+        if STAGES.index(p["stage"]) >= 3 or p.get("requested_stage") == STAGES[3]:
             for role, person in (("Sponsor", p["sponsor"]), ("Controller", p["controller"])):
                 rows.append({"item_id": p["item_id"], "gate": "DI4 Decided", "role": role, "approver": person,
                              "decision": "approve", "decided_on": as_of - dt.timedelta(days=rnd.randint(20, 200)),

@@ -20,7 +20,7 @@ NOTE_AUTHOR = "xlportfolio"
 
 # Sheets the tool owns and rewrites whole; anything in them (charts too) is the tool's own.
 GENERATED_SHEETS = frozenset({
-    "Findings", "Consolidation", "CRM Import", "Scenario", "Ledger", "Dashboard", MARKS_SHEET,
+    "Findings", "Consolidation", "CRM Import", "Scenario", "Ledger", "Baseline", "Dashboard", MARKS_SHEET,
 })
 
 

@@ -1,0 +1,80 @@
+"""gates and verify on a real portfolio file: moves applied and chained, tampering named."""
+import datetime as dt
+
+import pytest
+from conftest import AS_OF
+from openpyxl import load_workbook
+
+from xlportfolio.commands.gates import LedgerTampered, gates_file
+from xlportfolio.commands.verify import verify_file
+
+NOW = dt.datetime(2026, 6, 30, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def portfolio(tmp_path):
+    """The full demo portfolio: some projects request their next stage."""
+    from xlportfolio.demo_data import sample_portfolio
+    from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
+
+    data = sample_portfolio(AS_OF)
+    deciding = [i["item_id"] for i in data["Items"] if i.get("requested_stage") == "DI4 Decided"]
+    # Only the deciding projects carry financials of their own: they are what DI4 freezes.
+    data["Financials"] = [{"item_id": item, "period": dt.date(2026, m, 1), "flow": flow, "recurrence": "One-time",
+                           "plan": 1000 * m, "forecast": 1000 * m}
+                          for item in deciding for m in (7, 8) for flow in ("Cost", "Benefit")]
+    path = tmp_path / "portfolio.xlsx"
+    build_workbook(PORTFOLIO_KIND, data).save(path)
+    return path
+
+
+def items_by_id(path):
+    ws = load_workbook(path)["Items"]
+    head = [c.value for c in ws[1]]
+    return head, {r[0].value: r for r in ws.iter_rows(min_row=2) if r[0].value}
+
+
+def test_moves_are_applied_recorded_and_refusals_explained(portfolio):
+    outcome = gates_file(portfolio, as_of=AS_OF, now=NOW)
+    applied, refused = outcome.result.applied, outcome.result.refused
+    assert applied and refused
+    head, items = items_by_id(portfolio)
+    col = {h: i for i, h in enumerate(head)}
+    for move in applied:
+        row = items[move.item]
+        assert row[col["Stage"]].value == move.to_stage and row[col["Requested stage"]].value is None
+    refused_row = next(iter(refused))
+    cell = load_workbook(portfolio)["Items"].cell(refused_row, col["Requested stage"] + 1)
+    assert cell.value is None and "refused" in cell.comment.text and "Missing for" in cell.comment.text
+    ledger = list(load_workbook(portfolio)["Ledger"].iter_rows(min_row=2, values_only=True))
+    assert [(r[3], r[4], r[5]) for r in ledger] == [(m.item, m.from_stage, m.to_stage) for m in applied]
+    assert all(r[1] == "2026-06-30T09:00:00Z" for r in ledger)
+    report, rows = verify_file(portfolio)
+    assert report.findings == () and rows == len(applied)
+    decided = [m.item for m in applied if m.to_stage == "DI4 Decided"]
+    baseline = {r[0] for r in load_workbook(portfolio)["Baseline"].iter_rows(min_row=2, values_only=True)}
+    assert decided and baseline == set(decided)  # the plan is frozen as items pass DI4
+
+
+def test_second_run_moves_nothing_and_keeps_the_chain(portfolio):
+    first = gates_file(portfolio, as_of=AS_OF, now=NOW)
+    second = gates_file(portfolio, as_of=AS_OF, now=NOW)
+    assert second.result.applied == [] and second.ledger_rows == first.ledger_rows
+    assert verify_file(portfolio)[0].findings == ()
+
+
+@pytest.mark.parametrize("tamper, code", [
+    (lambda ws: ws.cell(3, 8, "rewritten reason"), "ledger-row-edited"),
+    (lambda ws: ws.delete_rows(3), "ledger-row-missing"),
+    (lambda ws: ws.delete_rows(ws.max_row), "ledger-head-mismatch"),
+])
+def test_tampering_is_named_and_blocks_further_moves(portfolio, tamper, code):
+    gates_file(portfolio, as_of=AS_OF, now=NOW)
+    wb = load_workbook(portfolio)
+    tamper(wb["Ledger"])
+    wb.save(portfolio)
+    report, _ = verify_file(portfolio)
+    assert code in {f.code for f in report.findings}
+    assert all(f.sheet == "Ledger" and f.row for f in report.findings if f.code != "ledger-head-mismatch")
+    with pytest.raises(LedgerTampered, match="does not verify"):
+        gates_file(portfolio, as_of=AS_OF, now=NOW)

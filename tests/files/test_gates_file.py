@@ -47,10 +47,15 @@ def test_moves_are_applied_recorded_and_refusals_explained(portfolio):
     cell = load_workbook(portfolio)["Items"].cell(refused_row, col["Requested stage"] + 1)
     assert cell.value is None and "refused" in cell.comment.text and "Missing for" in cell.comment.text
     ledger = list(load_workbook(portfolio)["Ledger"].iter_rows(min_row=2, values_only=True))
-    assert [(r[3], r[4], r[5]) for r in ledger] == [(m.item, m.from_stage, m.to_stage) for m in applied]
-    assert all(r[1] == "2026-06-30T09:00:00Z" for r in ledger)
+    moves = [r for r in ledger if r[4]]  # a decision has no From stage
+    assert [(r[3], r[4], r[5]) for r in moves] == [(m.item, m.from_stage, m.to_stage) for m in applied]
+    assert all(r[1] == "2026-06-30T09:00:00Z" for r in moves)
+    approvals = [r for r in load_workbook(portfolio)["Approvals"].iter_rows(min_row=2, values_only=True) if r[0]]
+    decisions = [r for r in ledger if not r[4]]
+    assert len(decisions) == len(approvals)  # every recorded decision, with who, when and why
+    assert {(r[3], r[2], r[6], r[7]) for r in decisions} == {(a[0], a[3], a[4], a[6]) for a in approvals}
     report, rows = verify_file(portfolio)
-    assert report.findings == () and rows == len(applied)
+    assert report.findings == () and rows == len(ledger)
     decided = [m.item for m in applied if m.to_stage == "DI4 Decided"]
     baseline = {r[0] for r in load_workbook(portfolio)["Baseline"].iter_rows(min_row=2, values_only=True)}
     assert decided and baseline == set(decided)  # the plan is frozen as items pass DI4

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from openpyxl.packaging.custom import StringProperty
 
+from ..core.decisions import decision_entries, states_after_decisions
 from ..core.findings import Report
 from ..core.gates import GateResult, check_gates
 from ..core.ledger import Entry, append, chain_head, ledger_sheet, stamp, verify
@@ -56,13 +57,17 @@ def gates_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.
     frozen = baseline + result.baseline_rows
     implementation, potential, checks, status_findings = derive_statuses(book, as_of, frozen)
     when = stamp(now or dt.datetime.now(dt.UTC))
-    entries = [Entry(when, m.who or "", m.item, m.from_stage, m.to_stage, m.decision, m.reason or "")
-               for m in result.applied]
+    entries = decision_entries(book.table(APPROVALS.name), existing)
+    entries += [Entry(when, m.who or "", m.item, m.from_stage, m.to_stage, m.decision, m.reason or "")
+                for m in result.applied]
     ledger = [r for r in existing if any(v is not None for v in r)] + append(existing, entries)
     report = Report.of(result.findings + status_findings)
     plan = result.plan
     plan.scope = "gates"
     items = book.tables[ITEMS.name]
+    plan.columns.append(ColumnWrite(ITEMS.name, items.sheet, items.header("state"),
+                                    states_after_decisions(items, book.table(APPROVALS.name)),
+                                    clear_other_rows=False))
     plan.columns += [ColumnWrite(ITEMS.name, items.sheet, items.header(name), values) for name, values in (
         ("derived_implementation_status", implementation), ("derived_potential_status", potential),
         ("status_check", checks))]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from openpyxl.packaging.custom import StringProperty
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..demo_data import sample_intake, sample_portfolio
 from ..files.template import INTAKE_KIND, PORTFOLIO_KIND, TEMPLATE_HISTORY, build_workbook
@@ -14,51 +15,79 @@ from ..files.workbook import save_atomic
 from ..schema import INTAKE
 from .accept import accept_file
 from .consolidate import consolidate_folder
+from .gates import gates_file
 from .import_crm import import_crm_file
+from .score import score_file
 from .validate import validate_file
+from .verify import verify_file
 
 
 def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
              console: Console | None = None) -> dict[str, Path]:
+    """Write the sample workbooks, then run every command on them in the order a PMO would."""
     console = console or Console()
     as_of = as_of or dt.date.today()
     folder.mkdir(parents=True, exist_ok=True)
-    portfolio = folder / "portfolio.xlsx"
-    template = folder / "intake-template.xlsx"
-    with console.status("Writing the sample portfolio ...") as status:
+    portfolio, template, inbox = folder / "portfolio.xlsx", folder / "intake-template.xlsx", folder / "inbox"
+    export = folder / "salesforce-opportunities.csv"
+    lines: list[str] = []
+
+    def write() -> str:
         data = sample_portfolio(as_of, seed)
         save_atomic(build_workbook(PORTFOLIO_KIND, data), portfolio)
         save_atomic(build_workbook(INTAKE_KIND), template)
-        status.update("Validating intake ...")
-        result = validate_file(portfolio, as_of=as_of)
-        status.update("Accepting requests marked Accept ...")
-        accepted = accept_file(portfolio, as_of=as_of).summary
-        status.update("Consolidating the intake workbooks business units sent ...")
-        inbox = folder / "inbox"
         write_inbox(inbox, as_of, seed)
+        write_crm_export(export, as_of)
+        return (f"wrote {portfolio} (" + ", ".join(f"{len(rows)} {name}" for name, rows in data.items())
+                + f" rows), the intake template {template}, an inbox of business-unit forms and a CRM export")
+
+    def validate() -> str:
+        report = validate_file(portfolio, as_of=as_of).report
+        return (f"validate: {report.errors} errors, {report.warnings} warnings ("
+                + ", ".join(f"{c} x{n}" for c, n in report.by_code().most_common(6)) + ", ...)")
+
+    def accept() -> str:
+        s = accept_file(portfolio, as_of=as_of).summary
+        return (f"accept: {len(s.created)} requests became items at DI1 Defined, "
+                f"{len(s.refused)} marked requests refused because of errors")
+
+    def consolidate() -> str:
         outcomes = consolidate_folder(inbox, portfolio, as_of=as_of).outcomes
-        status.update("Importing a CRM export ...")
-        export = write_crm_export(folder / "salesforce-opportunities.csv", as_of)
-        imported = import_crm_file(export, portfolio, as_of=as_of)
-    report = result.report
-    counts = {name: len(rows) for name, rows in data.items()}
-    console.print(f"Wrote [bold]{portfolio}[/]: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + " rows.")
-    console.print(f"Wrote [bold]{template}[/]: the intake template a PMO sends to business units.")
-    console.print(f"validate: {result.rows} requests, [red]{report.errors} errors[/], "
-                  f"[yellow]{report.warnings} warnings[/] "
-                  f"({', '.join(f'{c} x{n}' for c, n in report.by_code().most_common())}).")
-    console.print(f"accept: {len(accepted.created)} requests became items at DI1 Defined "
-                  f"({', '.join(f'{r} -> {i}' for r, i in accepted.created[:3])}, ...); "
-                  f"{len(accepted.refused)} marked requests refused because of errors.")
-    merged = sum(o.new + o.updated for o in outcomes)
-    console.print(f"consolidate: {len(outcomes)} files in {inbox}, {merged} requests merged, "
-                  f"{sum(len(o.rejected) for o in outcomes)} rows rejected, "
-                  f"{sum(1 for o in outcomes if o.error)} files not read (see the Consolidation sheet).")
-    console.print(f"import-crm: {imported.outcome.new} opportunities from {export.name} "
-                  f"({imported.crm.preset}) added to Intake; {len(imported.crm.findings)} export cells "
-                  "could not be read (see the CRM Import sheet).")
-    console.print(f"Open {portfolio} and look at the Intake sheet's Validation column, the coloured cells "
-                  "(hover for the note) and the Findings sheet (each cell is a link).")
+        return (f"consolidate: {len(outcomes)} files, {sum(o.new + o.updated for o in outcomes)} requests merged, "
+                f"{sum(len(o.rejected) for o in outcomes)} rows rejected, "
+                f"{sum(1 for o in outcomes if o.error)} files not read (wrong template, damaged, encrypted, CSV)")
+
+    def import_crm() -> str:
+        result = import_crm_file(export, portfolio, as_of=as_of)
+        return (f"import-crm: {result.outcome.new} opportunities ({result.crm.preset}) added, "
+                f"{len(result.crm.findings)} export cells could not be read")
+
+    def score() -> str:
+        outcome = score_file(portfolio, as_of=as_of)
+        return "score: " + ", ".join(f"{n} {t} rows ranked" for t, n in outcome.scored.items())
+
+    def gates() -> str:
+        outcome = gates_file(portfolio, as_of=as_of)
+        return (f"gates: {len(outcome.result.applied)} moves applied, {len(outcome.result.refused)} refused "
+                f"with the reason on the cell; ledger {outcome.ledger_rows} rows")
+
+    def verify() -> str:
+        report, rows = verify_file(portfolio)
+        return f"verify: ledger of {rows} rows " + ("intact" if not report.findings else "TAMPERED")
+
+    steps = [write, validate, accept, consolidate, import_crm, score, gates, verify]
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("demo", total=len(steps))
+        for step in steps:
+            progress.update(task, description=step.__name__.replace("_", "-"))
+            lines.append(step())
+            progress.advance(task)
+    for line in lines:
+        console.print(line, soft_wrap=True)
+    console.print(f"Open [bold]{portfolio}[/]: the Intake sheet's Validation, Score and Rank columns and its "
+                  "coloured cells (hover for the note), the Findings sheet (each cell is a link), the "
+                  "Consolidation, CRM Import and Ledger sheets.")
     return {"portfolio": portfolio, "template": template}
 
 

@@ -217,6 +217,35 @@ def score(
 
 @app.command()
 @guarded
+def select(
+    book: Path = typer.Argument(..., help="The portfolio workbook (Intake, Items, Capacity, Dependencies)."),
+    budget: float | None = typer.Option(None, help="Money available; default: no budget limit."),
+    objective: str = typer.Option("score", help="Maximise total score, or total value (revenue, retention)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is."),
+    as_of: str | None = typer.Option(None, help="Spread effort from this day (YYYY-MM-DD); default today."),
+) -> None:
+    """Choose the best candidates under budget and capacity (an exact MILP), onto a Scenario sheet."""
+    from .commands.select import select_file
+
+    if objective not in ("score", "value"):
+        fail(f"--objective {objective!r}: choose score or value.")
+    outcome = select_file(book, budget=budget, objective=objective, output=output, as_of=_date(as_of))
+    s = outcome.selection
+    if not s.optimal:
+        out.print(f"[bold red]No selection[/] ({s.status}): {s.explanation}", soft_wrap=True)
+        out.print(f"The Scenario sheet in [bold]{outcome.written}[/] shows the candidates and this explanation.")
+        raise typer.Exit(1)
+    out.print(f"[bold]{book}[/]: {len(s.chosen)} of {len(outcome.candidates)} candidates selected, "
+              f"total {objective} {s.value:,.1f}, cost {s.cost:,.0f}"
+              + (f" of {budget:,.0f}" if budget is not None else "") + ".")
+    out.print("  limits that keep more out: " + (", ".join(s.binding[:10]) or "none"), soft_wrap=True)
+    if outcome.left_out:
+        out.print(f"  {len(outcome.left_out)} rows could not compete, e.g. {outcome.left_out[0]}", soft_wrap=True)
+    out.print(f"Scenario sheet (selection, cut line, efficient frontier chart) written to [bold]{outcome.written}[/].")
+
+
+@app.command()
+@guarded
 def gates(
     book: Path = typer.Argument(..., help="The portfolio workbook (Items with a Requested stage, Gates sheet)."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is."),

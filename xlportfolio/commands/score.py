@@ -50,7 +50,7 @@ def score_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.
         table = book.table(schema.name)
         if table is None or table.frame.empty:
             continue
-        own = [_for_table(c, table.frame) for c in criteria]
+        own = [criterion_for(c, table.frame) for c in criteria]
         result = score(table.frame, own, method=method, as_of=as_of or dt.date.today(), lists=book.lists, key=key)
         fmt = "General" if method.lower() == "wsjf" else None  # WSJF per unit of job size can be tiny
         for name, series in (("score", result.scores), ("rank", result.ranks), ("why", result.why)):
@@ -70,7 +70,7 @@ def score_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.
     return ScoreOutcome(report, scored, top, consistency, skipped, target)
 
 
-def _for_table(criterion: Criterion, frame: pd.DataFrame) -> Criterion:
+def criterion_for(criterion: Criterion, frame: pd.DataFrame) -> Criterion:
     alias = ITEM_ALIASES.get(criterion.source)
     unused = criterion.source not in frame or frame[criterion.source].isna().all()
     if alias and unused and alias in frame:

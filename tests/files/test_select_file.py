@@ -1,0 +1,31 @@
+"""select on a real portfolio file: an exact choice under budget, a Scenario sheet with a frontier chart."""
+from conftest import AS_OF
+from openpyxl import load_workbook
+
+from xlportfolio.commands.select import select_file
+
+
+def test_selection_under_budget_with_scenario_and_chart(demo_book, tmp_path):
+    out = tmp_path / "scenario.xlsx"
+    outcome = select_file(demo_book, budget=1_000_000, output=out, as_of=AS_OF)
+    s = outcome.selection
+    assert s.optimal and 0 < s.cost <= 1_000_000 and s.chosen
+    assert any("validation errors" in why for why in outcome.left_out)  # broken requests do not compete
+    ws = load_workbook(out)["Scenario"]
+    ids = [r[0] for r in ws.iter_rows(min_row=2, values_only=True)]
+    cut = next(i for i, v in enumerate(ids) if v and "cut line" in str(v).lower())
+    assert set(ids[:cut]) == set(s.chosen)
+    assert len(ws._charts) == 1  # the efficient frontier, a native chart
+
+
+def test_mandatory_items_over_budget_are_explained(demo_book, tmp_path):
+    wb = load_workbook(demo_book)
+    ws = wb["Intake"]
+    head = [c.value for c in ws[1]]
+    for row in (2, 3, 4):
+        ws.cell(row, head.index("Selection") + 1).value = "Mandatory"
+    wb.save(demo_book)
+    outcome = select_file(demo_book, budget=1, output=tmp_path / "x.xlsx", as_of=AS_OF)
+    assert not outcome.selection.optimal
+    text = outcome.selection.explanation
+    assert "over the budget" in text and "REQ-0001" in text

@@ -1,0 +1,166 @@
+"""select: the best set of candidates under budget and capacity, written to a Scenario sheet."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..core.book import Book, SheetTable
+from ..core.findings import Severity
+from ..core.plan import ChartSpec, EditPlan
+from ..core.score import read_criteria, score
+from ..core.select import Candidate, Selection, frontier, scenario_sheet, select
+from ..core.validate import validate_intake
+from ..core.values import as_date, as_id, is_blank, is_number, split_ids
+from ..files.reader import read_book
+from ..files.workbook import open_book, save_atomic
+from ..files.writer import apply_plan
+from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, INTAKE, INTAKE_RULES, ITEMS, PEOPLE, SCORING, STAGES
+from .score import criterion_for
+
+OPEN_STAGES = STAGES[:3]  # items not yet decided (DI1-DI3) still compete for money and people
+DEFAULT_MONTHS = 3  # effort of work without a due date is spread over the next quarter
+
+
+@dataclass
+class SelectOutcome:
+    selection: Selection
+    candidates: list[Candidate]
+    left_out: list[str]  # candidates that could not compete, and why
+    written: Path | None
+
+
+def select_file(path: str | Path, *, budget: float | None = None, objective: str = "score",
+                output: str | Path | None = None, as_of: dt.date | None = None,
+                levels: int = 10) -> SelectOutcome:
+    opened = open_book(path, output=output)
+    as_of = as_of or dt.date.today()
+    book = read_book(opened.wb, str(opened.path), [INTAKE, ITEMS, CAPACITY, DEPENDENCIES, SCORING.table,
+                                                   PEOPLE, INTAKE_RULES.table, CHECKS_TABLE])
+    candidates, ranks, left_out = gather(book, objective, as_of)
+    capacity = _capacity(book.table(CAPACITY.name))
+    dependencies = _dependencies(book)
+    with quiet_solver():
+        selection = select(candidates, budget, capacity, dependencies)
+        points = frontier(candidates, capacity, dependencies, levels) if selection.optimal else []
+    scenario = scenario_sheet(candidates, selection, points, ranks)
+    chart = ChartSpec("line", "Efficient frontier: best value per budget", scenario.budget, (scenario.value,),
+                      "J2", "Budget", "Best value" if objective == "value" else "Total score")
+    plan = EditPlan(sheets=[replace(scenario.sheet, charts=(chart,) if points else ())])
+    apply_plan(opened.wb, plan)
+    target = Path(output) if output else opened.path
+    save_atomic(opened.wb, target)
+    return SelectOutcome(selection, candidates, left_out, target)
+
+
+@contextmanager
+def quiet_solver():
+    """HiGHS prints debugging lines from C++ straight to file descriptor 1; keep them off the screen."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def gather(book: Book, objective: str, as_of: dt.date) -> tuple[list[Candidate], dict[str, int], list[str]]:
+    """Valid open requests and undecided active items, valued by score (or by their money value)."""
+    criteria, _ = read_criteria(book.table(SCORING.table.name))
+    report, _ = validate_intake(book, as_of) if book.table(INTAKE.name) else (None, None)
+    errors = report.per_row(INTAKE.sheet, Severity.ERROR) if report else {}
+    candidates, left_out, values = [], [], {}
+    for schema, key in ((INTAKE, "request_id"), (ITEMS, "item_id")):
+        table = book.table(schema.name)
+        if table is None or table.frame.empty:
+            continue
+        result = score(table.frame, [criterion_for(c, table.frame) for c in criteria], as_of=as_of,
+                       lists=book.lists, key=key)
+        for row, rec in zip(table.frame.index, table.frame.to_dict("records")):
+            row, cid = int(row), as_id(rec.get(key))
+            why = _not_open(schema, rec, errors.get(row, 0))
+            if not cid or why is None and not is_number(rec.get("cost_estimate")):
+                why = why or "no cost estimate"
+            if why:
+                if why != "closed":
+                    left_out.append(f"{schema.sheet}!row {row} {cid or ''}: {why}")
+                continue
+            value = _money(rec) if objective == "value" else result.scores[row]
+            values[cid] = value
+            candidates.append(Candidate(cid, float(value) if is_number(value) else 0.0, float(rec["cost_estimate"]),
+                                        _demand(rec, table, as_of), _choice(rec) == "mandatory",
+                                        _choice(rec) == "excluded", row))
+    ranked = sorted(values, key=lambda i: (-values[i], i))
+    return candidates, {cid: n for n, cid in enumerate(ranked, start=1)}, left_out
+
+
+def _not_open(schema, rec: dict, errors: int) -> str | None:
+    """Why a row does not compete: 'closed' rows are simply not candidates, others are reported."""
+    if schema is INTAKE:
+        if not is_blank(rec.get("item_id")):
+            return "closed"  # accepted: it competes as its item
+        return f"{errors} validation errors" if errors else None
+    if rec.get("stage") not in OPEN_STAGES or str(rec.get("state") or "Active") != "Active":
+        return "closed"
+    return None
+
+
+def _choice(rec: dict) -> str:
+    return str(rec.get("selection") or "").strip().casefold()
+
+
+def _money(rec: dict) -> float:
+    return sum(v for v in (rec.get("expected_revenue"), rec.get("retention_effect"), rec.get("estimated_value"))
+               if is_number(v))
+
+
+def _demand(rec: dict, table: SheetTable, as_of: dt.date) -> dict[tuple[str, str], float]:
+    """Effort spread evenly over the months from now (or the start) to the due (or end) date."""
+    effort, function = rec.get("effort_days"), rec.get("function")
+    if not is_number(effort) or effort <= 0 or is_blank(function):
+        return {}
+    start = max(as_date(rec.get("start_date")) or as_of, as_of)
+    end = as_date(rec.get("due_date")) or as_date(rec.get("end_date"))
+    months = _months(start, end) if end and end >= start else _months(start, None)
+    return {(str(function), m): effort / len(months) for m in months}
+
+
+def _months(start: dt.date, end: dt.date | None) -> list[str]:
+    out, y, m = [], start.year, start.month
+    while True:
+        out.append(f"{y}-{m:02d}")
+        if (end and (y, m) >= (end.year, end.month)) or (not end and len(out) == DEFAULT_MONTHS):
+            return out
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+
+def _capacity(table: SheetTable | None) -> dict[tuple[str, str], float]:
+    if table is None:
+        return {}
+    out = {}
+    for rec in table.frame.to_dict("records"):
+        day, days = as_date(rec.get("period")), rec.get("available_days")
+        if day and is_number(days) and not is_blank(rec.get("function")):
+            out[(str(rec["function"]), f"{day.year}-{day.month:02d}")] = float(days)
+    return out
+
+
+def _dependencies(book: Book) -> list[tuple[str, str]]:
+    pairs = []
+    deps = book.table(DEPENDENCIES.name)
+    if deps is not None:
+        pairs += [(as_id(p), as_id(s)) for p, s in zip(deps.frame.get("predecessor_id", []),
+                                                       deps.frame.get("successor_id", [])) if as_id(p) and as_id(s)]
+    intake = book.table(INTAKE.name)
+    if intake is not None and "dependencies" in intake.frame:
+        for rid, needs in zip(intake.frame.get("request_id", []), intake.frame["dependencies"]):
+            pairs += [(d, as_id(rid)) for d in split_ids(needs) if as_id(rid)]
+    return pairs
+
+

@@ -18,8 +18,11 @@ from .consolidate import consolidate_folder
 from .gates import gates_file
 from .import_crm import import_crm_file
 from .score import score_file
+from .select import select_file
 from .validate import validate_file
 from .verify import verify_file
+
+DEMO_BUDGET = 3_000_000
 
 
 def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
@@ -66,6 +69,12 @@ def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
         outcome = score_file(portfolio, as_of=as_of)
         return "score: " + ", ".join(f"{n} {t} rows ranked" for t, n in outcome.scored.items())
 
+    def select() -> str:
+        outcome = select_file(portfolio, budget=DEMO_BUDGET, as_of=as_of)
+        s = outcome.selection
+        return (f"select: {len(s.chosen)} of {len(outcome.candidates)} candidates chosen for {s.cost:,.0f} "
+                f"of a {DEMO_BUDGET:,.0f} budget ({s.status}); Scenario sheet with the efficient frontier")
+
     def gates() -> str:
         outcome = gates_file(portfolio, as_of=as_of)
         return (f"gates: {len(outcome.result.applied)} moves applied, {len(outcome.result.refused)} refused "
@@ -75,7 +84,7 @@ def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
         report, rows = verify_file(portfolio)
         return f"verify: ledger of {rows} rows " + ("intact" if not report.findings else "TAMPERED")
 
-    steps = [write, validate, accept, consolidate, import_crm, score, gates, verify]
+    steps = [write, validate, accept, consolidate, import_crm, score, select, gates, verify]
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         task = progress.add_task("demo", total=len(steps))
@@ -87,7 +96,7 @@ def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
         console.print(line, soft_wrap=True)
     console.print(f"Open [bold]{portfolio}[/]: the Intake sheet's Validation, Score and Rank columns and its "
                   "coloured cells (hover for the note), the Findings sheet (each cell is a link), the "
-                  "Consolidation, CRM Import and Ledger sheets.")
+                  "Consolidation, CRM Import, Scenario and Ledger sheets.")
     return {"portfolio": portfolio, "template": template}
 
 

@@ -47,9 +47,11 @@ def select_file(path: str | Path, *, budget: float | None = None, objective: str
         selection = select(candidates, budget, capacity, dependencies)
         points = frontier(candidates, capacity, dependencies, levels) if selection.optimal else []
     scenario = scenario_sheet(candidates, selection, points, ranks)
-    chart = ChartSpec("line", "Efficient frontier: best value per budget", scenario.budget, (scenario.value,),
-                      "J2", "Budget", "Best value" if objective == "value" else "Total score")
-    plan = EditPlan(sheets=[replace(scenario.sheet, charts=(chart,) if points else ())])
+    chart = ChartSpec("scatter", "Efficient frontier: best value per budget", scenario.budget, (scenario.value,),
+                      "I2", "Budget", "Best value" if objective == "value" else "Total score")
+    # Column A holds IDs above the cut line and budgets in the frontier block: formats touch numbers only.
+    formats = ("#,##0", "#,##0.0", "#,##0", None, "#,##0", "0", None)
+    plan = EditPlan(sheets=[replace(scenario.sheet, charts=(chart,) if points else (), formats=formats)])
     apply_plan(opened.wb, plan)
     target = Path(output) if output else opened.path
     save_atomic(opened.wb, target)

@@ -97,6 +97,7 @@ class ChartSpec:
     x_title: str = ""
     y_title: str = ""
     number_format: str = "#,##0"
+    x_number_format: str = "#,##0"  # for scatter charts, whose x axis is numeric
     width_cm: float = 18
     height_cm: float = 9
 
@@ -112,6 +113,7 @@ class GeneratedSheet:
     hidden: bool = False
     charts: tuple[ChartSpec, ...] = ()
     shared: bool = False  # several commands list rows here; column A names the command, each replaces its own
+    formats: tuple[str | None, ...] = ()  # number format per column, applied to numbers only
 
 
 @dataclass

@@ -208,6 +208,8 @@ def replace_sheet(wb: Workbook, spec: GeneratedSheet, scope: str | None = None) 
                 cell.font = LINK_FONT
             else:
                 set_text_safe(cell, value)
+                if c <= len(spec.formats) and spec.formats[c - 1] and isinstance(value, (int, float)):
+                    cell.number_format = spec.formats[c - 1]
     for c, width in enumerate(spec.widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     if spec.rows and spec.widths:
@@ -262,9 +264,13 @@ def native_chart(ws: Worksheet, spec: ChartSpec) -> Any:
             chart.add_data(ref(span), titles_from_data=True)
         chart.set_categories(ref(spec.categories, True))
     chart.title = spec.title
+    if len(spec.series) == 1:
+        chart.legend = None  # the title already names the only series
     chart.x_axis.title = spec.x_title or None
     chart.y_axis.title = spec.y_title or None
     chart.y_axis.numFmt = spec.number_format
+    if spec.kind == "scatter":
+        chart.x_axis.numFmt = spec.x_number_format
     # openpyxl leaves axes' delete flag unset, and recent Excel then hides them.
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.width, chart.height = spec.width_cm, spec.height_cm

@@ -23,6 +23,7 @@ from .score import criterion_for
 
 OPEN_STAGES = STAGES[:3]  # items not yet decided (DI1-DI3) still compete for money and people
 DEFAULT_MONTHS = 3  # effort of work without a due date is spread over the next quarter
+FRONTIER_SECONDS = 10  # per budget level
 
 
 @dataclass
@@ -45,7 +46,10 @@ def select_file(path: str | Path, *, budget: float | None = None, objective: str
     dependencies = _dependencies(book)
     with quiet_solver():
         selection = select(candidates, budget, capacity, dependencies)
-        points = frontier(candidates, capacity, dependencies, levels) if selection.optimal else []
+        # The frontier is context, not the decision: each level gets a short limit, and only
+        # levels proven optimal are drawn (core.select.frontier leaves the others out).
+        points = frontier(candidates, capacity, dependencies, levels, time_limit=FRONTIER_SECONDS) \
+            if selection.optimal else []
     scenario = scenario_sheet(candidates, selection, points, ranks)
     chart = ChartSpec("scatter", "Efficient frontier: best value per budget", scenario.budget, (scenario.value,),
                       "I2", "Budget", "Best value" if objective == "value" else "Total score")

@@ -94,7 +94,7 @@ def patch_declared_size(path: Path, member: str, size: int) -> None:
     path.write_bytes(bytes(data))
 
 
-def unusable(path: Path, *phrases: str, **limits) -> str:
+def expect_unusable(path: Path, *phrases: str, **limits) -> str:
     """inspect_package must raise WorkbookUnusable naming the file and every phrase."""
     with pytest.raises(WorkbookUnusable) as caught:
         inspect_package(path, **limits)
@@ -213,37 +213,37 @@ def test_100_mb_sheet_is_scanned_fast_and_its_trailing_extlst_seen(tmp_path):
 # --- files that are not workbooks ---------------------------------------------------------------
 
 def test_missing_file(tmp_path):
-    unusable(tmp_path / "nowhere.xlsx", "does not exist")
+    expect_unusable(tmp_path / "nowhere.xlsx", "does not exist")
 
 
 def test_directory(tmp_path):
     folder = tmp_path / "folder.xlsx"
     folder.mkdir()
-    unusable(folder, "folder")
+    expect_unusable(folder, "folder")
 
 
 def test_empty_file(tmp_path):
     path = tmp_path / "empty.xlsx"
     path.write_bytes(b"")
-    unusable(path, "empty (0 bytes)")
+    expect_unusable(path, "empty (0 bytes)")
 
 
 def test_encrypted_workbook_says_how_to_remove_the_password(tmp_path):
     path = tmp_path / "locked.xlsx"
     path.write_bytes(OLE_MAGIC + bytes(1000) + "EncryptedPackage".encode("utf-16-le") + bytes(3000))
-    unusable(path, "password-protected", "File > Info > Protect Workbook > Encrypt with Password")
+    expect_unusable(path, "password-protected", "File > Info > Protect Workbook > Encrypt with Password")
 
 
 def test_legacy_xls_says_save_as_xlsx(tmp_path):
     path = tmp_path / "old.xlsx"
     path.write_bytes(OLE_MAGIC + bytes(1000) + "Workbook".encode("utf-16-le") + bytes(3000))
-    unusable(path, "legacy Excel 97-2003 (.xls)", "save it as .xlsx")
+    expect_unusable(path, "legacy Excel 97-2003 (.xls)", "save it as .xlsx")
 
 
 def test_csv_renamed_xlsx(tmp_path):
     path = tmp_path / "export.xlsx"
     path.write_bytes(b"Item,Amount\r\nLaptop,1200\r\nDesk,300\r\n")
-    unusable(path, "CSV or text file", "import it")
+    expect_unusable(path, "CSV or text file", "import it")
 
 
 @pytest.mark.parametrize("page", [b"<!DOCTYPE html><html><body>Sign in</body></html>",
@@ -252,20 +252,20 @@ def test_csv_renamed_xlsx(tmp_path):
 def test_html_renamed_xlsx(tmp_path, page):
     path = tmp_path / "report.xlsx"
     path.write_bytes(page)
-    unusable(path, "HTML page saved with a .xlsx name")
+    expect_unusable(path, "HTML page saved with a .xlsx name")
 
 
 def test_random_bytes(tmp_path):
     path = tmp_path / "noise.xlsx"
     path.write_bytes(b"\x01\x02" + random.Random(3).randbytes(8192))
-    unusable(path, "not an Excel workbook (not a zip package)")
+    expect_unusable(path, "not an Excel workbook (not a zip package)")
 
 
 def test_truncated_zip_is_damaged(tmp_path):
     good = good_workbook(tmp_path).read_bytes()
     path = tmp_path / "half.xlsx"
     path.write_bytes(good[:len(good) // 2])
-    unusable(path, "damaged (corrupt zip", "repair")
+    expect_unusable(path, "damaged (corrupt zip", "repair")
 
 
 def test_duplicate_member_names_are_damage(tmp_path):
@@ -273,31 +273,31 @@ def test_duplicate_member_names_are_damage(tmp_path):
     with warnings.catch_warnings(), zipfile.ZipFile(path, "a") as zf:
         warnings.simplefilter("ignore")  # zipfile warns about the duplicate we are writing on purpose
         zf.writestr(SHEET1, b"<worksheet/>")
-    unusable(path, "corrupt zip", "appears twice")
+    expect_unusable(path, "corrupt zip", "appears twice")
 
 
 def test_missing_workbook_part_is_named(tmp_path):
     path = rezip(good_workbook(tmp_path), tmp_path / "headless.xlsx", drop={"xl/workbook.xml"})
-    unusable(path, "no workbook part (xl/workbook.xml)")
+    expect_unusable(path, "no workbook part (xl/workbook.xml)")
 
 
 def test_missing_content_types_is_named(tmp_path):
     path = rezip(good_workbook(tmp_path), tmp_path / "untyped.xlsx", drop={"[Content_Types].xml"})
-    unusable(path, "[Content_Types].xml")
+    expect_unusable(path, "[Content_Types].xml")
 
 
 def test_workbook_without_sheets(tmp_path):
     path = rezip(good_workbook(tmp_path), tmp_path / "nosheets.xlsx", replace={
         "xl/workbook.xml": lambda xml: xml[:xml.index(b"<sheets>")] + b"<sheets/>"
                                        + xml[xml.index(b"</sheets>") + 9:]})
-    unusable(path, "no sheets")
+    expect_unusable(path, "no sheets")
 
 
 def test_strict_open_xml_is_refused_because_openpyxl_would_see_no_sheets(tmp_path):
     path = rezip(good_workbook(tmp_path), tmp_path / "strict.xlsx", replace={
         "xl/workbook.xml": lambda xml: xml.replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
                                                    b"http://purl.oclc.org/ooxml/spreadsheetml/main")})
-    unusable(path, "Strict Open XML", "Save As")
+    expect_unusable(path, "Strict Open XML", "Save As")
 
 
 # --- zip bombs and lying headers ------------------------------------------------------------
@@ -310,17 +310,17 @@ def test_zip_bomb_member_with_huge_ratio(tmp_path):
             for _ in range(300):
                 member.write(zeros)
     assert path.stat().st_size < 2_000_000
-    unusable(path, "xl/media/zeros.bin", "314.6 MB", "cap 200:1", "zip bomb")
+    expect_unusable(path, "xl/media/zeros.bin", "314.6 MB", "cap 200:1", "zip bomb")
 
 
 def test_declared_total_above_the_cap(tmp_path):
-    unusable(good_workbook(tmp_path), "declares", "above the 0.0 MB safety cap", max_unzipped_bytes=10)
+    expect_unusable(good_workbook(tmp_path), "declares", "above the 0.0 MB safety cap", max_unzipped_bytes=10)
 
 
 def test_member_claiming_2_gb_is_refused_before_inflating(tmp_path):
     path = good_workbook(tmp_path)
     patch_declared_size(path, SHEET1, 2_000_000_000)
-    unusable(path, "2,000.0 MB", "1,500.0 MB safety cap")
+    expect_unusable(path, "2,000.0 MB", "1,500.0 MB safety cap")
 
 
 def test_member_hiding_its_real_size_is_damage_not_a_hang(tmp_path):
@@ -330,7 +330,7 @@ def test_member_hiding_its_real_size_is_damage_not_a_hang(tmp_path):
                  replace={SHEET1: lambda xml: xml.replace(b"</worksheet>", b" " * 20_000_000 + b"</worksheet>")})
     patch_declared_size(path, SHEET1, 100)
     with deadline(5):
-        unusable(path, "damaged", "CRC")
+        expect_unusable(path, "damaged", "CRC")
 
 
 @pytest.mark.parametrize("declared, budget, phrase", [(10, 10**9, "declared size"), (10**9, 100, "safety cap")])
@@ -362,7 +362,7 @@ def test_corpus_file_gives_a_report_or_unusable_within_5_seconds(path):
 
 @needs_corpus
 def test_corpus_password_protected_file():
-    unusable(CORPUS / "tests__pass_protected.xlsx", "password-protected")
+    expect_unusable(CORPUS / "tests__pass_protected.xlsx", "password-protected")
 
 
 @needs_corpus

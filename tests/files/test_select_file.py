@@ -29,3 +29,21 @@ def test_mandatory_items_over_budget_are_explained(demo_book, tmp_path):
     assert not outcome.selection.optimal
     text = outcome.selection.explanation
     assert "over the budget" in text and "REQ-0001" in text
+
+
+def test_duplicate_candidate_ids_get_a_clear_message(demo_book, tmp_path):
+    import pytest
+
+    from xlportfolio.errors import TemplateError
+
+    wb = load_workbook(demo_book)
+    ws = wb["Items"]
+    head = [c.value for c in ws[1]]
+    stage, state = head.index("Stage"), head.index("State")
+    open_rows = [r for r in ws.iter_rows(min_row=2) if r[stage].value in ("DI1 Defined", "DI2 Identified")
+                 and r[state].value == "Active" and r[0].value.startswith("M-")]
+    first, second = open_rows[:2]
+    second[0].value = first[0].value  # two undecided items typed with the same ID
+    wb.save(demo_book)
+    with pytest.raises(TemplateError, match=first[0].value):
+        select_file(demo_book, output=tmp_path / "x.xlsx", as_of=AS_OF)

@@ -58,8 +58,8 @@ def gates_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.
     implementation, potential, checks, status_findings = derive_statuses(book, as_of, frozen)
     when = stamp(now or dt.datetime.now(dt.UTC))
     entries = decision_entries(book.table(APPROVALS.name), existing)
-    entries += [Entry(when, m.who or "", m.item, m.from_stage, m.to_stage, m.decision, m.reason or "")
-                for m in result.applied]
+    entries += [Entry(when, str(m.who or ""), str(m.item), str(m.from_stage), str(m.to_stage), str(m.decision),
+                      str(m.reason or "")) for m in result.applied]
     ledger = [r for r in existing if any(v is not None for v in r)] + append(existing, entries)
     report = Report.of(result.findings + status_findings)
     plan = result.plan

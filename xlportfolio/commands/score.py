@@ -41,7 +41,10 @@ def score_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.
     criteria, findings = read_criteria(book.table(SCORING.table.name))
     consistency = None
     if ahp:
-        weights, consistency = ahp_weights(read_ahp(opened.wb, opened.path))
+        try:
+            weights, consistency = ahp_weights(read_ahp(opened.wb, opened.path))
+        except ValueError as exc:  # not square, not reciprocal, not positive: the table is the problem
+            raise TemplateError(opened.path, f"the AHP table cannot be used: {exc}") from None
         criteria = with_weights(criteria, weights)
         findings += [w for w in [ahp_warning(consistency)] if w]
     plan = EditPlan(scope="score")

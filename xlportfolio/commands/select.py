@@ -15,6 +15,7 @@ from ..core.score import read_criteria, score
 from ..core.select import Candidate, Selection, frontier, scenario_sheet, select
 from ..core.validate import validate_intake
 from ..core.values import as_date, as_id, is_blank, is_number, split_ids
+from ..errors import TemplateError
 from ..files.reader import read_book
 from ..files.workbook import open_book, save_atomic
 from ..files.writer import apply_plan
@@ -45,7 +46,10 @@ def select_file(path: str | Path, *, budget: float | None = None, objective: str
     capacity = _capacity(book.table(CAPACITY.name))
     dependencies = _dependencies(book)
     with quiet_solver():
-        selection = select(candidates, budget, capacity, dependencies)
+        try:
+            selection = select(candidates, budget, capacity, dependencies)
+        except ValueError as exc:  # duplicate IDs, negative costs: it names the item and its row
+            raise TemplateError(opened.path, f"select cannot start: {exc}") from None
         # The frontier is context, not the decision: each level gets a short limit, and only
         # levels proven optimal are drawn (core.select.frontier leaves the others out).
         points = frontier(candidates, capacity, dependencies, levels, time_limit=FRONTIER_SECONDS) \

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from openpyxl.cell.rich_text import CellRichText
 from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -113,7 +114,7 @@ def _value(cell: Any) -> Any:
     if cell.data_type == "f":
         # The formula text is what openpyxl keeps; its cached result is read separately.
         return Uncalculated(str(getattr(value, "text", value)))
-    if hasattr(value, "__str__") and type(value).__name__ == "CellRichText":
+    if isinstance(value, CellRichText):  # the checks read the text; the formatting stays in the cell
         return str(value)
     return value
 

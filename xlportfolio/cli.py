@@ -22,6 +22,10 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
+# Every command that edits a workbook takes the same --output option.
+OUTPUT = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is.")
+
+
 def fail(message: str, code: int = 2) -> None:
     err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     raise typer.Exit(code)
@@ -65,7 +69,7 @@ def _date(text: str | None) -> dt.date | None:
 @guarded
 def validate(
     book: Path = typer.Argument(..., help="The workbook with an Intake table."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is."),
+    output: Path | None = OUTPUT,
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
     as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
@@ -104,7 +108,7 @@ def print_report(book: Path, rows: int, report, written: Path, limit: int = 15) 
 @guarded
 def accept(
     book: Path = typer.Argument(..., help="The portfolio workbook with Intake and Items tables."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is."),
+    output: Path | None = OUTPUT,
     as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Turn valid requests marked Accept = Yes into portfolio items at DI1 Defined."""
@@ -192,7 +196,7 @@ def score(
     book: Path = typer.Argument(..., help="The portfolio workbook (Intake, Items and the Scoring sheet)."),
     method: str = typer.Option("weighted", help="weighted (0-100) or WSJF."),
     ahp: bool = typer.Option(False, "--ahp", help="Take the weights from the AHP pairwise table."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is."),
+    output: Path | None = OUTPUT,
     as_of: str | None = typer.Option(None, help="Urgency counts days from this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Score, rank and explain intake requests and items with the Scoring sheet's criteria."""
@@ -221,7 +225,7 @@ def select(
     book: Path = typer.Argument(..., help="The portfolio workbook (Intake, Items, Capacity, Dependencies)."),
     budget: float | None = typer.Option(None, help="Money available; default: no budget limit."),
     objective: str = typer.Option("score", help="Maximise total score, or total value (revenue, retention)."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is."),
+    output: Path | None = OUTPUT,
     as_of: str | None = typer.Option(None, help="Spread effort from this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Choose the best candidates under budget and capacity (an exact MILP), onto a Scenario sheet."""
@@ -248,7 +252,7 @@ def select(
 @guarded
 def gates(
     book: Path = typer.Argument(..., help="The portfolio workbook (Items with a Requested stage, Gates sheet)."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is."),
+    output: Path | None = OUTPUT,
     as_of: str | None = typer.Option(None, help="Judge dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Check every requested stage move: apply and record the passing ones, undo and explain the others."""

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..core.accept import AcceptSummary, accept_requests
 from ..core.findings import Report
 from ..errors import TemplateError
-from ..files.workbook import open_book, save_atomic
+from ..files.workbook import open_book
 from ..files.writer import apply_plan
 from ..schema import ITEMS
 from .validate import read_for_validation
@@ -30,8 +30,7 @@ def accept_file(path: str | Path, *, output: str | Path | None = None,
                             "the portfolio workbook (xlportfolio new portfolio BOOK.xlsx), not on an intake form.")
     report, plan, summary = accept_requests(book, as_of)
     apply_plan(opened.wb, plan)
-    target = Path(output) if output else opened.path
-    save_atomic(opened.wb, target)
+    target = opened.save()
     return AcceptResult(report, summary, target)
 
 

@@ -15,7 +15,7 @@ from ..core.validate import validate_intake
 from ..errors import XlPortfolioError
 from ..files.reader import read_book, read_table, resolve_formulas
 from ..files.template import TEMPLATE_HISTORY, TEMPLATE_VERSION
-from ..files.workbook import open_book, read_book_file, save_atomic
+from ..files.workbook import open_book, read_book_file
 from ..files.writer import apply_plan
 from ..schema import INTAKE
 from .validate import BOOK_TABLES, read_for_validation
@@ -57,8 +57,7 @@ def consolidate_folder(folder: str | Path, into: str | Path, *, output: str | Pa
     report, plan = validate_intake(merged, as_of)
     plan.sheets.append(consolidation_sheet(outcomes))
     apply_plan(target.wb, plan)
-    written = Path(output) if output else target.path
-    save_atomic(target.wb, written)
+    written = target.save()
     return ConsolidateResult(outcomes, report, written)
 
 

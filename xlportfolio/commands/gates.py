@@ -17,7 +17,7 @@ from ..core.validate import findings_sheet, marks_for
 from ..core.values import as_date
 from ..errors import XlPortfolioError
 from ..files.reader import read_book
-from ..files.workbook import open_book, save_atomic
+from ..files.workbook import open_book
 from ..files.writer import apply_plan
 from ..schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
 from .verify import HEAD_PROPERTY, ledger_rows, stored_head
@@ -78,8 +78,7 @@ def gates_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.
                     findings_sheet(report, "gates", "every request passed and every rating fits the evidence")]
     apply_plan(wb, plan)
     _store_head(wb, chain_head(ledger))
-    target = Path(output) if output else opened.path
-    save_atomic(wb, target)
+    target = opened.save()
     return GatesOutcome(result, report, len(ledger), target)
 
 

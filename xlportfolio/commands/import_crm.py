@@ -12,7 +12,7 @@ from ..core.validate import validate_intake
 from ..core.values import show
 from ..crm import CrmImport, read_crm_export
 from ..files.reader import read_book
-from ..files.workbook import open_book, save_atomic
+from ..files.workbook import open_book
 from ..files.writer import apply_plan
 from ..schema import INTAKE
 from .validate import BOOK_TABLES, read_for_validation
@@ -44,8 +44,7 @@ def import_crm_file(export: str | Path, into: str | Path, *, mapping: str | Path
     report, plan = validate_intake(read_book(target.wb, str(target.path), BOOK_TABLES), as_of)
     plan.sheets.append(import_sheet(crm, outcome))
     apply_plan(target.wb, plan)
-    written = Path(output) if output else target.path
-    save_atomic(target.wb, written)
+    written = target.save()
     return ImportResult(crm, outcome, report, written)
 
 

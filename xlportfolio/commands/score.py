@@ -16,7 +16,7 @@ from ..core.validate import findings_sheet, marks_for
 from ..core.values import is_number
 from ..errors import TemplateError
 from ..files.reader import find_table, read_book
-from ..files.workbook import open_book, save_atomic
+from ..files.workbook import open_book
 from ..files.writer import apply_plan
 from ..schema import INTAKE, ITEMS, SCORING
 
@@ -68,8 +68,7 @@ def score_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.
     plan.marks = marks_for(report)
     plan.sheets.append(findings_sheet(report, "score", "every criterion is usable"))
     apply_plan(opened.wb, plan)
-    target = Path(output) if output else opened.path
-    save_atomic(opened.wb, target)
+    target = opened.save()
     return ScoreOutcome(report, scored, top, consistency, skipped, target)
 
 

@@ -17,7 +17,7 @@ from ..core.validate import validate_intake
 from ..core.values import as_date, as_id, is_blank, is_number, split_ids
 from ..errors import TemplateError
 from ..files.reader import read_book
-from ..files.workbook import open_book, save_atomic
+from ..files.workbook import open_book
 from ..files.writer import apply_plan
 from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, INTAKE, INTAKE_RULES, ITEMS, PEOPLE, SCORING, STAGES
 from .score import criterion_for
@@ -61,8 +61,7 @@ def select_file(path: str | Path, *, budget: float | None = None, objective: str
     formats = ("#,##0", "#,##0.0", "#,##0", None, "#,##0", "0", None)
     plan = EditPlan(sheets=[replace(scenario.sheet, charts=(chart,) if points else (), formats=formats)])
     apply_plan(opened.wb, plan)
-    target = Path(output) if output else opened.path
-    save_atomic(opened.wb, target)
+    target = opened.save()
     return SelectOutcome(selection, candidates, left_out, target)
 
 

@@ -10,7 +10,7 @@ from ..core.findings import Report
 from ..core.validate import validate_intake
 from ..errors import TemplateError
 from ..files.reader import read_book, resolve_formulas
-from ..files.workbook import OpenedBook, open_book, save_atomic
+from ..files.workbook import OpenedBook, open_book
 from ..files.writer import apply_plan
 from ..schema import CHECKS_TABLE, INTAKE, INTAKE_RULES, ITEMS, PEOPLE
 
@@ -43,6 +43,5 @@ def validate_file(path: str | Path, *, output: str | Path | None = None,
     book = read_for_validation(opened)
     report, plan = validate_intake(book, as_of=as_of)
     apply_plan(opened.wb, plan)
-    target = Path(output) if output else opened.path
-    save_atomic(opened.wb, target)
+    target = opened.save()
     return ValidateResult(report, target, len(book.tables[INTAKE.name].frame))

@@ -23,6 +23,13 @@ class OpenedBook:
     path: Path
     wb: Workbook
     package: PackageReport
+    target: Path | None = None  # where a command saves: --output, or the file itself
+
+    def save(self) -> Path:
+        """Save atomically where the command was told to write; return that path."""
+        target = self.target or self.path
+        save_atomic(self.wb, target)
+        return target
 
 
 def open_book(path: str | Path, *, output: str | Path | None = None) -> OpenedBook:
@@ -35,8 +42,7 @@ def open_book(path: str | Path, *, output: str | Path | None = None) -> OpenedBo
     if package.macro_enabled and target.suffix.lower() not in MACRO_SUFFIXES:
         raise ContentWouldBeLost(path, f"it holds macros, which a {target.suffix or 'plain'} file "
                                  "cannot keep; write to a file ending in .xlsm.")
-    wb = load(path, package)
-    return OpenedBook(path, wb, package)
+    return OpenedBook(path, load(path, package), package, target)
 
 
 def read_book_file(path: str | Path) -> OpenedBook:

@@ -59,3 +59,17 @@ def test_a_bad_criterion_is_marked_on_the_scoring_sheet(demo_book):
     (bad,) = result.report.findings
     assert (bad.code, bad.sheet, bad.cell) == ("bad-criterion", "Scoring", "C3")
     assert "cannot be used" in load_workbook(demo_book)["Scoring"]["C3"].comment.text
+
+
+def test_an_ahp_table_that_is_not_square_is_named(demo_book):
+    import pytest
+
+    from xlportfolio.errors import TemplateError
+
+    wb = load_workbook(demo_book)
+    table = wb["Scoring"].tables["AHP"]
+    first, last = table.ref.split(":")
+    table.ref = f"{first}:{last[0]}{int(last[1:]) - 1}"  # one criterion row cut off
+    wb.save(demo_book)
+    with pytest.raises(TemplateError, match="same criteria both ways"):
+        score_file(demo_book, ahp=True, as_of=AS_OF)

@@ -99,6 +99,9 @@ def read_ahp(wb, path: Path) -> pd.DataFrame:
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=first_row, max_row=last_row,
                                                                min_col=first_col, max_col=last_col)]
     names = [str(n) for n in rows[0][1:]]
+    if len(rows) - 1 != len(names):
+        raise TemplateError(path, f"sheet '{ws.title}', AHP table {table.ref}: it compares {len(rows) - 1} "
+                            f"criteria down and {len(names)} across; list the same criteria both ways.")
     matrix = pd.DataFrame(index=names, columns=names, dtype=float)
     for i, row in enumerate(rows[1:]):
         for j, value in enumerate(row[1:]):

@@ -20,7 +20,8 @@ NOTE_AUTHOR = "xlportfolio"
 
 # Sheets the tool owns and rewrites whole; anything in them (charts too) is the tool's own.
 GENERATED_SHEETS = frozenset({
-    "Findings", "Consolidation", "CRM Import", "Scenario", "Ledger", "Baseline", "Dashboard", MARKS_SHEET,
+    "Findings", "Consolidation", "CRM Import", "Scenario", "Ledger", "Baseline", "Dashboard",
+    "Rollup", "Rollup by month", "Breakdown", MARKS_SHEET,
 })
 
 
@@ -74,6 +75,61 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Formula:
+    """A live Excel formula for a generated cell, with the engine's own result beside it.
+
+    Adapters write `text` (it starts with "="), so a controller can trace the number to its
+    source; a frozen snapshot (`--values`) writes `value` instead. Tests recalculate the
+    workbook and compare the two.
+    """
+
+    text: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Block:
+    """A titled table placed anywhere on a generated sheet (the dashboard's KPI and chart data).
+
+    `row` and `column` (1 = A) give the title cell; the header sits one row below it, the
+    rows below that. An empty title puts the header in `row` itself.
+    """
+
+    row: int
+    column: int
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    formats: tuple[str | None, ...] = ()  # number format per column, applied to numbers only
+
+    @property
+    def header_row(self) -> int:
+        return self.row + 1 if self.title else self.row
+
+    @property
+    def last_row(self) -> int:
+        return self.header_row + len(self.rows)
+
+
+@dataclass(frozen=True)
+class ColorScale:
+    """Conditional formatting: a two-colour scale over a range of a generated sheet (a heat map)."""
+
+    ref: str  # e.g. "B4:D6"
+    low: str = "FFFFFF"  # RGB of the lowest value
+    high: str = "F8696B"  # RGB of the highest value
+
+
+@dataclass(frozen=True)
+class CellIs:
+    """Conditional formatting: cells of `ref` equal to `value` get `fill` (e.g. Red -> red)."""
+
+    ref: str
+    value: str | float
+    fill: str
+
+
+@dataclass(frozen=True)
 class Span:
     """Cells of one column on a generated sheet: column number (1 = A), first and last row."""
 
@@ -114,6 +170,9 @@ class GeneratedSheet:
     charts: tuple[ChartSpec, ...] = ()
     shared: bool = False  # several commands list rows here; column A names the command, each replaces its own
     formats: tuple[str | None, ...] = ()  # number format per column, applied to numbers only
+    blocks: tuple[Block, ...] = ()  # further tables placed below or beside the main one
+    conditional: tuple[ColorScale | CellIs, ...] = ()
+    freeze: str | None = "A2"  # top-left unfrozen cell; None for no frozen panes
 
 
 @dataclass

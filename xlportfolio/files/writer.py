@@ -16,10 +16,14 @@ from ..core.plan import (
     MARKS_HEADER,
     MARKS_SHEET,
     NOTE_AUTHOR,
+    Block,
+    CellIs,
     CellMark,
     ChartSpec,
+    ColorScale,
     ColumnWrite,
     EditPlan,
+    Formula,
     GeneratedSheet,
     Link,
     RowWrite,
@@ -29,6 +33,7 @@ from ..schema import TABLES_BY_NAME
 from .reader import find_table, last_data_row, last_header_column
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=12, color="1F4E78")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 LINK_FONT = Font(color="0563C1", underline="single")
 
@@ -196,20 +201,10 @@ def replace_sheet(wb: Workbook, spec: GeneratedSheet, scope: str | None = None) 
             spec = replace(spec, rows=spec.rows + _rows_of_others(wb[spec.name], scope, len(spec.header)))
         wb.remove(wb[spec.name])
     ws = wb.create_sheet(spec.name, index)
-    ws.append(list(spec.header))
-    for cell in ws[1]:
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    for r, row in enumerate(spec.rows, start=2):
-        for c, value in enumerate(row, start=1):
-            cell = ws.cell(r, c)
-            if isinstance(value, Link):
-                cell.value = value.text
-                cell.hyperlink = Hyperlink(ref=cell.coordinate, location=value.location, display=value.text)
-                cell.font = LINK_FONT
-            else:
-                set_text_safe(cell, value)
-                if c <= len(spec.formats) and spec.formats[c - 1] and isinstance(value, (int, float)):
-                    cell.number_format = spec.formats[c - 1]
+    if spec.header:
+        _write_table(ws, 1, 1, spec.header, spec.rows, spec.formats)
+    for block in spec.blocks:
+        _write_block(ws, block)
     for c, width in enumerate(spec.widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     if spec.rows and spec.widths:
@@ -217,14 +212,67 @@ def replace_sheet(wb: Workbook, spec: GeneratedSheet, scope: str | None = None) 
         ws.column_dimensions[last].width = spec.widths[-1]
         for (cell,) in ws.iter_rows(min_row=2, min_col=len(spec.widths), max_col=len(spec.widths)):
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = spec.freeze
     if len(spec.header) and spec.rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(spec.header))}{len(spec.rows) + 1}"
     if spec.hidden:
         ws.sheet_state = "hidden"
     for chart in spec.charts:
         ws.add_chart(native_chart(ws, chart), chart.anchor)
+    for rule in spec.conditional:
+        _conditional(ws, rule)
+    if _has_formulas(spec):
+        # openpyxl stores no results for formulas; Excel and LibreOffice then compute them on open.
+        wb.calculation.fullCalcOnLoad = True
     return ws
+
+
+def _write_table(ws: Worksheet, row: int, col: int, header: tuple, rows: tuple, formats: tuple) -> None:
+    for c, text in enumerate(header, start=col):
+        cell = ws.cell(row, c, text)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    for r, values in enumerate(rows, start=row + 1):
+        for i, value in enumerate(values):
+            _write_value(ws.cell(r, col + i), value, formats[i] if i < len(formats) else None)
+
+
+def _write_block(ws: Worksheet, block: Block) -> None:
+    if block.title:
+        ws.cell(block.row, block.column, block.title).font = TITLE_FONT
+    _write_table(ws, block.header_row, block.column, block.header, block.rows, block.formats)
+
+
+def _write_value(cell: Any, value: Any, number_format: str | None) -> None:
+    if isinstance(value, Link):
+        cell.value = value.text
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=value.location, display=value.text)
+        cell.font = LINK_FONT
+        return
+    if isinstance(value, Formula):
+        cell.value = value.text  # a formula on purpose: the number stays traceable to its source
+        numeric = isinstance(value.value, (int, float))
+    else:
+        set_text_safe(cell, value)
+        numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number_format and numeric:
+        cell.number_format = number_format
+
+
+def _has_formulas(spec: GeneratedSheet) -> bool:
+    tables = [spec.rows, *(b.rows for b in spec.blocks)]
+    return any(isinstance(v, Formula) for rows in tables for row in rows for v in row)
+
+
+def _conditional(ws: Worksheet, rule: ColorScale | CellIs) -> None:
+    from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
+
+    if isinstance(rule, ColorScale):
+        ws.conditional_formatting.add(rule.ref, ColorScaleRule(start_type="min", start_color=rule.low,
+                                                               end_type="max", end_color=rule.high))
+    else:
+        operand = f'"{rule.value}"' if isinstance(rule.value, str) else str(rule.value)
+        ws.conditional_formatting.add(rule.ref, CellIsRule(operator="equal", formula=[operand],
+                                                           fill=PatternFill("solid", fgColor=rule.fill)))
 
 
 def _rows_of_others(ws: Worksheet, scope: str | None, width: int) -> tuple[tuple, ...]:

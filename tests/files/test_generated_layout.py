@@ -1,0 +1,34 @@
+"""Generated sheets with formulas, placed blocks and conditional formats, written and read back."""
+from openpyxl import Workbook, load_workbook
+
+from xlportfolio.core.plan import Block, CellIs, ColorScale, EditPlan, Formula, GeneratedSheet
+from xlportfolio.files.writer import apply_plan
+
+
+def test_formulas_blocks_and_conditional_formats_round_trip(tmp_path):
+    wb = Workbook()
+    wb.active.title = "Data"
+    for row in ([1], [2], [3]):
+        wb.active.append(row)
+    sheet = GeneratedSheet(
+        "Dashboard", (), (), freeze=None,
+        blocks=(Block(1, 1, "Totals", ("What", "Amount"),
+                      (("Sum", Formula("=SUM(Data!A1:A3)", 6)), ("Text", "=not a formula")), ("", "#,##0")),
+                Block(6, 4, "", ("Impl", "Green", "Red"), (("Green", 3, 1), ("Red", 0, 2)))),
+        conditional=(ColorScale("E7:F8"), CellIs("D7:D8", "Red", "FFC7CE")),
+    )
+    apply_plan(wb, EditPlan(sheets=[sheet]))
+    path = tmp_path / "out.xlsx"
+    wb.save(path)
+
+    ws = load_workbook(path)["Dashboard"]
+    assert ws["A1"].value == "Totals" and ws["A1"].font.b
+    assert (ws["A2"].value, ws["B2"].value) == ("What", "Amount")
+    assert ws["B3"].value == "=SUM(Data!A1:A3)" and ws["B3"].data_type == "f"
+    assert ws["B3"].number_format == "#,##0"
+    assert ws["B4"].value == "=not a formula" and ws["B4"].data_type == "s"
+    assert ws["D6"].value == "Impl" and ws["F8"].value == 2  # an untitled block starts with its header
+    assert ws.freeze_panes is None
+    rules = {str(r.sqref): [x.type for x in r.rules] for r in ws.conditional_formatting}
+    assert rules == {"E7:F8": ["colorScale"], "D7:D8": ["cellIs"]}
+    assert load_workbook(path).calculation.fullCalcOnLoad

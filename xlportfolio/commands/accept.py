@@ -1,4 +1,4 @@
-"""accept: turn valid requests marked Accept into portfolio items, in the workbook file."""
+"""accept: turn valid requests marked Accept into portfolio items, in the workbook."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +9,8 @@ from ..core.accept import AcceptSummary, accept_requests
 from ..core.findings import Report
 from ..errors import TemplateError
 from ..files.workbook import open_book
-from ..files.writer import apply_plan
 from ..schema import ITEMS
+from .base import FileWorkbook, Outcome, Workbook
 from .validate import read_for_validation
 
 
@@ -18,20 +18,31 @@ from .validate import read_for_validation
 class AcceptResult:
     report: Report
     summary: AcceptSummary
-    written: Path
+    written: Path | None
+
+
+def accept_on(wb: Workbook, *, as_of: dt.date | None = None) -> AcceptResult:
+    book = read_for_validation(wb)
+    if ITEMS.name not in book.tables:
+        raise TemplateError(wb.source, "there is no Items table to add accepted requests to; accept runs on "
+                            "the portfolio workbook (xlportfolio new portfolio BOOK.xlsx), not on an intake form.")
+    report, plan, summary = accept_requests(book, as_of)
+    wb.apply(plan)
+    return AcceptResult(report, summary, None)
 
 
 def accept_file(path: str | Path, *, output: str | Path | None = None,
                 as_of: dt.date | None = None) -> AcceptResult:
-    opened = open_book(path, output=output)
-    book = read_for_validation(opened)
-    if ITEMS.name not in book.tables:
-        raise TemplateError(opened.path, "there is no Items table to add accepted requests to; accept runs on "
-                            "the portfolio workbook (xlportfolio new portfolio BOOK.xlsx), not on an intake form.")
-    report, plan, summary = accept_requests(book, as_of)
-    apply_plan(opened.wb, plan)
-    target = opened.save()
-    return AcceptResult(report, summary, target)
+    wb = FileWorkbook(open_book(path, output=output))
+    result = accept_on(wb, as_of=as_of)
+    result.written = wb.save()
+    return result
 
 
-
+def run(wb: Workbook) -> Outcome:
+    """The ribbon's Accept button."""
+    s = accept_on(wb).summary
+    details = [f"{rid} -> {item} (DI1 Defined)" for rid, item in s.created[:20]]
+    details += [f"Intake row {row}: {why}" for row, why in s.refused[:20]]
+    return Outcome(f"{len(s.created)} items created, {len(s.linked)} re-linked, {s.already} accepted before, "
+                   f"{len(s.refused)} refused (see the marked cells).", 1 if s.refused else 0, details=details)

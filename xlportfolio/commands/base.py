@@ -21,6 +21,7 @@ class Workbook(Protocol):
 
     def read(self, tables: Sequence[Table]) -> Book: ...
     def sheet_rows(self, name: str) -> list[tuple] | None: ...
+    def table_grid(self, name: str) -> tuple[str, str, list[list]] | None: ...  # (sheet, ref, rows)
     def get_property(self, name: str) -> str | None: ...
     def set_property(self, name: str, value: str) -> None: ...
     def apply(self, plan: EditPlan) -> None: ...
@@ -66,6 +67,17 @@ class FileWorkbook:
         if name not in self.wb.sheetnames:
             return None
         return [tuple(r) for r in self.wb[name].iter_rows(values_only=True)]
+
+    def table_grid(self, name: str) -> tuple[str, str, list[list]] | None:
+        """An Excel Table's cells as stored (formulas as text), header row first."""
+        from ..files.reader import find_table
+
+        found = find_table(self.wb, name)
+        if not found:
+            return None
+        ws, table = found
+        rows = [[c.value for c in row] for row in ws[table.ref]]
+        return ws.title, table.ref, rows
 
     def get_property(self, name: str) -> str | None:
         defined = self.wb.defined_names.get(defined_name(name))

@@ -16,8 +16,8 @@ from ..errors import XlPortfolioError
 from ..files.reader import read_book, read_table, resolve_formulas
 from ..files.template import TEMPLATE_HISTORY, TEMPLATE_VERSION
 from ..files.workbook import open_book, read_book_file
-from ..files.writer import apply_plan
 from ..schema import INTAKE
+from .base import FileWorkbook
 from .validate import BOOK_TABLES, read_for_validation
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
@@ -42,21 +42,21 @@ def consolidate_folder(folder: str | Path, into: str | Path, *, output: str | Pa
                        as_of: dt.date | None = None,
                        on_file: Callable[[Path], None] | None = None) -> ConsolidateResult:
     """Validate each intake workbook and merge its valid rows; source files are only read."""
-    target = open_book(into, output=output)
+    target = FileWorkbook(open_book(into, output=output))
     portfolio = read_for_validation(target)
     batch, outcomes = [], []
-    for path in intake_files(Path(folder), target.path):
+    for path in intake_files(Path(folder), target.opened.path):
         if on_file:
             on_file(path)
         outcome, rows = read_intake(path, portfolio, as_of)
         outcomes.append(outcome)
         if rows:
             batch.append(Incoming(outcome, rows))
-    apply_plan(target.wb, EditPlan(rows=[merge_requests(portfolio.tables[INTAKE.name], batch)]))
-    merged = read_book(target.wb, str(target.path), BOOK_TABLES)  # the Intake table as it now stands
+    target.apply(EditPlan(rows=[merge_requests(portfolio.tables[INTAKE.name], batch)]))
+    merged = read_book(target.wb, target.source, BOOK_TABLES)  # the Intake table as it now stands
     report, plan = validate_intake(merged, as_of)
     plan.sheets.append(consolidation_sheet(outcomes))
-    apply_plan(target.wb, plan)
+    target.apply(plan)
     written = target.save()
     return ConsolidateResult(outcomes, report, written)
 

@@ -5,8 +5,6 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl.packaging.custom import StringProperty
-
 from ..core.decisions import decision_entries, states_after_decisions
 from ..core.findings import Report
 from ..core.gates import GateResult, check_gates
@@ -16,11 +14,10 @@ from ..core.statuses import derive_statuses
 from ..core.validate import findings_sheet, marks_for
 from ..core.values import as_date
 from ..errors import XlPortfolioError
-from ..files.reader import read_book
 from ..files.workbook import open_book
-from ..files.writer import apply_plan
 from ..schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
-from .verify import HEAD_PROPERTY, ledger_rows, stored_head
+from .base import FileWorkbook, Outcome, Workbook
+from .verify import HEAD_PROPERTY, ledger_rows
 
 BASELINE_SHEET = "Baseline"
 BASELINE_HEADER = ("Item ID", "Period", "Flow", "Recurrence", "Plan", "Frozen on")
@@ -32,7 +29,7 @@ class GatesOutcome:
     result: GateResult
     report: Report
     ledger_rows: int
-    written: Path
+    written: Path | None
 
 
 class LedgerTampered(XlPortfolioError):
@@ -41,17 +38,34 @@ class LedgerTampered(XlPortfolioError):
 
 def gates_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.date | None = None,
                now: dt.datetime | None = None) -> GatesOutcome:
-    opened = open_book(path, output=output)
-    wb, as_of = opened.wb, as_of or dt.date.today()
+    wb = FileWorkbook(open_book(path, output=output))
+    outcome = gates_on(wb, as_of=as_of, now=now)
+    outcome.written = wb.save()
+    return outcome
+
+
+def run(wb: Workbook) -> Outcome:
+    """The ribbon's Gates button."""
+    outcome = gates_on(wb)
+    result = outcome.result
+    details = [f"{m.item}: {m.from_stage} -> {m.to_stage} ({m.decision} by {m.who or 'owner'})"
+               for m in result.applied[:20]]
+    details += [f"Items row {row}: " + " ".join(lines) for row, lines in list(result.refused.items())[:20]]
+    return Outcome(f"{len(result.applied)} moves applied, {len(result.refused)} refused (the reasons are in the "
+                   f"notes on the Requested stage cells). The ledger has {outcome.ledger_rows} rows.",
+                   1 if result.refused else 0, outcome.report, details)
+
+
+def gates_on(wb: Workbook, *, as_of: dt.date | None = None, now: dt.datetime | None = None) -> GatesOutcome:
+    as_of = as_of or dt.date.today()
     existing = ledger_rows(wb)
-    tampered = verify(existing, expected_head=stored_head(wb))
+    tampered = verify(existing, expected_head=wb.get_property(HEAD_PROPERTY))
     if tampered:  # chaining new rows onto a forged ledger would hide the forgery
-        raise LedgerTampered(opened.path, f"the ledger does not verify ({tampered[0].location()}: "
+        raise LedgerTampered(wb.source, f"the ledger does not verify ({tampered[0].location()}: "
                              f"{tampered[0].message}). No gate was moved; run xlportfolio verify.")
-    book = read_book(wb, str(opened.path), [ITEMS, FINANCIALS, MILESTONES, APPROVALS, DEPENDENCIES, RISKS,
-                                            GATES.table])
+    book = wb.read([ITEMS, FINANCIALS, MILESTONES, APPROVALS, DEPENDENCIES, RISKS, GATES.table])
     if ITEMS.name not in book.tables:
-        raise XlPortfolioError(opened.path, "there is no Items table; gates runs on the portfolio workbook.")
+        raise XlPortfolioError(wb.source, "there is no Items table; gates runs on the portfolio workbook.")
     baseline = read_baseline(wb)
     result = check_gates(book, as_of, baseline)
     frozen = baseline + result.baseline_rows
@@ -76,17 +90,14 @@ def gates_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.
     plan.marks += [m for m in marks_for(report) if (m.sheet, m.column) != (items.sheet, refusal_column)]
     plan.sheets += [ledger_sheet(ledger), baseline_sheet(baseline, result.baseline_rows, as_of),
                     findings_sheet(report, "gates", "every request passed and every rating fits the evidence")]
-    apply_plan(wb, plan)
-    _store_head(wb, chain_head(ledger))
-    target = opened.save()
-    return GatesOutcome(result, report, len(ledger), target)
+    wb.apply(plan)
+    wb.set_property(HEAD_PROPERTY, chain_head(ledger))
+    return GatesOutcome(result, report, len(ledger), None)
 
 
-def read_baseline(wb) -> list[dict]:
-    if BASELINE_SHEET not in wb.sheetnames:
-        return []
-    rows = wb[BASELINE_SHEET].iter_rows(min_row=2, max_col=len(BASELINE_KEYS), values_only=True)
-    return [dict(zip(BASELINE_KEYS, r)) for r in rows if r[0]]
+def read_baseline(wb: Workbook) -> list[dict]:
+    rows = (wb.sheet_rows(BASELINE_SHEET) or [])[1:]
+    return [dict(zip(BASELINE_KEYS, r[:len(BASELINE_KEYS)])) for r in rows if r and r[0]]
 
 
 def baseline_sheet(old: list[dict], new: list[dict], as_of: dt.date) -> GeneratedSheet:
@@ -100,9 +111,3 @@ def baseline_sheet(old: list[dict], new: list[dict], as_of: dt.date) -> Generate
 
 def _day(value):
     return as_date(value) or value
-
-
-def _store_head(wb, head: str) -> None:
-    props = [p for p in wb.custom_doc_props.props if p.name != HEAD_PROPERTY]
-    wb.custom_doc_props.props = props
-    wb.custom_doc_props.append(StringProperty(name=HEAD_PROPERTY, value=head))

@@ -13,8 +13,8 @@ from ..core.values import show
 from ..crm import CrmImport, read_crm_export
 from ..files.reader import read_book
 from ..files.workbook import open_book
-from ..files.writer import apply_plan
 from ..schema import INTAKE
+from .base import FileWorkbook
 from .validate import BOOK_TABLES, read_for_validation
 
 IMPORT_SHEET = "CRM Import"
@@ -33,17 +33,17 @@ def import_crm_file(export: str | Path, into: str | Path, *, mapping: str | Path
                     as_of: dt.date | None = None) -> ImportResult:
     """Read and map the export, merge its rows by Request ID, validate, and save once."""
     crm = read_crm_export(export, mapping=mapping, preset=preset)
-    target = open_book(into, output=output)
+    target = FileWorkbook(open_book(into, output=output))
     portfolio = read_for_validation(target)
     outcome = FileOutcome(f"CRM {Path(export).name}", template=crm.preset or "mapping")
     outcome.rows_read = len(crm.rows)
     owned = tuple(dict.fromkeys(name for row in crm.rows for name in row))  # the columns the export fills
     incoming = Incoming(outcome, dict(zip(crm.row_numbers, crm.rows)), owned)
     merge = merge_requests(portfolio.tables[INTAKE.name], [incoming])
-    apply_plan(target.wb, EditPlan(rows=[merge]))
-    report, plan = validate_intake(read_book(target.wb, str(target.path), BOOK_TABLES), as_of)
+    target.apply(EditPlan(rows=[merge]))
+    report, plan = validate_intake(read_book(target.wb, target.source, BOOK_TABLES), as_of)
     plan.sheets.append(import_sheet(crm, outcome))
-    apply_plan(target.wb, plan)
+    target.apply(plan)
     written = target.save()
     return ImportResult(crm, outcome, report, written)
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.utils import range_boundaries
 
 from ..core.findings import Report
 from ..core.plan import ColumnWrite, EditPlan
@@ -15,10 +14,9 @@ from ..core.score import Criterion, ahp_warning, ahp_weights, read_criteria, sco
 from ..core.validate import findings_sheet, marks_for
 from ..core.values import is_number
 from ..errors import TemplateError
-from ..files.reader import find_table, read_book
 from ..files.workbook import open_book
-from ..files.writer import apply_plan
 from ..schema import INTAKE, ITEMS, SCORING
+from .base import FileWorkbook, Outcome, Workbook
 
 # What an item calls a request's column: its value is the estimated value, its due date the end date.
 ITEM_ALIASES = {"expected_revenue": "estimated_value", "due_date": "end_date"}
@@ -31,20 +29,41 @@ class ScoreOutcome:
     top: dict[str, list[tuple[str, float, str]]]  # table -> (ID, score, why) of the best five
     consistency: float | None
     skipped: dict[str, list[str]]
-    written: Path
+    written: Path | None
 
 
 def score_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.date | None = None,
                method: str = "weighted", ahp: bool = False) -> ScoreOutcome:
-    opened = open_book(path, output=output)
-    book = read_book(opened.wb, str(opened.path), [INTAKE, ITEMS, SCORING.table])
+    wb = FileWorkbook(open_book(path, output=output))
+    outcome = score_on(wb, as_of=as_of, method=method, ahp=ahp)
+    outcome.written = wb.save()
+    return outcome
+
+
+def run(wb: Workbook) -> Outcome:
+    """The ribbon's Score button: the weighted score with the Scoring sheet's weights."""
+    result = score_on(wb)
+    counts = ", ".join(f"{n} {table}" for table, n in result.scored.items()) or "nothing"
+    details = [f"{table} #{i}: {rid} {value:.4g} ({why})" for table, top in result.top.items()
+               for i, (rid, value, why) in enumerate(top[:3], start=1)]
+    return Outcome(f"Scored {counts}; Score, Rank and Why are written beside each row.",
+                   1 if result.report.errors else 0, result.report, details)
+
+
+def score_on(wb: Workbook, *, as_of: dt.date | None = None, method: str = "weighted",
+             ahp: bool = False) -> ScoreOutcome:
+    book = wb.read([INTAKE, ITEMS, SCORING.table])
     criteria, findings = read_criteria(book.table(SCORING.table.name))
     consistency = None
     if ahp:
+        grid = wb.table_grid("AHP")
+        if grid is None:
+            raise TemplateError(wb.source, "--ahp needs an Excel table named AHP (criteria down the first column "
+                                "and across the header row); the portfolio template has one on the Scoring sheet.")
         try:
-            weights, consistency = ahp_weights(read_ahp(opened.wb, opened.path))
+            weights, consistency = ahp_weights(read_ahp(grid, wb.source))
         except ValueError as exc:  # not square, not reciprocal, not positive: the table is the problem
-            raise TemplateError(opened.path, f"the AHP table cannot be used: {exc}") from None
+            raise TemplateError(wb.source, f"the AHP table cannot be used: {exc}") from None
         criteria = with_weights(criteria, weights)
         findings += [w for w in [ahp_warning(consistency)] if w]
     plan = EditPlan(scope="score")
@@ -67,9 +86,8 @@ def score_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.
     report = Report.of(findings)
     plan.marks = marks_for(report)
     plan.sheets.append(findings_sheet(report, "score", "every criterion is usable"))
-    apply_plan(opened.wb, plan)
-    target = opened.save()
-    return ScoreOutcome(report, scored, top, consistency, skipped, target)
+    wb.apply(plan)
+    return ScoreOutcome(report, scored, top, consistency, skipped, None)
 
 
 def criterion_for(criterion: Criterion, frame: pd.DataFrame) -> Criterion:
@@ -88,19 +106,16 @@ def _plain(value: object) -> object:
     return value
 
 
-def read_ahp(wb, path: Path) -> pd.DataFrame:
-    """The AHP table's pairwise matrix; a formula cell counts as the reciprocal of its mirror."""
-    found = find_table(wb, "AHP")
-    if not found:
-        raise TemplateError(path, "--ahp needs an Excel table named AHP (criteria down the first column and "
-                            "across the header row); the portfolio template has one on the Scoring sheet.")
-    ws, table = found
-    first_col, first_row, last_col, last_row = range_boundaries(table.ref)
-    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=first_row, max_row=last_row,
-                                                               min_col=first_col, max_col=last_col)]
+def read_ahp(grid, source: str) -> pd.DataFrame:
+    """The AHP table's pairwise matrix; a blank or formula cell counts as the reciprocal of its mirror.
+
+    `grid` is the table's cells as read (header row first) with where they sit: (sheet, ref, rows).
+    """
+    sheet, ref, rows = grid
+    first_row = int("".join(ch for ch in ref.split(":")[0] if ch.isdigit()))
     names = [str(n) for n in rows[0][1:]]
     if len(rows) - 1 != len(names):
-        raise TemplateError(path, f"sheet '{ws.title}', AHP table {table.ref}: it compares {len(rows) - 1} "
+        raise TemplateError(source, f"sheet '{sheet}', AHP table {ref}: it compares {len(rows) - 1} "
                             f"criteria down and {len(names)} across; list the same criteria both ways.")
     matrix = pd.DataFrame(index=names, columns=names, dtype=float)
     for i, row in enumerate(rows[1:]):
@@ -111,7 +126,7 @@ def read_ahp(wb, path: Path) -> pd.DataFrame:
             elif is_number(mirror) and mirror:
                 matrix.iat[i, j] = 1 / mirror
             else:
-                raise TemplateError(path, f"sheet '{ws.title}', AHP table row {first_row + i + 1}: "
+                raise TemplateError(source, f"sheet '{sheet}', AHP table row {first_row + i + 1}: "
                                     f"'{value}' is not a number; type how much more '{names[i]}' matters "
                                     f"than '{names[j]}' (1 equal to 9 extremely).")
     matrix.index = [str(r[0]) for r in rows[1:]]

@@ -6,22 +6,31 @@ from pathlib import Path
 from ..core.findings import Report
 from ..core.ledger import LEDGER_HEADER, LEDGER_SHEET, verify
 from ..files.workbook import read_book_file
+from .base import FileWorkbook, Outcome, Workbook
 
 HEAD_PROPERTY = "xlportfolio.ledger_head"  # the last row's Seq:Hash, so a cut-off end shows too
 
 
-def ledger_rows(wb) -> list[tuple]:
-    if LEDGER_SHEET not in wb.sheetnames:
-        return []
-    return list(wb[LEDGER_SHEET].iter_rows(min_row=2, max_col=len(LEDGER_HEADER), values_only=True))
+def ledger_rows(wb: Workbook) -> list[tuple]:
+    rows = wb.sheet_rows(LEDGER_SHEET) or []
+    width = len(LEDGER_HEADER)
+    return [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows[1:]]
 
 
-def stored_head(wb) -> str | None:
-    return next((str(p.value) for p in wb.custom_doc_props.props if p.name == HEAD_PROPERTY), None)
+def verify_on(wb: Workbook) -> tuple[Report, int]:
+    rows = ledger_rows(wb)
+    return Report.of(verify(rows, expected_head=wb.get_property(HEAD_PROPERTY))), sum(1 for r in rows if any(r))
 
 
 def verify_file(path: str | Path) -> tuple[Report, int]:
     """The ledger's findings and how many rows it holds; the file is only read."""
-    opened = read_book_file(path)
-    rows = ledger_rows(opened.wb)
-    return Report.of(verify(rows, expected_head=stored_head(opened.wb))), sum(1 for r in rows if any(r))
+    return verify_on(FileWorkbook(read_book_file(path)))
+
+
+def run(wb: Workbook) -> Outcome:
+    """The ribbon's Verify ledger button; it changes nothing."""
+    report, rows = verify_on(wb)
+    if not report.findings:
+        return Outcome(f"The ledger is intact: {rows} rows, hash chain verified.")
+    return Outcome(f"The ledger was tampered with in {len(report.findings)} places.", 1, report,
+                   [f"{f.location()} {f.code}: {f.message}" for f in report.findings[:20]])

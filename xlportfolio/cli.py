@@ -56,6 +56,19 @@ def guarded(func):
     return run
 
 
+# The registry's commands, by id: registered with typer at the end of this module, in the
+# registry's order, so the CLI and the ribbon can never list different commands.
+REGISTERED: dict[str, object] = {}
+
+
+def workbook_command(command_id: str):
+    def register(func):
+        REGISTERED[command_id] = guarded(func)
+        return func
+
+    return register
+
+
 def _date(text: str | None) -> dt.date | None:
     if text is None:
         return None
@@ -65,8 +78,7 @@ def _date(text: str | None) -> dt.date | None:
         fail(f"--as-of {text!r} is not a date; write it as YYYY-MM-DD.")
 
 
-@app.command()
-@guarded
+@workbook_command("validate")
 def validate(
     book: Path = typer.Argument(..., help="The workbook with an Intake table."),
     output: Path | None = OUTPUT,
@@ -104,8 +116,7 @@ def print_report(book: Path, rows: int, report, written: Path, limit: int = 15) 
     out.print(f"Marks, status column and Findings sheet written to [bold]{written}[/].")
 
 
-@app.command()
-@guarded
+@workbook_command("accept")
 def accept(
     book: Path = typer.Argument(..., help="The portfolio workbook with Intake and Items tables."),
     output: Path | None = OUTPUT,
@@ -125,8 +136,7 @@ def accept(
     out.print(f"Written to [bold]{result.written}[/].")
 
 
-@app.command()
-@guarded
+@workbook_command("consolidate")
 def consolidate(
     folder: Path = typer.Argument(..., help="Folder with the intake workbooks business units sent back."),
     into: Path = typer.Option(..., "--into", help="The portfolio workbook whose Intake table receives the rows."),
@@ -161,8 +171,7 @@ def consolidate(
               "details on its Consolidation sheet.")
 
 
-@app.command("import-crm")
-@guarded
+@workbook_command("import-crm")
 def import_crm(
     export: Path = typer.Argument(..., help="The CRM export (CSV or XLSX)."),
     into: Path = typer.Option(..., "--into", help="The portfolio workbook whose Intake table receives the rows."),
@@ -190,8 +199,7 @@ def import_crm(
               f"written to [bold]{result.written}[/] (see its CRM Import and Findings sheets).")
 
 
-@app.command()
-@guarded
+@workbook_command("score")
 def score(
     book: Path = typer.Argument(..., help="The portfolio workbook (Intake, Items and the Scoring sheet)."),
     method: str = typer.Option("weighted", help="weighted (0-100) or WSJF."),
@@ -219,8 +227,7 @@ def score(
     out.print(f"Score, Rank and Why written to [bold]{result.written}[/].")
 
 
-@app.command()
-@guarded
+@workbook_command("select")
 def select(
     book: Path = typer.Argument(..., help="The portfolio workbook (Intake, Items, Capacity, Dependencies)."),
     budget: float | None = typer.Option(None, help="Money available; default: no budget limit."),
@@ -248,8 +255,7 @@ def select(
     out.print(f"Scenario sheet (selection, cut line, efficient frontier chart) written to [bold]{outcome.written}[/].")
 
 
-@app.command()
-@guarded
+@workbook_command("gates")
 def gates(
     book: Path = typer.Argument(..., help="The portfolio workbook (Items with a Requested stage, Gates sheet)."),
     output: Path | None = OUTPUT,
@@ -271,8 +277,7 @@ def gates(
     out.print(f"Ledger now {outcome.ledger_rows} rows; written to [bold]{outcome.written}[/].")
 
 
-@app.command()
-@guarded
+@workbook_command("verify")
 def verify(
     book: Path = typer.Argument(..., help="The portfolio workbook with a Ledger sheet."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
@@ -291,6 +296,79 @@ def verify(
     else:
         out.print(f"[green]{book}: the ledger is intact[/] ({rows} rows, hash chain verified).")
     raise typer.Exit(1 if report.findings else 0)
+
+
+@workbook_command("rollup")
+def rollup(
+    book: Path = typer.Argument(..., help="The portfolio workbook (Items, Financials, Capacity, Dependencies)."),
+    values: bool = typer.Option(False, "--values", help="Write plain numbers (a frozen snapshot) instead of formulas."),
+    output: Path | None = OUTPUT,
+    as_of: str | None = typer.Option(None, help="Spread effort from this day (YYYY-MM-DD); default today."),
+) -> None:
+    """Regenerate the rollup sheets and the Dashboard with live formulas and native charts."""
+    from .commands.rollup import rollup_file
+
+    result = rollup_file(book, output=output, values=values, as_of=_date(as_of))
+    out.print(f"[bold]{book}[/]: {result.headline}.")
+    _print_findings(result.report)
+    out.print(f"Rollup, Rollup by month, Breakdown and Dashboard written to [bold]{result.written}[/]"
+              + (" as plain numbers." if values else " as formulas over the source tables."))
+
+
+@workbook_command("run")
+def run_all(
+    book: Path = typer.Argument(..., help="The portfolio workbook."),
+    output: Path | None = OUTPUT,
+    as_of: str | None = typer.Option(None, help="Judge dates against this day (YYYY-MM-DD); default today."),
+) -> None:
+    """Run validate, accept, score, gates and rollup in order, and save once."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from .commands.run import STEPS, run_file
+
+    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), console=err,
+                  transient=True) as progress:
+        task = progress.add_task("starting", total=len(STEPS) + 1)
+
+        def step(name: str) -> None:
+            progress.update(task, advance=0 if progress.tasks[0].description == "starting" else 1,
+                            description=name)
+
+        result = run_file(book, output=output, as_of=_date(as_of), on_step=step)
+        progress.update(task, completed=len(STEPS) + 1, description="saved")
+    summary = RichTable("command", "result", "errors", "warnings", box=None, padding=(0, 2))
+    for s in result.steps:
+        summary.add_row(s.command, s.summary, f"[red]{s.errors}[/]" if s.errors else "0",
+                        f"[yellow]{s.warnings}[/]" if s.warnings else "0")
+    out.print(summary)
+    out.print(f"Written to [bold]{result.written}[/]; details on its Findings sheet.")
+    raise typer.Exit(1 if result.errors else 0)
+
+
+@workbook_command("report")
+def report(
+    book: Path = typer.Argument(..., help="The portfolio workbook."),
+    out_path: Path = typer.Option(..., "--out", help="The HTML file to write, e.g. pack.html."),
+    since: str | None = typer.Option(None, help="Gate moves and decisions since this day (YYYY-MM-DD); "
+                                     "default 30 days ago."),
+    as_of: str | None = typer.Option(None, help="The report's 'today' (YYYY-MM-DD); default today."),
+) -> None:
+    """Write a steering-committee pack (HTML with the dashboard charts); the workbook is only read."""
+    from .commands.report import report_file
+
+    result = report_file(book, out_path, since=_date(since), as_of=_date(as_of))
+    out.print(f"Steering-committee pack written to [bold]{result.written}[/].")
+
+
+def _print_findings(report, limit: int = 15) -> None:
+    counts = report.by_code()
+    if counts:
+        out.print("  findings: " + ", ".join(f"{c} x{n}" for c, n in counts.most_common()), soft_wrap=True)
+    for f in report.findings[:limit]:
+        colour = "red" if f.severity == "error" else "yellow"
+        out.print(f"  [{colour}]{f.severity}[/] {f.location()}: {f.message}", soft_wrap=True)
+    if len(report.findings) > limit:
+        out.print(f"  ... {len(report.findings) - limit} more on the Findings sheet.")
 
 
 @new_app.command("intake")
@@ -343,6 +421,20 @@ def demo(
 def version() -> None:
     """Print the version."""
     out.print(__version__)
+
+
+def _register_commands() -> None:
+    from .registry import COMMANDS
+
+    missing = [c.id for c in COMMANDS if c.id not in REGISTERED]
+    extra = sorted(set(REGISTERED) - {c.id for c in COMMANDS})
+    if missing or extra:  # a programming error, caught by the first test that imports the CLI
+        raise RuntimeError(f"registry and CLI disagree: no CLI for {missing}, not in the registry: {extra}")
+    for command in COMMANDS:
+        app.command(command.id, short_help=command.tooltip)(REGISTERED[command.id])
+
+
+_register_commands()
 
 
 def main() -> None:

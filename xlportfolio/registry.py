@@ -19,7 +19,9 @@ class Command:
     tooltip: str  # the button's screen tip and the CLI's one-line help
     group: str  # the ribbon group the button sits in
     image: str  # an Office imageMso name, so the add-in ships no icons
-    run: str  # "module:function" taking a Workbook (file or live) and returning an Outcome
+    # "module:function": for a ribbon command it takes the open Workbook (file or live) and
+    # returns an Outcome; otherwise it is the file-level function the CLI calls.
+    run: str
     ribbon: bool = True  # False: needs more than the open workbook (a folder, an export file)
 
     @property
@@ -41,9 +43,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("accept", "Accept", "Turn valid requests marked Accept = Yes into portfolio items at DI1 Defined.",
             "Intake", "AcceptInvitation", "xlportfolio.commands.accept:run"),
     Command("consolidate", "Consolidate", "Validate a folder of intake workbooks and merge the valid rows.",
-            "Intake", "MergeCells", "xlportfolio.commands.consolidate:run", ribbon=False),
+            "Intake", "MergeCells", "xlportfolio.commands.consolidate:consolidate_folder", ribbon=False),
     Command("import-crm", "Import CRM", "Import opportunities from a CRM export as intake requests.",
-            "Intake", "ImportExcel", "xlportfolio.commands.import_crm:run", ribbon=False),
+            "Intake", "ImportExcel", "xlportfolio.commands.import_crm:import_crm_file", ribbon=False),
     Command("score", "Score", "Score, rank and explain requests and items with the Scoring sheet's criteria.",
             "Prioritise", "SortDescendingExcel", "xlportfolio.commands.score:run"),
     Command("select", "Select", "Choose the best candidates under budget and capacity onto a Scenario sheet.",
@@ -57,7 +59,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("run", "Run all", "Run validate, accept, score, gates and rollup in order.",
             "Rollups", "MacroPlay", "xlportfolio.commands.run:run"),
     Command("report", "Report pack", "Write a steering-committee pack (HTML) beside the workbook.",
-            "Rollups", "FileSaveAsWebPage", "xlportfolio.commands.report:run", ribbon=False),
+            "Rollups", "FileSaveAsWebPage", "xlportfolio.commands.report:report_file", ribbon=False),
 )
 
 BY_ID = {c.id: c for c in COMMANDS}

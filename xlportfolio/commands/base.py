@@ -34,7 +34,7 @@ class Outcome:
 
     summary: str
     exit_code: int = 0  # 0 done, 1 done with errors found in the data
-    report: Report = field(default_factory=Report)
+    report: Report = field(default_factory=lambda: Report(()))
     details: list[str] = field(default_factory=list)
 
 

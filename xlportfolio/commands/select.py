@@ -8,22 +8,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..core.book import Book, SheetTable
+from ..core.book import Book
+from ..core.capacity import available, demand
 from ..core.findings import Severity
 from ..core.plan import ChartSpec, EditPlan
 from ..core.score import read_criteria, score
 from ..core.select import Candidate, Selection, frontier, scenario_sheet, select
 from ..core.validate import validate_intake
-from ..core.values import as_date, as_id, is_blank, is_number, split_ids
+from ..core.values import as_id, is_blank, is_number, split_ids
 from ..errors import TemplateError
-from ..files.reader import read_book
 from ..files.workbook import open_book
-from ..files.writer import apply_plan
 from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, INTAKE, INTAKE_RULES, ITEMS, PEOPLE, SCORING, STAGES
+from .base import FileWorkbook, Outcome, Workbook
 from .score import criterion_for
 
 OPEN_STAGES = STAGES[:3]  # items not yet decided (DI1-DI3) still compete for money and people
-DEFAULT_MONTHS = 3  # effort of work without a due date is spread over the next quarter
 FRONTIER_SECONDS = 10  # per budget level
 
 
@@ -35,21 +34,46 @@ class SelectOutcome:
     written: Path | None
 
 
+BUDGET_PROPERTY = "xlportfolio.budget"  # the last budget used, so the ribbon button reuses it
+
+
 def select_file(path: str | Path, *, budget: float | None = None, objective: str = "score",
                 output: str | Path | None = None, as_of: dt.date | None = None,
                 levels: int = 10) -> SelectOutcome:
-    opened = open_book(path, output=output)
+    wb = FileWorkbook(open_book(path, output=output))
+    outcome = select_on(wb, budget=budget, objective=objective, as_of=as_of, levels=levels)
+    outcome.written = wb.save()
+    return outcome
+
+
+def run(wb: Workbook) -> Outcome:
+    """The ribbon's Select button: the budget of the last `select --budget` run, if any."""
+    stored = wb.get_property(BUDGET_PROPERTY)
+    try:
+        budget = float(stored) if stored else None
+    except ValueError:
+        budget = None
+    outcome = select_on(wb, budget=budget)
+    s = outcome.selection
+    if not s.optimal:
+        return Outcome(f"No selection ({s.status}): {s.explanation}", 1)
+    limit = f" of a {budget:,.0f} budget" if budget is not None else " (no budget set: run select --budget once)"
+    return Outcome(f"{len(s.chosen)} of {len(outcome.candidates)} candidates selected for {s.cost:,.0f}{limit}; "
+                   "see the Scenario sheet.", 0, details=["limits that keep more out: " + ", ".join(s.binding[:10])])
+
+
+def select_on(wb: Workbook, *, budget: float | None = None, objective: str = "score",
+              as_of: dt.date | None = None, levels: int = 10) -> SelectOutcome:
     as_of = as_of or dt.date.today()
-    book = read_book(opened.wb, str(opened.path), [INTAKE, ITEMS, CAPACITY, DEPENDENCIES, SCORING.table,
-                                                   PEOPLE, INTAKE_RULES.table, CHECKS_TABLE])
+    book = wb.read([INTAKE, ITEMS, CAPACITY, DEPENDENCIES, SCORING.table, PEOPLE, INTAKE_RULES.table, CHECKS_TABLE])
     candidates, ranks, left_out = gather(book, objective, as_of)
-    capacity = _capacity(book.table(CAPACITY.name))
+    capacity = available(book.table(CAPACITY.name))
     dependencies = _dependencies(book)
     with quiet_solver():
         try:
             selection = select(candidates, budget, capacity, dependencies)
         except ValueError as exc:  # duplicate IDs, negative costs: it names the item and its row
-            raise TemplateError(opened.path, f"select cannot start: {exc}") from None
+            raise TemplateError(wb.source, f"select cannot start: {exc}") from None
         # The frontier is context, not the decision: each level gets a short limit, and only
         # levels proven optimal are drawn (core.select.frontier leaves the others out).
         points = frontier(candidates, capacity, dependencies, levels, time_limit=FRONTIER_SECONDS) \
@@ -59,10 +83,10 @@ def select_file(path: str | Path, *, budget: float | None = None, objective: str
                       "I2", "Budget", "Best value" if objective == "value" else "Total score")
     # Column A holds IDs above the cut line and budgets in the frontier block: formats touch numbers only.
     formats = ("#,##0", "#,##0.0", "#,##0", None, "#,##0", "0", None)
-    plan = EditPlan(sheets=[replace(scenario.sheet, charts=(chart,) if points else (), formats=formats)])
-    apply_plan(opened.wb, plan)
-    target = opened.save()
-    return SelectOutcome(selection, candidates, left_out, target)
+    wb.apply(EditPlan(sheets=[replace(scenario.sheet, charts=(chart,) if points else (), formats=formats)]))
+    if budget is not None:
+        wb.set_property(BUDGET_PROPERTY, repr(float(budget)))
+    return SelectOutcome(selection, candidates, left_out, None)
 
 
 @contextmanager
@@ -103,7 +127,7 @@ def gather(book: Book, objective: str, as_of: dt.date) -> tuple[list[Candidate],
             value = _money(rec) if objective == "value" else result.scores[row]
             values[cid] = value
             candidates.append(Candidate(cid, float(value) if is_number(value) else 0.0, float(rec["cost_estimate"]),
-                                        _demand(rec, table, as_of), _choice(rec) == "mandatory",
+                                        demand(rec, as_of), _choice(rec) == "mandatory",
                                         _choice(rec) == "excluded", row))
     ranked = sorted(values, key=lambda i: (-values[i], i))
     return candidates, {cid: n for n, cid in enumerate(ranked, start=1)}, left_out
@@ -127,37 +151,6 @@ def _choice(rec: dict) -> str:
 def _money(rec: dict) -> float:
     return sum(v for v in (rec.get("expected_revenue"), rec.get("retention_effect"), rec.get("estimated_value"))
                if is_number(v))
-
-
-def _demand(rec: dict, table: SheetTable, as_of: dt.date) -> dict[tuple[str, str], float]:
-    """Effort spread evenly over the months from now (or the start) to the due (or end) date."""
-    effort, function = rec.get("effort_days"), rec.get("function")
-    if not is_number(effort) or effort <= 0 or is_blank(function):
-        return {}
-    start = max(as_date(rec.get("start_date")) or as_of, as_of)
-    end = as_date(rec.get("due_date")) or as_date(rec.get("end_date"))
-    months = _months(start, end) if end and end >= start else _months(start, None)
-    return {(str(function), m): effort / len(months) for m in months}
-
-
-def _months(start: dt.date, end: dt.date | None) -> list[str]:
-    out, y, m = [], start.year, start.month
-    while True:
-        out.append(f"{y}-{m:02d}")
-        if (end and (y, m) >= (end.year, end.month)) or (not end and len(out) == DEFAULT_MONTHS):
-            return out
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-
-
-def _capacity(table: SheetTable | None) -> dict[tuple[str, str], float]:
-    if table is None:
-        return {}
-    out = {}
-    for rec in table.frame.to_dict("records"):
-        day, days = as_date(rec.get("period")), rec.get("available_days")
-        if day and is_number(days) and not is_blank(rec.get("function")):
-            out[(str(rec["function"]), f"{day.year}-{day.month:02d}")] = float(days)
-    return out
 
 
 def _dependencies(book: Book) -> list[tuple[str, str]]:

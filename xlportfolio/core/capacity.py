@@ -1,0 +1,95 @@
+"""Effort demand and available capacity per function and month ("YYYY-MM" keys).
+
+An item's effort is spread evenly over the months from now (or its start, if later) to its due
+date (or its end date); work without either is spread over the next DEFAULT_MONTHS months.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..schema import STAGES
+from .book import SheetTable
+from .values import as_date, is_blank, is_number
+
+DEFAULT_MONTHS = 3  # effort of work without a due date is spread over the next quarter
+FROZEN_STATES = frozenset({"on hold", "cancelled"})  # states whose items are not worked on
+CLOSED_STAGE = STAGES[-1]  # "DI6 Closed": the work is done
+
+Key = tuple[str, str]  # (function, "YYYY-MM")
+
+
+def month_key(day: dt.date) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+def months(start: dt.date, end: dt.date | None) -> list[str]:
+    """The months from start to end, both included; DEFAULT_MONTHS months when there is no end."""
+    out, y, m = [], start.year, start.month
+    while True:
+        out.append(f"{y}-{m:02d}")
+        if (end and (y, m) >= (end.year, end.month)) or (not end and len(out) == DEFAULT_MONTHS):
+            return out
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+
+def demand(rec: dict, as_of: dt.date) -> dict[Key, float]:
+    """Effort spread evenly over the months from now (or the start) to the due (or end) date."""
+    effort, function = rec.get("effort_days"), rec.get("function")
+    if not is_number(effort) or effort <= 0 or is_blank(function):
+        return {}
+    start = max(as_date(rec.get("start_date")) or as_of, as_of)
+    end = as_date(rec.get("due_date")) or as_date(rec.get("end_date"))
+    spread = months(start, end) if end and end >= start else months(start, None)
+    return {(str(function), m): effort / len(spread) for m in spread}
+
+
+def available(table: SheetTable | None) -> dict[Key, float]:
+    """Capacity rows as (function, month) -> available days; rows without a usable value are left out."""
+    if table is None:
+        return {}
+    out = {}
+    for rec in table.frame.to_dict("records"):
+        day, days = as_date(rec.get("period")), rec.get("available_days")
+        if day and is_number(days) and not is_blank(rec.get("function")):
+            out[(str(rec["function"]), month_key(day))] = float(days)
+    return out
+
+
+def is_frozen(rec: dict) -> bool:
+    """On hold or cancelled: the item is not worked on."""
+    state = rec.get("state")
+    return not is_blank(state) and str(state).strip().casefold() in FROZEN_STATES
+
+
+def is_closed(rec: dict) -> bool:
+    """At the last stage (DI6): the work is done."""
+    stage = rec.get("stage")
+    return not is_blank(stage) and str(stage).strip().casefold() == CLOSED_STAGE.casefold()
+
+
+def demand_by_month(items: SheetTable | None, as_of: dt.date, *, active_only: bool = True) -> dict[Key, float]:
+    """Items' demand summed per (function, month).
+
+    With active_only (the default) only items being worked on count: not on hold or cancelled,
+    and not closed. Without it every item with effort counts.
+    """
+    total: dict[Key, float] = {}
+    for rec in contributions(items, as_of, active_only=active_only).values():
+        for key, days in rec.items():
+            total[key] = total.get(key, 0.0) + days
+    return total
+
+
+def contributions(items: SheetTable | None, as_of: dt.date, *,
+                  active_only: bool = True) -> dict[int, dict[Key, float]]:
+    """Each counted item's demand, by its Excel row (see demand_by_month for which count)."""
+    if items is None:
+        return {}
+    out = {}
+    for row, rec in zip(items.frame.index, items.frame.to_dict("records")):
+        if active_only and (is_frozen(rec) or is_closed(rec)):
+            continue
+        spread = demand(rec, as_of)
+        if spread:
+            out[int(row)] = spread
+    return out

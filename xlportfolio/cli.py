@@ -303,9 +303,9 @@ def rollup(
     book: Path = typer.Argument(..., help="The portfolio workbook (Items, Financials, Capacity, Dependencies)."),
     values: bool = typer.Option(False, "--values", help="Write plain numbers (a frozen snapshot) instead of formulas."),
     output: Path | None = OUTPUT,
-    as_of: str | None = typer.Option(None, help="Spread effort from this day (YYYY-MM-DD); default today."),
+    as_of: str | None = typer.Option(None, help="Capacity and dates are judged from this day (YYYY-MM-DD); default today."),
 ) -> None:
-    """Regenerate the rollup sheets and the Dashboard with live formulas and native charts."""
+    """Regenerate the rollup sheets, the portfolio checks and the Dashboard (live formulas, native charts)."""
     from .commands.rollup import rollup_file
 
     result = rollup_file(book, output=output, values=values, as_of=_date(as_of))
@@ -435,6 +435,16 @@ def _register_commands() -> None:
 
 
 _register_commands()
+
+
+def _mount_addin() -> None:
+    from .addin.cli import addin_app, serve
+
+    app.add_typer(addin_app, name="addin", help="Build, install or describe the Excel add-in (ribbon).")
+    app.command()(serve)
+
+
+_mount_addin()
 
 
 def main() -> None:

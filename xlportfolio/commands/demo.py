@@ -17,6 +17,8 @@ from .accept import accept_file
 from .consolidate import consolidate_folder
 from .gates import gates_file
 from .import_crm import import_crm_file
+from .report import report_file
+from .rollup import rollup_file
 from .score import score_file
 from .select import select_file
 from .validate import validate_file
@@ -80,11 +82,19 @@ def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
         return (f"gates: {len(outcome.result.applied)} moves applied, {len(outcome.result.refused)} refused "
                 f"with the reason on the cell; ledger {outcome.ledger_rows} rows")
 
+    def rollup() -> str:
+        result = rollup_file(portfolio, as_of=as_of)
+        return f"rollup: {result.headline}; Dashboard with native charts"
+
+    def report() -> str:
+        result = report_file(portfolio, folder / "steering-pack.html", as_of=as_of)
+        return f"report: steering-committee pack {result.written} ({result.charts} charts)"
+
     def verify() -> str:
         report, rows = verify_file(portfolio)
         return f"verify: ledger of {rows} rows " + ("intact" if not report.findings else "TAMPERED")
 
-    steps = [write, validate, accept, consolidate, import_crm, score, select, gates, verify]
+    steps = [write, validate, accept, consolidate, import_crm, score, select, gates, rollup, report, verify]
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         task = progress.add_task("demo", total=len(steps))
@@ -96,7 +106,8 @@ def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
         console.print(line, soft_wrap=True)
     console.print(f"Open [bold]{portfolio}[/]: the Intake sheet's Validation, Score and Rank columns and its "
                   "coloured cells (hover for the note), the Findings sheet (each cell is a link), the "
-                  "Consolidation, CRM Import, Scenario and Ledger sheets.")
+                  "Consolidation, CRM Import, Scenario, Ledger, Rollup and Dashboard sheets, and "
+                  f"[bold]{folder / 'steering-pack.html'}[/] in a browser.")
     return {"portfolio": portfolio, "template": template}
 
 

@@ -86,8 +86,15 @@ def contributions(items: SheetTable | None, as_of: dt.date, *,
     if items is None:
         return {}
     out = {}
-    for row, rec in zip(items.frame.index, items.frame.to_dict("records")):
+    records = items.frame.to_dict("records")
+    # A parent's effort is the sum of its children's: count an item only when no child of it
+    # carries effort itself, or a program, its projects and their measures count three times.
+    with_effort = {str(r.get("parent_id")).strip().casefold() for r in records
+                   if demand(r, as_of) and not is_blank(r.get("parent_id"))}
+    for row, rec in zip(items.frame.index, records):
         if active_only and (is_frozen(rec) or is_closed(rec)):
+            continue
+        if str(rec.get("item_id")).strip().casefold() in with_effort:
             continue
         spread = demand(rec, as_of)
         if spread:

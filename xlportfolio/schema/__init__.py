@@ -1,7 +1,7 @@
 """One declarative schema for the governed workbook: tables, columns, types, lists, defaults."""
 from __future__ import annotations
 
-from .config import CHECKS_TABLE, CONFIG_TABLES, GATES, INTAKE_RULES, SCORING
+from .config import CHECKS_TABLE, CONFIG_TABLES, GATES, INTAKE_RULES, SCORING, STAGE_WEIGHTS
 from .lists import LISTS, LISTS_BY_NAME, STAGES
 from .model import NUMBER_FORMATS, Column, ColumnType, ConfigTable, Table, ValueList, header_key
 from .tables import (
@@ -23,5 +23,5 @@ TABLES_BY_NAME = ({t.name: t for t in DATA_TABLES} | {c.table.name: c.table for 
 __all__ = [
     "APPROVALS", "CAPACITY", "CHECKS_TABLE", "CONFIG_TABLES", "INTAKE_RULES", "PEOPLE", "DATA_TABLES", "DEPENDENCIES", "FINANCIALS", "GATES",
     "INTAKE", "ITEMS", "LISTS", "LISTS_BY_NAME", "MILESTONES", "NUMBER_FORMATS", "RISKS", "SCORING",
-    "STAGES", "TABLES_BY_NAME", "Column", "ColumnType", "ConfigTable", "Table", "ValueList", "header_key",
+    "STAGE_WEIGHTS", "STAGES", "TABLES_BY_NAME", "Column", "ColumnType", "ConfigTable", "Table", "ValueList", "header_key",
 ]

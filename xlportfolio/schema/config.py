@@ -1,4 +1,4 @@
-"""Configuration tables (Scoring, Gates) with the defaults from DESIGN.md.
+"""Configuration tables (Scoring, Gates, Rules, Stage weights) with the defaults from DESIGN.md.
 
 They live in the workbook so a PMO or a consultant tailors a client workbook without code;
 these rows are only what a new workbook starts with.
@@ -101,6 +101,31 @@ INTAKE_RULES = ConfigTable(
     ),
 )
 
+STAGE_WEIGHTS = ConfigTable(
+    Table(
+        "StageWeights", "Stage weights",
+        "How much of an item's net value the Rollup counts at each Degree of Implementation: "
+        "a DI1 idea is not a DI5 saving.",
+        (
+            Column("stage", "Stage", T.CHOICE, "The stage the weight applies to.", required=True, choices="Stage"),
+            Column("weight", "Weight", T.PERCENT, "Share of the net value counted at this stage (0% to 100%).",
+                   required=True),
+            Column("description", "Description", T.TEXT, "Why the weight is what it is.", width=60),
+        ),
+        key="stage",
+    ),
+    # The usual pipeline-weighting curve: value becomes more certain with each gate passed, and is
+    # counted in full once the measure is implemented (DI5) and its realisation confirmed (DI6).
+    (
+        ("DI1 Defined", 0.10, "An idea with a name and an owner; most never reach a business case."),
+        ("DI2 Identified", 0.25, "Owner, sponsor and an estimated value; the value is a first estimate."),
+        ("DI3 Detailed", 0.50, "A business case with cost and benefit planned by month, not yet decided."),
+        ("DI4 Decided", 0.75, "Approved and baselined; delivery risk remains."),
+        ("DI5 Implemented", 1.00, "Implemented: the value is being realised."),
+        ("DI6 Closed", 1.00, "Closed: realised value confirmed against the baseline."),
+    ),
+)
+
 CHECKS_TABLE = Table(
     "Checks", "Checks", "Every check validate runs; set Enabled to No to switch one off for this workbook.",
     (
@@ -111,4 +136,4 @@ CHECKS_TABLE = Table(
     key="check",
 )
 
-CONFIG_TABLES: tuple[ConfigTable, ...] = (SCORING, GATES, INTAKE_RULES)
+CONFIG_TABLES: tuple[ConfigTable, ...] = (SCORING, GATES, INTAKE_RULES, STAGE_WEIGHTS)

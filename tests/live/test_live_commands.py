@@ -1,0 +1,47 @@
+"""score and accept through the live adapter write what the file adapter writes."""
+import pytest
+
+from live.conftest import AS_OF, open_remote
+from live.payload import Model, book_payload, differences, file_state, model_state
+from xlportfolio.commands.base import FileWorkbook
+from xlportfolio.commands.score import score_on
+from xlportfolio.commands.validate import BOOK_TABLES
+from xlportfolio.core.accept import accept_requests
+from xlportfolio.files.workbook import open_book
+from xlportfolio.live import LiveWorkbook
+from xlportfolio.schema import ITEMS
+
+
+def run_both(path, command):
+    """`command(workbook)` on the remote engine (replayed onto a model) and on the file; both states."""
+    book = open_remote(book_payload(path))
+    result = command(LiveWorkbook(book))
+    model = Model(path).replay(book.json()["actions"])
+    assert model.unknown == []
+    file = FileWorkbook(open_book(path))
+    command(file)
+    file.save()
+    return result, model
+
+
+@pytest.mark.parametrize("ahp", [False, True])
+def test_score(portfolio, ahp):
+    outcome, model = run_both(portfolio, lambda wb: score_on(wb, as_of=AS_OF, ahp=ahp))
+    assert outcome.scored == {"Intake": 100, "Items": 431}
+    assert (outcome.consistency is not None) == ahp  # AHP weights from the table_grid read
+    for sheet in ("Intake", "Items", "Findings"):
+        assert differences(file_state(portfolio, sheet), model_state(model, sheet)) == [], sheet
+
+
+def test_accept(portfolio):
+    def accept(wb):
+        report, plan, summary = accept_requests(wb.read([*BOOK_TABLES, ITEMS]), AS_OF)
+        wb.apply(plan)
+        return summary
+
+    summary, model = run_both(portfolio, accept)
+    assert summary.created  # new items were added below the Items table
+    assert differences(file_state(portfolio, "Intake"), model_state(model, "Intake")) == []
+    # New Items rows copy formats from another row than the file writer's: compare what they hold.
+    assert differences(file_state(portfolio, "Items"), model_state(model, "Items"), skip=("fills",)) == []
+    assert model.tables["Items"][1] == __import__("openpyxl").load_workbook(portfolio)["Items"].tables["Items"].ref

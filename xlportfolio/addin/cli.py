@@ -1,0 +1,115 @@
+"""`xlportfolio addin ...` and `xlportfolio serve`, ready for the main CLI to mount:
+
+    from .addin.cli import addin_app, serve
+    app.add_typer(addin_app, name="addin")
+    app.command()(serve)
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+addin_app = typer.Typer(no_args_is_help=True, add_completion=False,
+                        help="The Excel add-in: build it, install it into Excel, or write the Office manifest.")
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@addin_app.command()
+def build(
+    out: Path = typer.Option(Path("."), "--out", "-o",
+                             help="Folder (or .xlam path) to write xlportfolio.xlam to."),
+) -> None:
+    """Build xlportfolio.xlam: its ribbon has one button per ribbon command of the registry."""
+    from ..registry import ribbon_commands
+    from .build import AddinBuildError, build_addin
+
+    try:
+        path = build_addin(out)
+    except (AddinBuildError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    except PermissionError as exc:
+        _fail(f"{exc.filename}: permission denied; close the file in Excel or check the folder's rights.")
+    typer.echo(f"Wrote {path} ({len(ribbon_commands())} buttons). Install it with: xlportfolio addin install")
+
+
+@addin_app.command()
+def install(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print every step and change nothing."),
+    uninstall: bool = typer.Option(False, "--uninstall", help="Undo a previous install."),
+    home: Path | None = typer.Option(None, "--home", help="Home folder to install into (default: $XLPORTFOLIO_HOME or ~)."),
+    platform: str | None = typer.Option(None, "--platform", help="Act as on windows or mac (default: this machine)."),
+    addin: Path | None = typer.Option(None, "--addin", help="Install this .xlam instead of building one."),
+) -> None:
+    """Put xlwings' add-in and ours into Excel's startup folder and point xlwings at this Python."""
+    from . import install as inst
+
+    if platform is not None and platform not in (*inst.PLATFORMS, "linux"):
+        _fail(f"--platform {platform!r}: use windows or mac.")
+    try:
+        if uninstall:
+            code = inst.uninstall(dry_run=dry_run, platform=platform, home=home, out=typer.echo)
+        else:
+            code = inst.install(dry_run=dry_run, platform=platform, home=home, addin=addin, out=typer.echo)
+    except inst.InstallError as exc:
+        _fail(str(exc))
+    except PermissionError as exc:
+        _fail(f"{exc.filename}: permission denied; quit Excel and check the folder's rights.")
+    raise typer.Exit(code)
+
+
+@addin_app.command()
+def manifest(
+    url: str = typer.Option(..., "--url", help="The server's address, https://host[:port]."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write the manifest here (default: print it)."),
+) -> None:
+    """Write the Office add-in manifest for an `xlportfolio serve` server (Excel on the web)."""
+    from ..server import manifest_xml
+
+    try:
+        text = manifest_xml(url)
+    except ValueError as exc:
+        _fail(str(exc))
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.write_text(text, encoding="utf-8")
+    typer.echo(f"Wrote {out}. Sideload it in Excel (Insert > Add-ins > Upload My Add-in).")
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    cert: Path | None = typer.Option(None, "--cert", help="TLS certificate (PEM); Office add-ins need HTTPS."),
+    key: Path | None = typer.Option(None, "--key", help="TLS private key (PEM)."),
+) -> None:
+    """Serve the ribbon commands to Excel on the web through xlwings Server (needs the server extra)."""
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn
+    except ImportError:
+        _fail("the server needs FastAPI and uvicorn: pip install 'xlportfolio[server]'")
+    if (cert is None) != (key is None):
+        _fail("give both --cert and --key, or neither.")
+    for path in (cert, key):
+        if path is not None and not path.is_file():
+            _fail(f"{path}: no such file.")
+    if cert is None:
+        typer.echo("warning: serving plain HTTP; Office add-ins load only over HTTPS with a trusted "
+                   "certificate (e.g. mkcert localhost, then --cert/--key).", err=True)
+    if not os.environ.get("XLWINGS_LICENSE_KEY"):
+        typer.echo("note: xlwings Server is under xlwings' PRO licence (PolyForm Noncommercial: free for "
+                   "noncommercial use, paid otherwise) and needs XLWINGS_LICENSE_KEY set, unless a key "
+                   "is installed with `xlwings license update`.", err=True)
+    from ..server import create_app
+
+    scheme = "https" if cert else "http"
+    typer.echo(f"xlportfolio serving on {scheme}://{host}:{port}; manifest at {scheme}://{host}:{port}/manifest.xml")
+    uvicorn.run(create_app(), host=host, port=port,
+                ssl_certfile=str(cert) if cert else None, ssl_keyfile=str(key) if key else None)

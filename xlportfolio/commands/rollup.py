@@ -1,0 +1,92 @@
+"""rollup: regenerate the Rollup, Rollup by month and Breakdown sheets from Items and Financials."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.dashboard import dashboard_sheet
+from ..core.findings import Report
+from ..core.portfolio import check_portfolio
+from ..core.rollup import rollup
+from ..core.validate import findings_sheet, marks_for
+from ..core.values import is_blank, is_number
+from ..errors import TemplateError
+from ..files.workbook import open_book
+from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, FINANCIALS, ITEMS, STAGE_WEIGHTS
+from .base import FileWorkbook, Outcome, Workbook
+
+# What rollup reads: the hierarchy, its money, and how much each stage's value counts.
+BOOK_TABLES = [ITEMS, FINANCIALS, STAGE_WEIGHTS.table, DEPENDENCIES, CAPACITY, CHECKS_TABLE]
+
+
+@dataclass
+class RollupResult:
+    report: Report
+    written: Path | None
+    items: int  # rows on the Rollup sheet
+    upper: int  # items with rows on Rollup by month
+    months: list[dt.date]
+    values: bool  # True: plain numbers were written (a snapshot), not formulas
+
+    @property
+    def headline(self) -> str:
+        span = (f"{self.months[0]:%Y-%m} to {self.months[-1]:%Y-%m}" if self.months else "no months")
+        return (f"{self.items} items rolled up, {self.upper} of them by month ({len(self.months)} months, {span}); "
+                f"{self.report.errors} errors, {self.report.warnings} warnings")
+
+
+def rollup_on(wb: Workbook, *, values: bool = False, as_of: dt.date | None = None) -> RollupResult:
+    """Roll up an open workbook (file or live). `as_of` is accepted like every command's, but a
+    rollup adds up what the tables hold, whatever the day."""
+    book = wb.read(BOOK_TABLES)
+    if ITEMS.name not in book.tables:
+        raise TemplateError(wb.source, "there is no Items table (an Excel Table named 'Items', or a sheet "
+                            "'Items' with headers in row 1), so there is nothing to roll up. Start from the "
+                            "portfolio template: xlportfolio new portfolio BOOK.xlsx")
+    as_of = as_of or dt.date.today()
+    outcome = rollup(book, values=values)
+    # One Findings story for the command: the rollup's own findings and the portfolio checks
+    # (dependencies, capacity, financials) share the command's marks and Findings rows.
+    report = Report.of(outcome.report.findings + check_portfolio(book, as_of).findings)
+    plan = outcome.plan
+    plan.marks = marks_for(report)
+    plan.sheets = [s for s in plan.sheets if s.name != "Findings"]
+    try:
+        plan.sheets.append(dashboard_sheet(book, as_of, values=values, stage_weights=_weights(book)))
+    except ValueError as exc:  # an unknown stage or a negative weight in the Stage weights table
+        raise TemplateError(wb.source, f"the Stage weights table cannot be used: {exc}") from None
+    plan.sheets.append(findings_sheet(report, "rollup", "every number is usable and dependencies, capacity "
+                                      "and financials are consistent"))
+    wb.apply(plan)
+    return RollupResult(report, None, outcome.items, outcome.upper, outcome.months, values)
+
+
+def _weights(book) -> dict[str, float] | None:
+    table = book.table(STAGE_WEIGHTS.table.name)
+    if table is None or table.frame.empty or "stage" not in table.frame or "weight" not in table.frame:
+        return None
+    return {str(r["stage"]): float(r["weight"]) for r in table.frame.to_dict("records")
+            if not is_blank(r.get("stage")) and is_number(r.get("weight"))}
+
+
+def rollup_file(path: str | Path, *, output: str | Path | None = None, values: bool = False,
+                as_of: dt.date | None = None) -> RollupResult:
+    """Rewrite BOOK's rollup sheets in place (or into `output`).
+
+    Cells are live formulas over the Items, Financials and Stage weights tables; `values=True`
+    writes the numbers alone (a frozen snapshot).
+    """
+    wb = FileWorkbook(open_book(path, output=output))
+    result = rollup_on(wb, values=values, as_of=as_of)
+    result.written = wb.save()
+    return result
+
+
+def run(wb: Workbook) -> Outcome:
+    """The ribbon's Refresh rollups button."""
+    result = rollup_on(wb)
+    r = result.report
+    return Outcome(f"{result.headline}. The Rollup, Rollup by month, Breakdown and Dashboard sheets are live formulas"
+                   + ("; problems are listed on the Findings sheet." if r.findings else "."),
+                   1 if r.errors else 0, r)

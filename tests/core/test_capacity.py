@@ -85,3 +85,15 @@ def test_select_uses_the_same_functions():
     from xlportfolio.commands import select as command
 
     assert command.demand is demand and command.available is available
+
+
+def test_a_parent_whose_children_carry_effort_is_not_counted_again():
+    items = table(ITEMS, """
+    | Item ID | Parent ID | Level   | Name | Function | Stage       | State  | Start date | Due date   | Effort (days) |
+    | PG-1    |           | Program | P    | IT       | DI3 Detailed | Active | 2026-03-01 | 2026-03-31 | 100           |
+    | PR-1    | PG-1      | Project | A    | IT       | DI3 Detailed | Active | 2026-03-01 | 2026-03-31 | 30            |
+    | PR-2    | PG-1      | Project | B    | IT       | DI3 Detailed | Active | 2026-03-01 | 2026-03-31 | 20            |
+    | PG-2    |           | Program | Q    | HR       | DI3 Detailed | Active | 2026-03-01 | 2026-03-31 | 7             |
+    """)
+    # PG-1's effort is its projects' (50 days), not 150; PG-2 has no children, so its own 7 count.
+    assert demand_by_month(items, AS_OF) == {("IT", "2026-03"): 50, ("HR", "2026-03"): 7}

@@ -32,3 +32,18 @@ def test_formulas_blocks_and_conditional_formats_round_trip(tmp_path):
     rules = {str(r.sqref): [x.type for x in r.rules] for r in ws.conditional_formatting}
     assert rules == {"E7:F8": ["colorScale"], "D7:D8": ["cellIs"]}
     assert load_workbook(path).calculation.fullCalcOnLoad
+
+
+def test_a_property_is_kept_in_a_hidden_name_as_excel_writes_it(tmp_path):
+    from xlportfolio.commands.base import FileWorkbook
+    from xlportfolio.files.workbook import open_book
+
+    path = tmp_path / "book.xlsx"
+    Workbook().save(path)
+    wb = FileWorkbook(open_book(path))
+    wb.set_property("xlportfolio.ledger_head", 'Seq 3:ab "c"')
+    wb.save()
+
+    name = load_workbook(path).defined_names["xlp_ledger_head"]
+    assert name.attr_text == '"Seq 3:ab ""c"""' and name.hidden  # no leading "=" in the file, as Excel stores it
+    assert FileWorkbook(open_book(path)).get_property("xlportfolio.ledger_head") == 'Seq 3:ab "c"'

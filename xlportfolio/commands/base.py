@@ -82,8 +82,8 @@ class FileWorkbook:
     def get_property(self, name: str) -> str | None:
         defined = self.wb.defined_names.get(defined_name(name))
         if defined is not None and defined.attr_text:
-            text = defined.attr_text
-            return text[2:-1].replace('""', '"') if text.startswith('="') else text.lstrip("=").strip('"')
+            text = defined.attr_text.lstrip("=")  # Excel stores a name's formula without the "="
+            return text[1:-1].replace('""', '"') if text.startswith('"') else text
         for p in self.wb.custom_doc_props.props:  # workbooks written before names were used
             if p.name == name:
                 return str(p.value)
@@ -97,7 +97,7 @@ class FileWorkbook:
         if key in self.wb.defined_names:
             del self.wb.defined_names[key]
         quoted = value.replace('"', '""')
-        self.wb.defined_names[key] = DefinedName(key, attr_text=f'="{quoted}"', hidden=True)
+        self.wb.defined_names[key] = DefinedName(key, attr_text=f'"{quoted}"', hidden=True)
         # Also as a document property, where File > Info > Properties shows it.
         self.wb.custom_doc_props.props = [p for p in self.wb.custom_doc_props.props if p.name != name]
         self.wb.custom_doc_props.append(StringProperty(name=name, value=value))

@@ -69,9 +69,10 @@ def test_content_types_cover_every_part_and_nothing_more(addin):
 
 def test_every_xml_part_is_well_formed(addin):
     _, parts = read_parts(addin)
-    for name, data in parts.items():
-        if name.endswith((".xml", ".rels")):
-            etree.fromstring(data)
+    roots = {name: etree.QName(etree.fromstring(data)).localname for name, data in parts.items()
+             if name.endswith((".xml", ".rels"))}  # a malformed part raises here
+    assert roots["[Content_Types].xml"] == "Types" and roots["_rels/.rels"] == "Relationships"
+    assert roots["xl/workbook.xml"] == "workbook" and roots["customUI/customUI14.xml"] == "customUI"
 
 
 def test_relationships_point_at_parts_of_the_right_kind(addin):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from functools import cache
 
 from ..schema import INTAKE
 from .book import Book
@@ -39,6 +40,7 @@ def switched_off(book: Book) -> frozenset[str]:
                      if name and str(on or "").strip().casefold() == "no")
 
 
+@cache  # the same few counts recur on thousands of rows
 def row_status(errors: int, warnings: int) -> str:
     """'OK', '2 errors', '1 error, 3 warnings'."""
     if not errors and not warnings:
@@ -54,7 +56,7 @@ def row_status(errors: int, warnings: int) -> str:
 def _status_column(book: Book, report: Report) -> ColumnWrite:
     intake = book.tables[INTAKE.name]
     errors, warnings = report.per_row(intake.sheet, Severity.ERROR), report.per_row(intake.sheet, Severity.WARNING)
-    values = {int(row): row_status(errors[int(row)], warnings[int(row)]) for row in intake.frame.index}
+    values = {row: row_status(errors.get(row, 0), warnings.get(row, 0)) for row in map(int, intake.frame.index)}
     return ColumnWrite(INTAKE.name, intake.sheet, intake.header("validation"), values)
 
 
@@ -67,9 +69,12 @@ def marks_for(report: Report) -> list[CellMark]:
     marks = []
     for (sheet, row, column), found in by_cell.items():
         worst = any(f.severity is Severity.ERROR for f in found)
-        note = "\n".join(f"{f.severity.upper()}: {f.message}" for f in found)
+        note = "\n".join(f"{_LABEL[f.severity]}: {f.message}" for f in found)
         marks.append(CellMark(sheet, row, column, ERROR_FILL if worst else WARNING_FILL, note))
     return marks
+
+
+_LABEL = {s: s.upper() for s in Severity}  # how a note names a severity: ERROR, WARNING
 
 
 def findings_sheet(report: Report, command: str, all_clear: str) -> GeneratedSheet:
@@ -84,7 +89,7 @@ def findings_sheet(report: Report, command: str, all_clear: str) -> GeneratedShe
             str(f.severity),
             f.code,
             f.sheet,
-            Link(f.cell, f.sheet, f.cell) if f.cell else "",
+            Link(cell, f.sheet, cell) if (cell := f.cell) else "",
             f.header or "",
             show(f.value) if f.value is not None else "",
             f.message,

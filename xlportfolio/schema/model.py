@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 
 class ColumnType(StrEnum):
@@ -23,11 +24,12 @@ class ColumnType(StrEnum):
     MONTH = "month"  # a date on the first of a month (a financial period)
     CHOICE = "choice"  # one value of a list kept on the Lists sheet
 
-    @property
+    # Worked out once per member: checks ask for every cell, and enum comparisons are slow.
+    @cached_property
     def is_numeric(self) -> bool:
         return self in (ColumnType.NUMBER, ColumnType.INTEGER, ColumnType.MONEY, ColumnType.PERCENT)
 
-    @property
+    @cached_property
     def is_date(self) -> bool:
         return self in (ColumnType.DATE, ColumnType.MONTH)
 

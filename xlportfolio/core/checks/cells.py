@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
+from operator import itemgetter
 from typing import Any
 
 from ...schema import Column, ColumnType
 from ..book import Book, SheetTable
 from ..findings import Finding, Severity
-from ..values import CellError, Uncalculated, date_in_text, is_blank, is_date, is_number, number_in_text
+from ..values import CellError, Uncalculated, date_in_text, is_blank, is_date, is_number, number_in_text, read_once
 from .registry import Context, check, define, finding
 
 MISSING_COLUMN = define(
@@ -73,72 +75,70 @@ def cell_checks(table_name: str) -> None:
 
     @check(f"{table_name.lower()}-cells", table_name, codes)
     def cells(table: SheetTable, book: Book, context: Context) -> Iterator[Finding]:
+        rows = [int(r) for r in table.frame.index]
         for col in table.schema.input_columns:
             if col.name not in table.frame.columns:
                 continue
             allowed = book.lists.get(col.choices, ()) if col.choices else ()
             lookup = {v.casefold().strip(): v for v in allowed}
-            for row, value in table.frame[col.name].items():
-                yield from _cell(table, col, int(row), value, lookup)
+            values = table.frame[col.name].tolist()
+            verdicts = zip(rows, values, read_once(values, partial(_cell, col, allowed=lookup)))
+            for row, value, (code, fields) in filter(itemgetter(2), verdicts):  # the cells with something wrong
+                yield finding(code, table, row, col.name, None if code == MISSING_VALUE else value, **fields)
 
 
-def _cell(table: SheetTable, col: Column, row: int, value: Any,
-          allowed: dict[str, str]) -> Iterator[Finding]:
+Verdict = tuple[str, dict[str, Any]] | None  # what is wrong with a cell: a finding code and its fields
+
+
+def _cell(col: Column, value: Any, allowed: dict[str, str]) -> Verdict:
+    """What is wrong with one cell of a column, judged from its value alone."""
     if is_blank(value):
-        if col.required:
-            yield finding(MISSING_VALUE, table, row, col.name, what=_what(col))
-        return
+        return (MISSING_VALUE, {"what": _what(col)}) if col.required else None
     if isinstance(value, CellError):
-        yield finding(ERROR_VALUE, table, row, col.name, value)
-        return
+        return ERROR_VALUE, {}
     if isinstance(value, Uncalculated):
-        yield finding(UNCALCULATED, table, row, col.name, value)
-        return
+        return UNCALCULATED, {}
     kind = col.type
     if kind.is_numeric:
-        yield from _number(table, col, row, value)
-    elif kind.is_date:
-        yield from _date(table, col, row, value)
-    elif kind is ColumnType.CHOICE:
-        yield from _choice(table, col, row, value, allowed)
+        return _number(col, value)
+    if kind.is_date:
+        return _date(value)
+    if kind is ColumnType.CHOICE:
+        return _choice(col, value, allowed)
+    return None
 
 
-def _number(table: SheetTable, col: Column, row: int, value: Any) -> Iterator[Finding]:
+def _number(col: Column, value: Any) -> Verdict:
     if isinstance(value, str):
-        code = NUMBER_AS_TEXT if number_in_text(value) else NOT_A_NUMBER
-        yield finding(code, table, row, col.name, value)
-    elif not is_number(value):
-        yield finding(NOT_A_NUMBER, table, row, col.name, value)
-    elif value < 0 and col.type in _NON_NEGATIVE:
-        yield finding(NEGATIVE, table, row, col.name, value)
-    elif col.type is ColumnType.INTEGER and not float(value).is_integer():
-        yield finding(NOT_WHOLE, table, row, col.name, value)
+        return (NUMBER_AS_TEXT if number_in_text(value) else NOT_A_NUMBER), {}
+    if not is_number(value):
+        return NOT_A_NUMBER, {}
+    if value < 0 and col.type in _NON_NEGATIVE:
+        return NEGATIVE, {}
+    if col.type is ColumnType.INTEGER and not float(value).is_integer():
+        return NOT_WHOLE, {}
+    return None
 
 
-def _date(table: SheetTable, col: Column, row: int, value: Any) -> Iterator[Finding]:
+def _date(value: Any) -> Verdict:
     if is_date(value):
         day = value.date() if isinstance(value, dt.datetime) else value
-        if not _EARLIEST <= day <= _LATEST:
-            yield finding(IMPLAUSIBLE_DATE, table, row, col.name, value)
-        return
+        return None if _EARLIEST <= day <= _LATEST else (IMPLAUSIBLE_DATE, {})
     if isinstance(value, str) and (parsed := date_in_text(value)):
-        yield finding(DATE_AS_TEXT, table, row, col.name, value, iso=parsed.isoformat())
-        return
-    yield finding(NOT_A_DATE, table, row, col.name, value, example="2026-03-31")
+        return DATE_AS_TEXT, {"iso": parsed.isoformat()}
+    return NOT_A_DATE, {"example": "2026-03-31"}
 
 
-def _choice(table: SheetTable, col: Column, row: int, value: Any,
-            allowed: dict[str, str]) -> Iterator[Finding]:
+def _choice(col: Column, value: Any, allowed: dict[str, str]) -> Verdict:
     text = str(value).strip()
     if text in allowed.values():
-        return
+        return None
     near = allowed.get(text.casefold())
     if near:  # Excel compares without case, so rollups still count it: a warning, not an error
-        yield finding(CHOICE_CASE, table, row, col.name, value, list=col.choices, exact=near)
-        return
+        return CHOICE_CASE, {"list": col.choices, "exact": near}
     shown = ", ".join(list(allowed.values())[:12])
     hint = f"choose one of: {shown} (or ask the PMO to add it on the Lists sheet)."
-    yield finding(UNKNOWN_CHOICE, table, row, col.name, value, list=col.choices, hint=hint)
+    return UNKNOWN_CHOICE, {"list": col.choices, "hint": hint}
 
 
 def _what(col: Column) -> str:

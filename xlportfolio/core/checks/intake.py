@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import compress
 
 from ..book import Book, SheetTable
 from ..findings import Finding, Severity
-from ..values import as_date, as_id, is_blank, split_ids
+from ..values import as_date, as_id, is_blank, read_once, split_ids
 from .cells import cell_checks
 from .registry import Context, check, define, finding
 
@@ -44,8 +45,9 @@ def intake_dates(table: SheetTable, book: Book, context: Context) -> Iterator[Fi
     if "due_date" not in frame or "requested_on" not in frame:
         return
     today = context.as_of
-    for row, requested, due in zip(frame.index, frame["requested_on"], frame["due_date"]):
-        req_day, due_day = as_date(requested), as_date(due)
+    requested_on, due_date = frame["requested_on"].tolist(), frame["due_date"].tolist()
+    days = zip(frame.index, requested_on, due_date, read_once(requested_on, as_date), read_once(due_date, as_date))
+    for row, requested, due, req_day, due_day in days:
         if req_day and req_day > today:
             yield finding(REQUESTED_FUTURE, table, int(row), "requested_on", requested,
                           requested=req_day.isoformat(), today=today.isoformat())
@@ -63,25 +65,24 @@ def intake_duplicates(table: SheetTable, book: Book, context: Context) -> Iterat
     first_id: dict[str, int] = {}
     first_request: dict[tuple[str, str], tuple[int, str]] = {}
     first_similar: dict[tuple[str, str], tuple[int, str]] = {}
-    ids = frame["request_id"] if "request_id" in frame else [None] * len(frame)
-    customers = frame["customer_name"] if "customer_name" in frame else [None] * len(frame)
-    titles = frame["title"] if "title" in frame else [None] * len(frame)
-    for row, rid, customer, title in zip(frame.index, ids, customers, titles):
-        row = int(row)
-        key_id = as_id(rid)
+    rows = [int(r) for r in frame.index]
+    ids, customers, titles = (frame[c].tolist() if c in frame else [None] * len(frame)
+                              for c in ("request_id", "customer_name", "title"))
+    # Each distinct value is read once: customers repeat a lot, and so do IDs and titles sent twice.
+    id_keys, customer_keys, title_keys = read_once(ids, as_id), read_once(customers, _key), read_once(titles, _key)
+    for row, rid, key_id, customer, title, title_key in zip(rows, ids, id_keys, customer_keys, titles, title_keys):
         if key_id:
             other = first_id.setdefault(key_id.casefold(), row)
             if other != row:
                 yield finding(DUPLICATE_ID, table, row, "request_id", rid, other=other)
-        if is_blank(customer) or is_blank(title):
+        if customer is None or title_key is None:
             continue
-        key = (_normal(customer), _normal(title))
-        seen = first_request.setdefault(key, (row, key_id or "no ID"))
+        seen = first_request.setdefault((customer, title_key), (row, key_id or "no ID"))
         if seen[0] != row:
             yield finding(DUPLICATE_REQUEST, table, row, "title", title,
                           other=seen[0], other_id=seen[1])
             continue
-        near = first_similar.setdefault((key[0], _gist(title)), (row, key_id or "no ID"))
+        near = first_similar.setdefault((customer, _gist(title_key)), (row, key_id or "no ID"))
         if near[0] != row:
             yield finding(SIMILAR_REQUEST, table, row, "title", title, other=near[0], other_id=near[1])
 
@@ -95,28 +96,35 @@ def intake_references(table: SheetTable, book: Book, context: Context) -> Iterat
     requests = {i.casefold() for i in map(as_id, table.frame.get("request_id", [])) if i}
     resolvable = known | requests
     frame = table.frame
+    rows = [int(r) for r in frame.index]
     if "parent_id" in frame:
-        for row, parent in frame["parent_id"].items():
-            pid = as_id(parent)
-            if pid and pid.casefold() not in known:
-                yield finding(UNKNOWN_PARENT, table, int(row), "parent_id", parent)
+        parents = frame["parent_id"].tolist()
+        unknown = read_once(parents, lambda parent: bool(pid := as_id(parent)) and pid.casefold() not in known)
+        for i in compress(range(len(rows)), unknown):
+            yield finding(UNKNOWN_PARENT, table, rows[i], "parent_id", parents[i])
     if "dependencies" in frame:
-        for row, deps in frame["dependencies"].items():
-            missing = [d for d in split_ids(deps) if d.casefold() not in resolvable]
-            if missing:
-                yield finding(UNKNOWN_DEPENDENCY, table, int(row), "dependencies", deps,
-                              missing=", ".join(missing))
+        dependencies = frame["dependencies"].tolist()
+        missing = read_once(dependencies, lambda deps: [d for d in split_ids(deps) if d.casefold() not in resolvable])
+        for row, deps, unknown in zip(rows, dependencies, missing):
+            if unknown:
+                yield finding(UNKNOWN_DEPENDENCY, table, row, "dependencies", deps, missing=", ".join(unknown))
 
 
 _FILLER = frozenset("a an and for of the to in on with new request please".split())
+_NON_WORD = re.compile(r"[\W_]+")
 
 
-def _gist(text: object) -> str:
-    """Word order, filler words and plural s do not make two titles different."""
-    words = {w.rstrip("s") for w in _normal(text).split() if w not in _FILLER}
+def _key(text: object) -> str | None:
+    """A customer or title as requests are compared (see `_normal`); None when blank."""
+    return None if is_blank(text) else _normal(text)
+
+
+def _gist(normal: str) -> str:
+    """Word order, filler words and plural s do not make two titles different (`normal` is a `_normal` text)."""
+    words = {w.rstrip("s") for w in normal.split() if w not in _FILLER}
     return " ".join(sorted(words))
 
 
 def _normal(text: object) -> str:
     """Case, spacing and punctuation do not make two requests different."""
-    return re.sub(r"[\W_]+", " ", str(text).casefold()).strip()
+    return _NON_WORD.sub(" ", str(text).casefold()).strip()

@@ -4,11 +4,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
+from itertools import compress
 
 from ...schema import INTAKE, Column
 from ..book import Book, SheetTable
 from ..findings import Finding, Severity
-from ..values import as_id, is_blank, is_number
+from ..values import as_id, is_blank, is_number, read_once
 from .registry import Context, check, define, finding
 
 REQUIRED_FOR_CATEGORY = define(
@@ -92,29 +94,42 @@ def intake_rules(table: SheetTable, book: Book, context: Context) -> Iterator[Fi
     rules, problems = read_rules(book)
     yield from problems
     frame = table.frame
+    rows = [int(r) for r in frame.index]
+    # Each distinct value is judged once: a column of 50,000 rows holds few.
+    categories = list(read_once(frame["category"].tolist(), _folded)) if "category" in frame else None
     for rule in rules:
         if rule.column.name not in frame:
             continue
-        values = frame[rule.column.name]
+        values = frame[rule.column.name].tolist()
         if rule.kind == "required for category":
-            if "category" not in frame:
+            if categories is None:
                 continue
             wanted = rule.category.casefold()
-            for row, value, category in zip(frame.index, values, frame["category"]):
-                if is_blank(value) and str(category or "").strip().casefold() == wanted:
-                    yield finding(REQUIRED_FOR_CATEGORY, table, int(row), rule.column.name, value,
-                                  severity=rule.severity, category=rule.category, note=rule.note)
+            broken = [category == wanted and is_blank(value) for value, category in zip(values, categories)]
+            code, fields = REQUIRED_FOR_CATEGORY, {"category": rule.category}
         elif rule.kind == "range":
-            for row, value in values.items():
-                if is_number(value) and not _within(value, rule):
-                    yield finding(OUT_OF_RANGE, table, int(row), rule.column.name, value, severity=rule.severity,
-                                  low=_num(rule.low), high=_num(rule.high), note=rule.note)
+            broken = read_once(values, partial(_out_of_range, rule))
+            code, fields = OUT_OF_RANGE, {"low": _num(rule.low), "high": _num(rule.high)}
         else:
-            for row, value in values.items():
-                text = as_id(value)
-                if text and not rule.pattern.fullmatch(text):
-                    yield finding(BAD_FORMAT, table, int(row), rule.column.name, value, severity=rule.severity,
-                                  pattern=rule.pattern.pattern, note=rule.note)
+            broken = read_once(values, partial(_bad_format, rule))
+            code, fields = BAD_FORMAT, {"pattern": rule.pattern.pattern}
+        for i in compress(range(len(rows)), broken):
+            yield finding(code, table, rows[i], rule.column.name, values[i], severity=rule.severity,
+                          note=rule.note, **fields)
+
+
+def _folded(value: object) -> str:
+    return str(value or "").strip().casefold()
+
+
+def _out_of_range(rule: Rule, value: object) -> bool:
+    """A number outside the rule's range; blanks and text are other checks' business."""
+    return is_number(value) and not _within(value, rule)
+
+
+def _bad_format(rule: Rule, value: object) -> bool:
+    text = as_id(value)
+    return bool(text) and not rule.pattern.fullmatch(text)
 
 
 def _within(value: float, rule: Rule) -> bool:
@@ -131,11 +146,13 @@ def intake_people(table: SheetTable, book: Book, context: Context) -> Iterator[F
     if people is None or "name" not in people.frame or people.frame.empty:
         return  # no People list kept: nothing to compare with
     known = {str(n).strip().casefold() for n in people.frame["name"] if not is_blank(n)}
+    rows = [int(r) for r in table.frame.index]
     for column in ("sponsor", "owner"):
         if column in table.frame:
-            for row, value in table.frame[column].items():
-                if not is_blank(value) and str(value).strip().casefold() not in known:
-                    yield finding(UNKNOWN_PERSON, table, int(row), column, value)
+            values = table.frame[column].tolist()
+            unknown = read_once(values, lambda value: not is_blank(value) and str(value).strip().casefold() not in known)
+            for i in compress(range(len(rows)), unknown):
+                yield finding(UNKNOWN_PERSON, table, rows[i], column, values[i])
 
 
 @check("intake-consistency", "Intake", [EFFORT_WITHOUT_FUNCTION, COST_WITHOUT_CURRENCY])
@@ -143,10 +160,11 @@ def intake_consistency(table: SheetTable, book: Book, context: Context) -> Itera
     frame = table.frame
     pairs = ((EFFORT_WITHOUT_FUNCTION, ("effort_days",), "function"),
              (COST_WITHOUT_CURRENCY, ("cost_estimate", "expected_revenue", "retention_effect"), "currency"))
+    rows = [int(r) for r in frame.index]
     for code, sources, needed in pairs:
         if needed not in frame:
             continue
-        present = [c for c in sources if c in frame]
-        for row in frame.index:
-            if is_blank(frame.at[row, needed]) and any(not is_blank(frame.at[row, c]) for c in present):
-                yield finding(code, table, int(row), needed)
+        given = [frame[c].tolist() for c in sources if c in frame]
+        for i in compress(range(len(rows)), read_once(frame[needed].tolist(), is_blank)):  # rows lacking it
+            if any(not is_blank(values[i]) for values in given):
+                yield finding(code, table, rows[i], needed)

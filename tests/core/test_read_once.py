@@ -23,8 +23,11 @@ def test_equal_values_of_other_types_are_read_apart():
     assert list(read_once(cells, repr)) == [repr(c) for c in cells]
 
 
-def test_float_zeros_are_read_each_time():
+def test_float_zeros_and_time_zones_are_read_each_time():
     assert list(read_once([0.0, -0.0, 0.0], str)) == ["0.0", "-0.0", "0.0"]
+    noon = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
+    same_instant = noon.astimezone(dt.timezone(dt.timedelta(hours=1)))
+    assert list(read_once([noon, same_instant], dt.datetime.isoformat)) == [noon.isoformat(), same_instant.isoformat()]
 
 
 def test_unhashable_values_are_read_on_their_own():

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from ..schema import INTAKE, ITEMS, LISTS_BY_NAME, STAGES
 from .book import Book, SheetTable
 from .checks.rules import yes
@@ -42,17 +44,20 @@ def accept_requests(book: Book, as_of: dt.date | None = None) -> tuple[Report, E
     levels = {as_id(i): lvl for i, lvl in zip(items.frame.get("item_id", []), items.frame.get("level", []))}
     numbers = {level: _item_numbers(known_items, prefix) for level, prefix in ID_PREFIX.items()}
     next_row = _next_free_row(items)
-    summary, status, links, new_items = AcceptSummary(), {}, {}, {}
-    for row, rec in intake.frame.iterrows():
-        row, rid = int(row), as_id(rec.get("request_id"))
-        linked = as_id(rec.get("item_id"))
+    summary, status, links, created = AcceptSummary(), {}, {}, []
+    frame = intake.frame
+    columns = [frame[c].tolist() if c in frame else [None] * len(frame)
+               for c in ("request_id", "item_id", "accept", "parent_id")]
+    for position, (row, request_id, item_id, accept, parent_id) in enumerate(zip(frame.index, *columns)):
+        row, rid = int(row), as_id(request_id)
+        linked = as_id(item_id)
         if linked and linked.casefold() in known_items:
             status[row], links[row] = ACCEPTED, linked
             summary.already += 1
         elif rid and rid.casefold() in by_request:
             status[row], links[row] = ACCEPTED, by_request[rid.casefold()]
             summary.linked.append((rid, links[row]))
-        elif not yes(rec.get("accept")):
+        elif not yes(accept):
             status[row], links[row] = "", linked or ""
         elif errors[row] or not rid:
             why = f"Not accepted: {errors[row]} error{'s' if errors[row] != 1 else ''}" if errors[row] \
@@ -60,14 +65,17 @@ def accept_requests(book: Book, as_of: dt.date | None = None) -> tuple[Report, E
             status[row], links[row] = why, ""
             summary.refused.append((row, why))
         else:
-            level = _child_level(levels.get(as_id(rec.get("parent_id"))))
-            item_id = f"{ID_PREFIX[level]}{next(numbers[level]):03d}"
-            known_items.add(item_id.casefold())
-            new_items[next_row] = new_item(rec.to_dict(), item_id, level)
+            level = _child_level(levels.get(as_id(parent_id)))
+            new_id = f"{ID_PREFIX[level]}{next(numbers[level]):03d}"
+            known_items.add(new_id.casefold())
+            created.append((position, next_row, new_id, level))
             next_row += 1
-            status[row], links[row] = ACCEPTED, item_id
-            summary.created.append((rid, item_id))
-            by_request[rid.casefold()] = item_id
+            status[row], links[row] = ACCEPTED, new_id
+            summary.created.append((rid, new_id))
+            by_request[rid.casefold()] = new_id
+    requests = _request_cells(frame, [position for position, *_ in created])
+    new_items = {row: new_item(request, item_id, level)
+                 for (_, row, item_id, level), request in zip(created, requests)}
     plan.rows.append(RowWrite(ITEMS.name, items.sheet, new_items))
     plan.columns += [
         ColumnWrite(INTAKE.name, intake.sheet, intake.header("intake_status"), status),
@@ -89,6 +97,16 @@ def new_item(request: dict[str, Any], item_id: str, level: str) -> dict[str, Any
         "request_id": as_id(request.get("request_id")),
         "customer_name": request.get("customer_name"), "customer_id": as_id(request.get("customer_id")),
     }
+
+
+def _request_cells(frame: pd.DataFrame, positions: list[int]) -> list[dict[str, Any]]:
+    """The cells of some Intake rows (by position), each row typed as `DataFrame.iterrows` types it.
+
+    A row is typed as a whole: one of only text and blanks becomes text, its blanks NaN. Only the
+    accepted requests' rows are built, not every row of a large Intake table.
+    """
+    values = frame.values
+    return [pd.Series(values[p], index=frame.columns, name=frame.index[p]).to_dict() for p in positions]
 
 
 def _child_level(parent_level: Any) -> str:

@@ -16,6 +16,9 @@ FROZEN_STATES = frozenset({"on hold", "cancelled"})  # states whose items are no
 CLOSED_STAGE = STAGES[-1]  # "DI6 Closed": the work is done
 
 Key = tuple[str, str]  # (function, "YYYY-MM")
+# The Items columns demand and the counting rules read: Items has dozens more.
+DEMAND_COLUMNS = ("item_id", "parent_id", "effort_days", "function", "start_date", "due_date", "end_date", "state",
+                  "stage")
 
 
 def month_key(day: dt.date) -> str:
@@ -86,17 +89,18 @@ def contributions(items: SheetTable | None, as_of: dt.date, *,
     if items is None:
         return {}
     out = {}
-    records = items.frame.to_dict("records")
+    frame = items.frame
+    records = frame[[c for c in DEMAND_COLUMNS if c in frame]].to_dict("records")
+    spreads = [demand(r, as_of) for r in records]
     # A parent's effort is the sum of its children's: count an item only when no child of it
     # carries effort itself, or a program, its projects and their measures count three times.
-    with_effort = {str(r.get("parent_id")).strip().casefold() for r in records
-                   if demand(r, as_of) and not is_blank(r.get("parent_id"))}
-    for row, rec in zip(items.frame.index, records):
+    with_effort = {str(r.get("parent_id")).strip().casefold() for r, spread in zip(records, spreads)
+                   if spread and not is_blank(r.get("parent_id"))}
+    for row, rec, spread in zip(frame.index, records, spreads):
         if active_only and (is_frozen(rec) or is_closed(rec)):
             continue
         if str(rec.get("item_id")).strip().casefold() in with_effort:
             continue
-        spread = demand(rec, as_of)
         if spread:
             out[int(row)] = spread
     return out

@@ -28,6 +28,7 @@ that the engine's numbers are the formulas' numbers: see `rollup_data`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,9 +112,17 @@ class _Run:
     lists: dict[str, tuple[str, ...]]
     values: bool
 
-    def cell(self, formula: str, value: Any) -> Any:
-        """A Formula, or in a frozen snapshot the value alone."""
-        return value if self.values else Formula(formula, value)
+    @property
+    def cell(self) -> Callable[[str, Any], Any]:
+        """Makes a cell: a Formula, or in a frozen snapshot the value alone.
+
+        Handed out as Formula itself, not wrapped: the sheets make a million cells at scale.
+        """
+        return _value_alone if self.values else Formula
+
+
+def _value_alone(formula: str, value: Any) -> Any:
+    return value
 
 
 def rollup(book: Book, *, values: bool = False) -> RollupOutcome:
@@ -307,39 +316,41 @@ def _rollup_sheet(run: _Run, own: np.ndarray) -> GeneratedSheet:
     total_cols = [[L[lay.total_at(s, k)] for k in range(7)] for s in range(len(SCENARIOS))]
     w_col = L[lay.weight]
     stages = _column(frame, "stage").tolist()
+    weight_formula = [run.weights.formula(f"${stage_col}{FIRST + i}") if not is_blank(stage) else None
+                      for i, stage in enumerate(stages)]
+    paths = [local(lay.path + d) for d in range(tree.levels)]  # the Path column at each depth
     cell = run.cell
     rows = []
-    for i in range(len(tree)):
+    # Plain Python numbers row by row: reading numpy arrays one element at a time is slow.
+    arrays = zip(tree.depth.tolist(), tree.paths.tolist(), weight.tolist(), totals.tolist(), counts.tolist(), own.tolist())
+    for i, (depth, ancestors, item_weight, item_totals, item_counts, item_own) in enumerate(arrays):
         r = FIRST + i
-        path = local(lay.path + int(tree.depth[i]))
+        path = paths[depth]
         row: list[Any] = [tree.ids[i], _plain(tree.parent_ids[i])]
         row += [_plain(values[i]) for values in described]
-        row.append(int(tree.depth[i]))
-        row += [tree.ids[p] if p >= 0 else None for p in tree.paths[i]]
-        formula = run.weights.formula(f"${stage_col}{r}")
-        if formula and not is_blank(stages[i]):
-            row.append(cell(formula, float(weight[i])))
-        else:
-            row.append(float(weight[i]))
+        row.append(depth)
+        row += [tree.ids[p] if p >= 0 else None for p in ancestors]
+        formula = weight_formula[i]
+        row.append(cell(formula, item_weight) if formula else item_weight)
         for s in range(len(SCENARIOS)):
-            t, v = total_cols[s], totals[i, 4 * s:4 * s + 4]
+            t, v = total_cols[s], item_totals[4 * s:4 * s + 4]
             cost, benefit = v[0] + v[1], v[2] + v[3]
             for b in range(4):
                 o = own_cols[4 * s + b]
-                row.append(cell(f"=SUMIFS(${o}:${o},{path},$A{r})", float(v[b])))
+                row.append(cell(f"=SUMIFS(${o}:${o},{path},$A{r})", v[b]))
                 if b == 1:
-                    row.append(cell(f"={t[0]}{r}+{t[1]}{r}", float(cost)))
+                    row.append(cell(f"={t[0]}{r}+{t[1]}{r}", cost))
                 elif b == 3:
-                    row.append(cell(f"={t[3]}{r}+{t[4]}{r}", float(benefit)))
-                    row.append(cell(f"={t[5]}{r}-{t[2]}{r}", float(benefit - cost)))
+                    row.append(cell(f"={t[3]}{r}+{t[4]}{r}", benefit))
+                    row.append(cell(f"={t[5]}{r}-{t[2]}{r}", benefit - cost))
         for w in range(len(WEIGHTED)):
             o = own_cols[12 + w]
-            row.append(cell(f"=SUMIFS(${o}:${o},{path},$A{r})", float(totals[i, 12 + w])))
-        for k, criterion in enumerate(criteria):
-            row.append(cell(f"=COUNTIFS({path},$A{r}{criterion})", int(counts[i, k])))
+            row.append(cell(f"=SUMIFS(${o}:${o},{path},$A{r})", item_totals[12 + w]))
+        for criterion, count in zip(criteria, item_counts):
+            row.append(cell(f"=COUNTIFS({path},$A{r}{criterion})", count))
         for s in range(len(SCENARIOS)):
             for b in range(4):
-                value = float(own[i, 4 * s + b])
+                value = item_own[4 * s + b]
                 if (s, b) in base:
                     before, after = base[s, b]
                     row.append(cell(f"{before}$A{r}{after}", value))
@@ -347,7 +358,7 @@ def _rollup_sheet(run: _Run, own: np.ndarray) -> GeneratedSheet:
                     row.append(value)
         for w, scenario in enumerate(WEIGHTED):
             o = own_cols[4 * SCENARIOS.index(scenario):4 * SCENARIOS.index(scenario) + 4]
-            row.append(cell(f"=${w_col}{r}*({o[2]}{r}+{o[3]}{r}-{o[0]}{r}-{o[1]}{r})", float(own[i, 12 + w])))
+            row.append(cell(f"=${w_col}{r}*({o[2]}{r}+{o[3]}{r}-{o[0]}{r}-{o[1]}{r})", item_own[12 + w]))
         rows.append(tuple(row))
     header = _rollup_header(run, lay)
     formats = ((None,) * len(DESCRIBED) + (COUNT,) + (None,) * tree.levels + (SHARE,)
@@ -405,29 +416,29 @@ def _month_sheet(run: _Run, upper: list[int]) -> GeneratedSheet:
         positions = span(None, mapped + 1, FIRST, FIRST + len(fin_rows) - 1)
         ref_period, ref_flow = fin.source.ref("period"), fin.source.ref("flow")
         summed = {s: (fin.source.ref(s), fin.guard(s)) for s in SCENARIOS if fin.amounts[s] is not None}
+    levels, names = _column(run.frame, "level").to_numpy(), _column(run.frame, "name").to_numpy()
+    cell = run.cell
     rows = []
     r = FIRST
     for u, i in enumerate(upper):
         first, last = i + 1, i + int(tree.size[i])
-        described = (tree.ids[i], _plain(tree.parent_ids[i]), _plain(_column(run.frame, "level").iat[i]),
-                     _plain(_column(run.frame, "name").iat[i]))
+        described = (tree.ids[i], _plain(tree.parent_ids[i]), _plain(levels[i]), _plain(names[i]))
         for s, scenario in enumerate(SCENARIOS):
             amounts = fin.amounts.get(scenario)
             for f, flow in enumerate(flows):
-                values = sums[u, s, 1] - sums[u, s, 0] if f == 2 else sums[u, s, f]
-                cells = []
-                for m, col in enumerate(M):
-                    if f == 2:
-                        cells.append(run.cell(f"={col}{r - 1}-{col}{r - 2}", float(values[m])))
-                    elif live and amounts is not None:
-                        ref, guard = summed[scenario]
-                        cells.append(run.cell(
-                            f"=SUMIFS({ref},{positions},\">=\"&$G{r},{positions},\"<=\"&$H{r},"
-                            f"{ref_period},{col}$2,{ref_flow},$F{r}{guard})", float(values[m])))
-                    else:
-                        cells.append(float(values[m]))
-                total = float(sum(float(v) for v in values))
-                total_cell = run.cell(f"=SUM({M[0]}{r}:{M[-1]}{r})", total) if M else 0.0
+                values = (sums[u, s, 1] - sums[u, s, 0] if f == 2 else sums[u, s, f]).tolist()
+                if f == 2:
+                    cells = [cell(f"={col}{r - 1}-{col}{r - 2}", v) for col, v in zip(M, values)]
+                elif live and amounts is not None:
+                    ref, guard = summed[scenario]
+                    # The formula is the same along the row but for the month's column.
+                    head = f"=SUMIFS({ref},{positions},\">=\"&$G{r},{positions},\"<=\"&$H{r},{ref_period},"
+                    tail = f"$2,{ref_flow},$F{r}{guard})"
+                    cells = [cell(f"{head}{col}{tail}", v) for col, v in zip(M, values)]
+                else:
+                    cells = values
+                total = float(sum(values))
+                total_cell = cell(f"=SUM({M[0]}{r}:{M[-1]}{r})", total) if M else 0.0
                 rows.append((*described, LABEL[scenario], flow, first, last, total_cell, *cells))
                 r += 1
     formats = (None,) * 6 + (COUNT, COUNT) + (MONEY,) * (1 + len(months))
@@ -438,16 +449,17 @@ def _month_sheet(run: _Run, upper: list[int]) -> GeneratedSheet:
                             tuple((p + 1, v) for p, v in enumerate(tree.ids))))
     if live and upper:
         items = span(None, listed + 1, FIRST, FIRST + len(tree) - 1)
-        id_col = table.letters["item_id"]
-        where = {int(row): int(item) for row, item in zip(table.frame.index, fin.item)}
-        ids = table.frame["item_id"]
-        cell_of = dict(zip(table.frame.index.astype(int), ids))
+        id_ref = f"{sheet_ref(table.sheet)}!${table.letters['item_id']}"
+        excel_rows = table.frame.index.astype(int).tolist()
+        where = dict(zip(excel_rows, fin.item.tolist()))
+        cell_of = dict(zip(excel_rows, table.frame["item_id"]))
+        cell = run.cell
         mapping = []
         for row in fin_rows:
             value = cell_of.get(row)
             position = where.get(row, -1)
             result = position + 1 if position >= 0 else (value if isinstance(value, CellError) else NOT_FOUND)
-            mapping.append((row, run.cell(f"=MATCH({sheet_ref(table.sheet)}!${id_col}{row},{items},0)", result)))
+            mapping.append((row, cell(f"=MATCH({id_ref}{row},{items},0)", result)))
         blocks.append(Block(1, mapped, "Tree position of each Financials row", ("Financials row", "Position"),
                             tuple(mapping)))
     return GeneratedSheet(BY_MONTH, (), (), widths=widths, blocks=tuple(blocks), freeze="E3")

@@ -38,11 +38,17 @@ class Source:
 
     def __init__(self, table: SheetTable):
         self.table = table
+        self._refs: dict[str, str] = {}  # built once per column: formulas on every row repeat them
 
     def has(self, name: str) -> bool:
         return name in self.table.letters
 
     def ref(self, name: str) -> str:
+        if name not in self._refs:
+            self._refs[name] = self._ref(name)
+        return self._refs[name]
+
+    def _ref(self, name: str) -> str:
         t = self.table
         if t.table_name:
             return f"{t.table_name}[{_column_specifier(t.header(name))}]"

@@ -10,7 +10,7 @@ from .book import Book
 from .checks import Context, run_checks
 from .findings import Finding, Report, Severity
 from .plan import ERROR_FILL, WARNING_FILL, CellMark, ColumnWrite, EditPlan, GeneratedSheet, Link
-from .values import show
+from .values import read_once, show
 
 FINDINGS_SHEET = "Findings"
 FINDINGS_HEADER = ("Command", "Severity", "Code", "Sheet", "Cell", "Column", "Value", "What to do")
@@ -68,8 +68,8 @@ def marks_for(report: Report) -> list[CellMark]:
             by_cell[(f.sheet, f.row, f.column)].append(f)
     marks = []
     for (sheet, row, column), found in by_cell.items():
-        worst = any(f.severity is Severity.ERROR for f in found)
-        note = "\n".join(f"{_LABEL[f.severity]}: {f.message}" for f in found)
+        worst = Severity.ERROR in [f.severity for f in found]
+        note = "\n".join([f"{_LABEL[f.severity]}: {f.message}" for f in found])
         marks.append(CellMark(sheet, row, column, ERROR_FILL if worst else WARNING_FILL, note))
     return marks
 
@@ -83,6 +83,7 @@ def findings_sheet(report: Report, command: str, all_clear: str) -> GeneratedShe
     The sheet is shared: each command replaces its own rows and keeps the others'.
     """
     ordered = sorted(report.findings, key=lambda f: f.severity is not Severity.ERROR)
+    shown = read_once([f.value for f in ordered], _shown)  # findings by the thousand share a few values
     rows = tuple(
         (
             command,
@@ -91,11 +92,15 @@ def findings_sheet(report: Report, command: str, all_clear: str) -> GeneratedShe
             f.sheet,
             Link(cell, f.sheet, cell) if (cell := f.cell) else "",
             f.header or "",
-            show(f.value) if f.value is not None else "",
+            value,
             f.message,
         )
-        for f in ordered
+        for f, value in zip(ordered, shown)
     )
     if not rows:
         rows = ((command, "", "", "", "", "", "", f"No findings: {all_clear}."),)
     return GeneratedSheet(FINDINGS_SHEET, FINDINGS_HEADER, rows, FINDINGS_WIDTHS, shared=True)
+
+
+def _shown(value: object) -> str:
+    return show(value) if value is not None else ""

@@ -41,6 +41,10 @@ class Uncalculated:
         return self.formula
 
 
+# Cell types whose equal values are the same to any reading (read_once); str and naive datetimes too.
+_REMEMBERED = frozenset({int, float, bool, type(None), dt.date, CellError, Uncalculated})
+
+
 def is_blank(value: Any) -> bool:
     if value is None:
         return True
@@ -53,24 +57,27 @@ def read_once(values: Iterable[Any], read: Callable[[Any], T]) -> Iterator[T]:
     """`read(value)` for every cell in turn, worked out once per distinct value.
 
     A column of 50,000 rows holds few distinct values (categories, amounts, dates), so a check
-    that judges each cell reads each value once. Cells are the same value when they have the
-    same type and compare equal (1, 1.0 and True are three values); a float zero is read each
-    time, as -0.0 equals 0.0 but prints differently. Readings come one cell at a time, so a
+    that judges each cell reads each value once. Only the plain types cells hold are remembered:
+    among them, values of one type that compare equal read the same (1, 1.0 and True are three
+    values). A float zero is read each time, as -0.0 equals 0.0 but prints differently; so is
+    anything else (a datetime with a time zone, say). Readings come one cell at a time, so a
     check that fails on an odd value has reported the cells before it.
     """
     seen: dict[Any, T] = {}
     for value in values:
-        # Text equals only text: it is its own key, which saves a tuple per cell.
-        key = value if value.__class__ is str else (value.__class__, value)
-        try:
-            reading = seen.get(key, seen)
-        except TypeError:  # an unhashable value: read it on its own
-            reading = read(value)
+        kind = value.__class__
+        if kind is str:
+            key = value  # text equals only text: it is its own key, which saves a tuple per cell
+        elif kind in _REMEMBERED or (kind is dt.datetime and value.tzinfo is None):
+            key = (kind, value)
         else:
-            if reading is seen:
-                reading = read(value)
-                if value.__class__ is not float or value:
-                    seen[key] = reading
+            yield read(value)
+            continue
+        reading = seen.get(key, seen)
+        if reading is seen:
+            reading = read(value)
+            if kind is not float or value:
+                seen[key] = reading
         yield reading
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..book import Book, SheetTable
 from ..capacity import contributions, is_closed, is_frozen, month_key
 from ..findings import Finding, Severity
-from ..values import as_date, as_id, is_number, show
+from ..values import as_date, as_id, is_number, read_once, show
 from .registry import Context, check, define, finding
 
 DEPENDENCY_UNKNOWN_ITEM = define(
@@ -56,13 +56,18 @@ class RowsFinding(Finding):
     rows: tuple[int, ...] = ()  # every row the finding concerns, `row` included
 
 
-def _items(book: Book) -> dict[str, tuple[int, dict]] | None:
-    """Items by casefolded ID -> (Excel row, record); the first row wins. None without an Items table."""
+def _items(book: Book, *columns: str) -> dict[str, tuple[int, dict]] | None:
+    """Items by casefolded ID -> (Excel row, record of `columns` and the ID); the first row wins.
+
+    None without an Items table. Only the columns a check reads are copied: Items has dozens.
+    """
     items = book.table("Items")
     if items is None or "item_id" not in items.frame:
         return None
+    frame = items.frame
+    records = frame[["item_id", *(c for c in columns if c in frame)]].to_dict("records")
     out: dict[str, tuple[int, dict]] = {}
-    for row, rec in zip(items.frame.index, items.frame.to_dict("records")):
+    for row, rec in zip(frame.index, records):
         iid = as_id(rec.get("item_id"))
         if iid:
             out.setdefault(iid.casefold(), (int(row), rec))
@@ -193,9 +198,12 @@ def _shortest(graph: dict[str, list[str]], start: str, goal: str) -> list[str] |
 @check("dependency-dates", "Dependencies", [SUCCESSOR_BEFORE_PREDECESSOR, DEPENDS_ON_FROZEN])
 def dependency_dates(table: SheetTable, book: Book, context: Context) -> Iterator[Finding]:
     """A successor still to deliver must not be due before its predecessor ends, nor wait on frozen work."""
-    items = _items(book)
+    items = _items(book, "stage", "state", "due_date", "end_date")
     if items is None:
         return
+    frame = table.frame
+    cells = {name: dict(zip(map(int, frame.index), frame[name])) for name in ("predecessor_id", "successor_id")
+             if name in frame}
     for row, p, s in _pairs(table):
         if p.casefold() not in items or s.casefold() not in items or p.casefold() == s.casefold():
             continue  # unknown items and self-dependencies have their own findings
@@ -203,14 +211,14 @@ def dependency_dates(table: SheetTable, book: Book, context: Context) -> Iterato
         if is_closed(succ) or _cancelled(succ):
             continue  # done or dropped: its dates and needs no longer matter
         if is_frozen(pred) and not is_frozen(succ):
-            yield finding(DEPENDS_ON_FROZEN, table, row, "predecessor_id", table.frame.at[row, "predecessor_id"],
+            yield finding(DEPENDS_ON_FROZEN, table, row, "predecessor_id", cells["predecessor_id"][row],
                           successor=s, predecessor=p, state=str(pred.get("state")).strip().lower())
         if _cancelled(pred):
             continue  # it will never end: depends-on-frozen says so
         end = as_date(pred.get("end_date"))
         due = as_date(succ.get("due_date")) or as_date(succ.get("end_date"))
         if end and due and due < end:
-            yield finding(SUCCESSOR_BEFORE_PREDECESSOR, table, row, "successor_id", table.frame.at[row, "successor_id"],
+            yield finding(SUCCESSOR_BEFORE_PREDECESSOR, table, row, "successor_id", cells["successor_id"][row],
                           successor=s, predecessor=p, due=due.isoformat(), end=end.isoformat())
 
 
@@ -221,10 +229,11 @@ def capacity_load(table: SheetTable, book: Book, context: Context) -> Iterator[F
     if items is None:
         return
     per_item = contributions(items, context.as_of)
+    ids = dict(zip(map(int, items.frame.index), items.frame["item_id"])) if "item_id" in items.frame else {}
     need: dict[tuple[str, str], float] = defaultdict(float)
     who: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
     for row, spread in per_item.items():
-        iid = as_id(items.frame.at[row, "item_id"]) if "item_id" in items.frame else None
+        iid = as_id(ids[row]) if ids else None
         for key, days in spread.items():
             need[key] += days
             who[key].append((days, iid or f"Items row {row}"))
@@ -255,23 +264,24 @@ def _capacity_rows(table: SheetTable) -> tuple[dict[tuple[str, str], float], dic
 
 @check("financials-items", "Financials", [FINANCIALS_UNKNOWN_ITEM, FINANCIALS_OUTSIDE_DATES])
 def financials_items(table: SheetTable, book: Book, context: Context) -> Iterator[Finding]:
-    items = _items(book)
+    items = _items(book, "start_date", "end_date")
     frame = table.frame
     if items is None or "item_id" not in frame:
         return
-    periods = frame["period"] if "period" in frame else [None] * len(frame)
-    for row, value, period in zip(frame.index, frame["item_id"], periods):
-        iid = as_id(value)
+    # An item's dates are read once, not once per month of its Financials rows.
+    dates = {key: (as_date(rec.get("start_date")), as_date(rec.get("end_date"))) for key, (_, rec) in items.items()}
+    ids = frame["item_id"].tolist()
+    periods = frame["period"].tolist() if "period" in frame else [None] * len(frame)
+    for row, value, period, iid, month in zip(frame.index, ids, periods, read_once(ids, as_id),
+                                              read_once(periods, as_date)):
         if not iid:
             continue
-        if iid.casefold() not in items:
+        if iid.casefold() not in dates:
             yield finding(FINANCIALS_UNKNOWN_ITEM, table, int(row), "item_id", value)
             continue
-        month = as_date(period)
         if month is None:
             continue
-        rec = items[iid.casefold()][1]
-        start, end = as_date(rec.get("start_date")), as_date(rec.get("end_date"))
+        start, end = dates[iid.casefold()]
         if start and (month.year, month.month) < (start.year, start.month):
             yield finding(FINANCIALS_OUTSIDE_DATES, table, int(row), "period", period, month=month_key(month),
                           side="before", item=iid, which="start", day=start.isoformat())

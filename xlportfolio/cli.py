@@ -394,13 +394,13 @@ def new_portfolio(
 
 def _write_new(kind: str, output: Path, password: str | None, force: bool) -> None:
     from .files.template import KINDS, build_workbook
-    from .files.workbook import save_atomic
+    from .files.workbook import save_new
 
     if output.suffix.lower() != ".xlsx":
         fail(f"{output}: the file name must end in .xlsx.")
     if output.exists() and not force:
         fail(f"{output} exists already; choose another name or add --force to overwrite it.")
-    save_atomic(build_workbook(KINDS[kind], password=password), output)
+    save_new(build_workbook(KINDS[kind], password=password), output)
     out.print(f"Wrote the {KINDS[kind].title.lower()} to [bold]{output}[/].")
 
 

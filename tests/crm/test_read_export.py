@@ -8,9 +8,10 @@ import pytest
 import xlportfolio.crm as crm
 from xlportfolio.core.checks.registry import CODES
 from xlportfolio.core.findings import Severity
+from xlportfolio.core.plan import ColumnWrite, EditPlan
 from xlportfolio.crm import CrmImport, read_crm_export
 from xlportfolio.errors import WorkbookUnusable
-from xlportfolio.files.writer import set_text_safe
+from xlportfolio.files.workbook import apply_plan_file
 
 D = dt.date
 # Required Intake columns no CRM export fills; a new required Intake column belongs here too.
@@ -202,13 +203,15 @@ def test_formula_looking_text_comes_through_unchanged_and_is_written_as_text(tmp
     assert amounts == [DANGEROUS[0], -1200, DANGEROUS[2], -1200, -1200, -1200, DANGEROUS[6], -1200]
     assert {(f.code, f.row) for f in result.findings} == {
         ("crm-unparsed-number", 2), ("crm-unparsed-number", 4), ("crm-unparsed-number", 8)}
-    # The writer stores such strings as text, never as formulas.
+    # The package engine stores such strings as text, never as formulas.
     wb = openpyxl.Workbook()
-    for i, row in enumerate(result.rows, start=1):
-        set_text_safe(wb.active.cell(i, 1), row["title"])
+    wb.active.title = "Out"
+    wb.active["A1"] = "Title"
     wb.save(tmp_path / "out.xlsx")
+    titles = {i: row["title"] for i, row in enumerate(result.rows, start=2)}
+    apply_plan_file(tmp_path / "out.xlsx", EditPlan(columns=[ColumnWrite("Out", "Out", "Title", titles, clear_other_rows=False)]))
     back = openpyxl.load_workbook(tmp_path / "out.xlsx").active
-    assert [(c.value, c.data_type) for (c,) in back.iter_rows()] == [(t, "s") for t in DANGEROUS]
+    assert [(c.value, c.data_type) for (c,) in back.iter_rows(min_row=2)] == [(t, "s") for t in DANGEROUS]
 
 
 UNKNOWN = """

@@ -1,14 +1,14 @@
-"""Native charts on generated sheets: valid OOXML, and never mistaken for user content."""
+"""Native charts on generated sheets: valid OOXML, the tool's own replaced, a user's kept as it is."""
 import sys
+import zipfile
 
 import pytest
 from conftest import SHARED
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 
-from xlportfolio.core.plan import ChartSpec, GeneratedSheet, Span
-from xlportfolio.files.guards import inspect_package
-from xlportfolio.files.writer import replace_sheet
+from xlportfolio.core.plan import ChartSpec, EditPlan, GeneratedSheet, Span
+from xlportfolio.files.workbook import apply_plan_file
 
 FRONTIER = GeneratedSheet(
     "Scenario", ("Budget", "Best value"), tuple((b * 1000, b * 800 + 5) for b in range(1, 11)), (12, 12),
@@ -19,7 +19,6 @@ FRONTIER = GeneratedSheet(
 
 def write(path, with_user_chart=False):
     wb = Workbook()
-    replace_sheet(wb, FRONTIER)
     if with_user_chart:
         mine = wb["Sheet"]
         mine.append(["a", 1])
@@ -27,6 +26,7 @@ def write(path, with_user_chart=False):
         chart.add_data(Reference(mine, min_col=2, min_row=1, max_row=1))
         mine.add_chart(chart, "C3")
     wb.save(path)
+    apply_plan_file(path, EditPlan(sheets=[FRONTIER]))
     return path
 
 
@@ -41,18 +41,25 @@ def test_charts_are_native_and_schema_valid(tmp_path):
         assert invalid_parts(str(path)) == []
 
 
-def test_charts_on_generated_sheets_are_the_tools_own_but_user_charts_are_not(tmp_path):
-    assert inspect_package(write(tmp_path / "ours.xlsx")).lossy_parts == ()
-    lossy = inspect_package(write(tmp_path / "mixed.xlsx", with_user_chart=True)).lossy_parts
-    assert len(lossy) == 1 and "1 chart" in lossy[0]
+def test_a_users_chart_stays_byte_for_byte_beside_the_tools_own(tmp_path):
+    from conftest import parts
+
+    path = write(tmp_path / "mixed.xlsx", with_user_chart=True)
+    before = parts(path)
+    apply_plan_file(path, EditPlan(sheets=[FRONTIER]))
+    after = parts(path)
+    assert after == before  # the same plan again changes nothing, the user's chart included
+    wb = load_workbook(path)
+    assert len(wb["Sheet"]._charts) == 1 and len(wb["Scenario"]._charts) == 3
 
 
 def test_rewriting_a_generated_sheet_replaces_its_charts(tmp_path):
     path = write(tmp_path / "twice.xlsx")
-    wb = load_workbook(path)
-    replace_sheet(wb, FRONTIER)
-    wb.save(path)
-    assert len(load_workbook(path)["Scenario"]._charts) == 3
+    fewer = GeneratedSheet(FRONTIER.name, FRONTIER.header, FRONTIER.rows, FRONTIER.widths, charts=FRONTIER.charts[:1])
+    apply_plan_file(path, EditPlan(sheets=[fewer]))
+    assert len(load_workbook(path)["Scenario"]._charts) == 1
+    with zipfile.ZipFile(path) as zf:  # the old drawing's other charts are gone, not orphaned
+        assert len([n for n in zf.namelist() if n.startswith("xl/charts/")]) == 1
 
 
 @pytest.mark.libreoffice

@@ -8,10 +8,8 @@ from openpyxl import load_workbook
 from xlportfolio.core.dashboard import dashboard_sheet
 from xlportfolio.core.plan import EditPlan, Formula
 from xlportfolio.demo_data import sample_portfolio
-from xlportfolio.files.guards import inspect_package
-from xlportfolio.files.reader import read_book
 from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
-from xlportfolio.files.writer import apply_plan
+from xlportfolio.files.workbook import apply_plan_file, read_tables
 from xlportfolio.schema import DATA_TABLES
 
 WEIGHTS = {"DI1": 0.1, "DI2": 0.25, "DI3": 0.5, "DI4": 0.75, "DI5": 1, "DI6": 1}
@@ -25,11 +23,13 @@ def portfolio(tweak=None):
     return build_workbook(PORTFOLIO_KIND, data)
 
 
-def with_dashboard(path, wb, values=False):
-    """Write the Dashboard the way a command does; return the sheet spec written."""
-    sheet = dashboard_sheet(read_book(wb, str(path), list(DATA_TABLES)), AS_OF, values=values, stage_weights=WEIGHTS)
-    apply_plan(wb, EditPlan(sheets=[sheet]))
-    wb.save(path)
+def with_dashboard(path, wb=None, values=False):
+    """Write the Dashboard the way a command does (into `wb` saved at `path` first, if given);
+    return the sheet spec written."""
+    if wb is not None:
+        wb.save(path)
+    sheet = dashboard_sheet(read_tables(path, list(DATA_TABLES)), AS_OF, values=values, stage_weights=WEIGHTS)
+    apply_plan_file(path, EditPlan(sheets=[sheet]))
     return sheet
 
 
@@ -71,9 +71,15 @@ def test_structured_references_name_the_real_tables(written):
     assert any(t.startswith("=SUMIFS(Capacity[Available (days)],Capacity[Function],") for t in texts)
 
 
-def test_charts_on_the_dashboard_are_the_tools_own(written):
-    path, _ = written
-    assert inspect_package(path).lossy_parts == ()
+def test_rewriting_replaces_the_tools_own_charts_and_changes_nothing(tmp_path, written):
+    import shutil
+
+    from conftest import parts
+
+    path, sheet = written
+    again = shutil.copy(path, tmp_path / "again.xlsx")
+    assert with_dashboard(again) == sheet
+    assert parts(again) == parts(path)
 
 
 def test_the_dashboard_is_valid_ooxml(written):
@@ -82,17 +88,16 @@ def test_the_dashboard_is_valid_ooxml(written):
     sys.path.insert(0, str(SHARED / "ooxml"))
     from check_ooxml import invalid_parts
 
-    # The sample's Intake holds a blank-only cell that openpyxl writes with xml:space, a deviation
-    # kept on purpose (see tests/files/test_ooxml.py); everything else must pass.
-    bad = [(part, msg) for part, msg in invalid_parts(str(written[0])) if "XML/1998/namespace}space" not in msg]
-    assert bad == []
+    assert invalid_parts(str(written[0])) == []
 
 
 def test_rewriting_gives_the_same_sheet(tmp_path, written):
+    import shutil
+
     path, sheet = written
-    wb = load_workbook(path)
-    again = with_dashboard(tmp_path / "again.xlsx", wb)
-    assert again == sheet
+    again = shutil.copy(path, tmp_path / "again.xlsx")
+    assert with_dashboard(again) == sheet
+    wb = load_workbook(again)
     assert wb.sheetnames.count("Dashboard") == 1 and len(wb["Dashboard"]._charts) == 5
 
 

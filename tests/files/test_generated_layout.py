@@ -2,7 +2,7 @@
 from openpyxl import Workbook, load_workbook
 
 from xlportfolio.core.plan import Block, CellIs, ColorScale, EditPlan, Formula, GeneratedSheet
-from xlportfolio.files.writer import apply_plan
+from xlportfolio.files.workbook import apply_plan_file, open_book
 
 
 def test_formulas_blocks_and_conditional_formats_round_trip(tmp_path):
@@ -17,9 +17,9 @@ def test_formulas_blocks_and_conditional_formats_round_trip(tmp_path):
                 Block(6, 4, "", ("Impl", "Green", "Red"), (("Green", 3, 1), ("Red", 0, 2)))),
         conditional=(ColorScale("E7:F8"), CellIs("D7:D8", "Red", "FFC7CE")),
     )
-    apply_plan(wb, EditPlan(sheets=[sheet]))
     path = tmp_path / "out.xlsx"
     wb.save(path)
+    apply_plan_file(path, EditPlan(sheets=[sheet]))
 
     ws = load_workbook(path)["Dashboard"]
     assert ws["A1"].value == "Totals" and ws["A1"].font.b
@@ -35,15 +35,13 @@ def test_formulas_blocks_and_conditional_formats_round_trip(tmp_path):
 
 
 def test_a_property_is_kept_in_a_hidden_name_as_excel_writes_it(tmp_path):
-    from xlportfolio.commands.base import FileWorkbook
-    from xlportfolio.files.workbook import open_book
-
     path = tmp_path / "book.xlsx"
     Workbook().save(path)
-    wb = FileWorkbook(open_book(path))
-    wb.set_property("xlportfolio.ledger_head", 'Seq 3:ab "c"')
-    wb.save()
+    with open_book(path) as wb:
+        wb.set_property("xlportfolio.ledger_head", 'Seq 3:ab "c"')
+        wb.save()
 
     name = load_workbook(path).defined_names["xlp_ledger_head"]
     assert name.attr_text == '"Seq 3:ab ""c"""' and name.hidden  # no leading "=" in the file, as Excel stores it
-    assert FileWorkbook(open_book(path)).get_property("xlportfolio.ledger_head") == 'Seq 3:ab "c"'
+    with open_book(path) as wb:
+        assert wb.get_property("xlportfolio.ledger_head") == 'Seq 3:ab "c"'

@@ -14,8 +14,8 @@ from xlportfolio.commands.report import report_file
 from xlportfolio.core.dashboard import dashboard_data, value_of
 from xlportfolio.demo_data import sample_portfolio
 from xlportfolio.errors import XlPortfolioError
-from xlportfolio.files.reader import read_book
 from xlportfolio.files.template import INTAKE_KIND, PORTFOLIO_KIND, build_workbook
+from xlportfolio.files.workbook import read_tables
 from xlportfolio.schema import DATA_TABLES
 
 GATES_RUN = dt.datetime(2026, 6, 23, 9, 0)  # a week before AS_OF
@@ -82,7 +82,7 @@ def test_workbook_values_are_escaped(report):
 
 def test_the_summary_and_charts_show_the_dashboards_figures(book_path, report):
     _, text = report
-    data = dashboard_data(read_book(load_workbook(book_path), str(book_path), list(DATA_TABLES)), AS_OF)
+    data = dashboard_data(read_tables(book_path, list(DATA_TABLES)), AS_OF)
     summary = section(text, "summary")
     for label, cell in data.key_figures:
         assert f'<div class="value">{value_of(cell):,.0f}</div>\n      <div class="label">{label}</div>' in summary

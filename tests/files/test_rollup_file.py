@@ -18,9 +18,8 @@ from xlportfolio.core.rollup import BREAKDOWN, BY_MONTH, ROLLUP, rollup
 from xlportfolio.core.values import CellError
 from xlportfolio.demo_data import sample_portfolio
 from xlportfolio.errors import TemplateError
-from xlportfolio.files.reader import read_book
 from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
-from xlportfolio.files.workbook import read_book_file
+from xlportfolio.files.workbook import read_tables
 
 ROLLUP_SHEETS = (ROLLUP, BY_MONTH, BREAKDOWN)
 
@@ -48,8 +47,7 @@ def demo(path, **changes):
 
 def engine(path):
     """The engine's plan for the workbook's current tables (as rollup_file computes it)."""
-    opened = read_book_file(path)
-    return rollup(read_book(opened.wb, str(path), BOOK_TABLES)).plan
+    return rollup(read_tables(path, BOOK_TABLES)).plan
 
 
 def expected_cells(plan):
@@ -117,7 +115,7 @@ def test_every_rollup_cell_recalculates_to_the_engines_number(recalculated, name
     assert wrong == [], f"{len(wrong)} of {len(cells)} cells differ:\n" + "\n".join(wrong[:20])
     assert len(cells) > (40_000 if name == "demo" else 1_000)
     if name == "broken":
-        codes = {f.code for f in rollup(read_book(read_book_file(written).wb, "x", BOOK_TABLES)).report.findings}
+        codes = {f.code for f in rollup(read_tables(written, BOOK_TABLES)).report.findings}
         assert {"rollup-not-amount", "rollup-unmatched-row", "rollup-bad-period"} <= codes
         assert any('">-1E+300"' in f.text for f in cells.values())  # the #REF! column sums numbers only
 

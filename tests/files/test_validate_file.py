@@ -14,7 +14,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from xlportfolio.commands.validate import validate_file
 from xlportfolio.core.plan import ERROR_FILL, MARKS_SHEET
-from xlportfolio.errors import ContentWouldBeLost, TemplateError
+from xlportfolio.errors import ContentWouldBeLost, TemplateError, XlPortfolioError
 
 
 def intake_sheet(path):
@@ -147,34 +147,30 @@ def test_formulas_without_saved_results_are_reported(demo_book):
 
 def test_error_leaves_the_original_byte_identical(demo_book, monkeypatch):
     before = demo_book.read_bytes()
-    from openpyxl.workbook import Workbook
+    from xlportfolio.package.archive import PackageWriter
 
-    def broken_save(self, filename):
-        with open(filename, "wb") as fh:
-            fh.write(b"half a workbook")
+    def broken_write(self, name, data, size_hint=None):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(Workbook, "save", broken_save)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(PackageWriter, "write", broken_write)
+    with pytest.raises(XlPortfolioError, match="No space left on device"):
         validate_file(demo_book, as_of=AS_OF)
     assert demo_book.read_bytes() == before
     assert [p.name for p in demo_book.parent.iterdir()] == [demo_book.name]
 
 
-def test_refuses_to_drop_a_chart_in_place_but_writes_elsewhere(demo_book, tmp_path):
+def test_a_users_chart_is_kept_in_place_byte_for_byte(demo_book, tmp_path):
     wb, ws = intake_sheet(demo_book)
     chart = BarChart()
     chart.add_data(Reference(ws, min_col=12, min_row=1, max_row=10), titles_from_data=True)
     wb.create_sheet("Chart").add_chart(chart, "B2")
     wb.save(demo_book)
-    before = demo_book.read_bytes()
-    with pytest.raises(ContentWouldBeLost) as err:
-        validate_file(demo_book, as_of=AS_OF)
-    assert "chart" in str(err.value) and "--output" in str(err.value)
-    assert demo_book.read_bytes() == before
-    out = tmp_path / "elsewhere.xlsx"
-    validate_file(demo_book, output=out, as_of=AS_OF)
-    assert zipfile.is_zipfile(out)
+    before = parts(demo_book)
+    validate_file(demo_book, as_of=AS_OF)
+    after = parts(demo_book)
+    charts = [n for n in before if n.startswith(("xl/charts/", "xl/drawings/"))]
+    assert charts and all(after[n] == before[n] for n in charts)
+    assert load_workbook(demo_book)["Chart"]._charts  # still there, for Excel as for openpyxl
 
 
 def test_no_intake_table(tmp_path):
@@ -269,14 +265,10 @@ def test_rich_text_keeps_its_formatting(demo_book):
     from openpyxl.cell.rich_text import CellRichText, TextBlock
     from openpyxl.cell.text import InlineFont
 
-    from xlportfolio.files.guards import inspect_package
-
-    assert not inspect_package(demo_book).rich_text  # plain books skip the slower rich-text load
     wb, ws = intake_sheet(demo_book)
     title = ws[f"{column_of(ws, 'Title')}2"]
     title.value = CellRichText("Portal for ", TextBlock(InlineFont(b=True), "Acme"))
     wb.save(demo_book)
-    assert inspect_package(demo_book).rich_text
     report = validate_file(demo_book, as_of=AS_OF).report
     assert not [f for f in report.findings if f.row == 2 and f.header == "Title"]
     kept = load_workbook(demo_book, rich_text=True)["Intake"][title.coordinate].value
@@ -301,14 +293,12 @@ def test_each_command_replaces_only_its_own_marks_and_findings(demo_book):
     from xlportfolio.core.findings import Finding, Report, Severity
     from xlportfolio.core.plan import CellMark, EditPlan
     from xlportfolio.core.validate import findings_sheet
-    from xlportfolio.files.writer import apply_plan
+    from xlportfolio.files.workbook import apply_plan_file
 
     validate_file(demo_book, as_of=AS_OF)
-    wb = load_workbook(demo_book)
     other = Report.of([Finding("gate-refused", Severity.ERROR, "Missing for DI2: owner", "Items", 3, "E")])
-    apply_plan(wb, EditPlan(marks=[CellMark("Items", 3, "E", ERROR_FILL, "Missing for DI2: owner")],
-                            sheets=[findings_sheet(other, "gates", "every move passed")], scope="gates"))
-    wb.save(demo_book)
+    apply_plan_file(demo_book, EditPlan(marks=[CellMark("Items", 3, "E", ERROR_FILL, "Missing for DI2: owner")],
+                                        sheets=[findings_sheet(other, "gates", "every move passed")], scope="gates"))
 
     validate_file(demo_book, as_of=AS_OF)
     wb = load_workbook(demo_book)

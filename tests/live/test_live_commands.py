@@ -3,7 +3,6 @@ import pytest
 
 from live.conftest import AS_OF, open_remote
 from live.payload import Model, book_payload, differences, file_state, model_state
-from xlportfolio.commands.base import FileWorkbook
 from xlportfolio.commands.score import score_on
 from xlportfolio.commands.validate import BOOK_TABLES
 from xlportfolio.core.accept import accept_requests
@@ -18,9 +17,9 @@ def run_both(path, command):
     result = command(LiveWorkbook(book))
     model = Model(path).replay(book.json()["actions"])
     assert model.unknown == []
-    file = FileWorkbook(open_book(path))
-    command(file)
-    file.save()
+    with open_book(path) as file:
+        command(file)
+        file.save()
     return result, model
 
 

@@ -9,11 +9,9 @@ from openpyxl.worksheet.table import Table as ExcelTable
 
 from live.conftest import open_remote
 from live.payload import book_payload
-from xlportfolio.commands.base import FileWorkbook
 from xlportfolio.core.values import CellError
 from xlportfolio.errors import TemplateError
-from xlportfolio.files.reader import read_book, resolve_formulas
-from xlportfolio.files.workbook import open_book
+from xlportfolio.files.workbook import open_book, read_book_file, read_tables
 from xlportfolio.live import LiveWorkbook
 from xlportfolio.schema import INTAKE, TABLES_BY_NAME
 
@@ -21,10 +19,7 @@ ALL_TABLES = list(TABLES_BY_NAME.values())
 
 
 def file_book(path, tables=ALL_TABLES):
-    opened = open_book(path)
-    book = read_book(opened.wb, str(path), list(tables))
-    resolve_formulas(str(path), book)
-    return book
+    return read_tables(path, list(tables))
 
 
 def assert_same_tables(live, file):
@@ -140,16 +135,16 @@ def test_bad_headers_give_the_file_readers_message(tmp_path, header, message):
 
 def test_sheet_rows_match_the_file_adapter(portfolio):
     live = LiveWorkbook(open_remote(book_payload(portfolio)))
-    file = FileWorkbook(open_book(portfolio))
-    for name in ("Intake", "Gates", "Lists"):
-        assert live.sheet_rows(name) == file.sheet_rows(name)
+    with read_book_file(portfolio) as file:
+        for name in ("Intake", "Gates", "Lists"):
+            assert live.sheet_rows(name) == file.sheet_rows(name)
     assert live.sheet_rows("No such sheet") is None
 
 
 def test_properties_live_in_workbook_names(portfolio):
-    file = FileWorkbook(open_book(portfolio))
-    file.set_property("xlportfolio.ledger_head", 'Seq 12:ab"cd')
-    file.save()
+    with open_book(portfolio) as file:
+        file.set_property("xlportfolio.ledger_head", 'Seq 12:ab"cd')
+        file.save()
     book = open_remote(book_payload(portfolio))
     live = LiveWorkbook(book)
     assert live.get_property("xlportfolio.ledger_head") == 'Seq 12:ab"cd'

@@ -21,8 +21,7 @@ from xlportfolio.core.plan import (
     RowWrite,
     Span,
 )
-from xlportfolio.files.workbook import open_book
-from xlportfolio.files.writer import apply_plan as apply_to_file
+from xlportfolio.files.workbook import apply_plan_file
 from xlportfolio.live import LiveWorkbook
 
 POINTS_PER_CM = 72 / 2.54
@@ -167,9 +166,7 @@ def test_rows_past_the_end_extend_the_table(tmp_path):
     assert sheet.value("E1") == "Level" and sheet.formats[(5, 3)] == "#,##0"
 
     # The file adapter makes the same cells and the same table of the same plan.
-    opened = open_book(path)
-    apply_to_file(opened.wb, EditPlan(rows=[GROW]))
-    opened.save()
+    apply_plan_file(path, EditPlan(rows=[GROW]))
     assert differences(file_state(path, "Items"), model_state(model, "Items"), skip=("fills",)) == []
     assert load_workbook(path)["Items"].tables["Items"].ref == "A1:E5"
 

@@ -35,7 +35,7 @@ def test_same_cells_as_the_file_adapter(fixture, request):
     model = Model(path)
     report, _ = validate_live(book_payload(path), model)
     assert report.errors > 0
-    validate_file(path, as_of=AS_OF)  # open_book + files.writer.apply_plan + save
+    validate_file(path, as_of=AS_OF)  # the package engine, through the same plan walk
     for sheet in ("Intake", "Findings"):
         assert differences(file_state(path, sheet), model_state(model, sheet)) == [], sheet
     assert model.sheet_names == load_workbook(path).sheetnames

@@ -10,7 +10,7 @@ from ..core.findings import Report
 from ..errors import TemplateError
 from ..files.workbook import open_book
 from ..schema import ITEMS
-from .base import FileWorkbook, Outcome, Workbook
+from .base import Outcome, Workbook
 from .validate import read_for_validation
 
 
@@ -33,9 +33,9 @@ def accept_on(wb: Workbook, *, as_of: dt.date | None = None) -> AcceptResult:
 
 def accept_file(path: str | Path, *, output: str | Path | None = None,
                 as_of: dt.date | None = None) -> AcceptResult:
-    wb = FileWorkbook(open_book(path, output=output))
-    result = accept_on(wb, as_of=as_of)
-    result.written = wb.save()
+    with open_book(path, output=output) as wb:
+        result = accept_on(wb, as_of=as_of)
+        result.written = wb.save()
     return result
 
 

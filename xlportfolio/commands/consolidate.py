@@ -13,11 +13,9 @@ from ..core.findings import Report, Severity
 from ..core.plan import EditPlan
 from ..core.validate import validate_intake
 from ..errors import XlPortfolioError
-from ..files.reader import read_book, read_table, resolve_formulas
 from ..files.template import TEMPLATE_HISTORY, TEMPLATE_VERSION
-from ..files.workbook import open_book, read_book_file
+from ..files.workbook import FileWorkbook, open_book, read_book_file
 from ..schema import INTAKE
-from .base import FileWorkbook
 from .validate import BOOK_TABLES, read_for_validation
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
@@ -42,22 +40,22 @@ def consolidate_folder(folder: str | Path, into: str | Path, *, output: str | Pa
                        as_of: dt.date | None = None,
                        on_file: Callable[[Path], None] | None = None) -> ConsolidateResult:
     """Validate each intake workbook and merge its valid rows; source files are only read."""
-    target = FileWorkbook(open_book(into, output=output))
-    portfolio = read_for_validation(target)
-    batch, outcomes = [], []
-    for path in intake_files(Path(folder), target.opened.path):
-        if on_file:
-            on_file(path)
-        outcome, rows = read_intake(path, portfolio, as_of)
-        outcomes.append(outcome)
-        if rows:
-            batch.append(Incoming(outcome, rows))
-    target.apply(EditPlan(rows=[merge_requests(portfolio.tables[INTAKE.name], batch)]))
-    merged = read_book(target.wb, target.source, BOOK_TABLES)  # the Intake table as it now stands
-    report, plan = validate_intake(merged, as_of)
-    plan.sheets.append(consolidation_sheet(outcomes))
-    target.apply(plan)
-    written = target.save()
+    with open_book(into, output=output) as target:
+        portfolio = read_for_validation(target)
+        batch, outcomes = [], []
+        for path in intake_files(Path(folder), target.path):
+            if on_file:
+                on_file(path)
+            outcome, rows = read_intake(path, portfolio, as_of)
+            outcomes.append(outcome)
+            if rows:
+                batch.append(Incoming(outcome, rows))
+        target.apply(EditPlan(rows=[merge_requests(portfolio.tables[INTAKE.name], batch)]))
+        merged = target.read(BOOK_TABLES)  # the Intake table as it now stands
+        report, plan = validate_intake(merged, as_of)
+        plan.sheets.append(consolidation_sheet(outcomes))
+        target.apply(plan)
+        written = target.save()
     return ConsolidateResult(outcomes, report, written)
 
 
@@ -68,13 +66,12 @@ def read_intake(path: Path, portfolio: Book, as_of: dt.date | None) -> tuple[Fil
         outcome.error = f"not an Excel workbook ({path.suffix or 'no extension'}); save it as .xlsx"
         return outcome, {}
     try:
-        opened = read_book_file(path)
-        _check_template(opened.wb, outcome)
-        table = read_table(opened.wb, INTAKE, str(path))
+        with read_book_file(path) as source:
+            _check_template(source, outcome)
+            table = source.read([INTAKE]).table(INTAKE.name)
         if table is None:
             raise XlPortfolioError(path, "has no Intake table")
         book = Book(str(path), {**portfolio.tables, INTAKE.name: table}, portfolio.lists)
-        resolve_formulas(str(path), Book(str(path), {INTAKE.name: table}))
     except XlPortfolioError as exc:
         outcome.error = exc.message
         return outcome, {}
@@ -83,9 +80,9 @@ def read_intake(path: Path, portfolio: Book, as_of: dt.date | None) -> tuple[Fil
     return outcome, _valid_rows(table, report, outcome)
 
 
-def _check_template(wb, outcome: FileOutcome) -> None:
-    props = {p.name: p.value for p in wb.custom_doc_props.props}
-    kind, version = props.get("xlportfolio.template"), str(props.get("xlportfolio.template_version") or "")
+def _check_template(wb: FileWorkbook, outcome: FileOutcome) -> None:
+    kind = wb.surface.doc_property("xlportfolio.template")
+    version = str(wb.surface.doc_property("xlportfolio.template_version") or "")
     if kind != "intake":
         what = f"the xlportfolio {kind} workbook" if kind else "not made from the xlportfolio intake template"
         raise XlPortfolioError(None, f"wrong template: {what}; ask the sender to use the current intake template")

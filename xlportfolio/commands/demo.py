@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ..demo_data import sample_intake, sample_portfolio
 from ..files.template import INTAKE_KIND, PORTFOLIO_KIND, TEMPLATE_HISTORY, build_workbook
-from ..files.workbook import save_atomic
+from ..files.workbook import save_new
 from ..schema import INTAKE
 from .accept import accept_file
 from .consolidate import consolidate_folder
@@ -39,8 +39,8 @@ def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
 
     def write() -> str:
         data = sample_portfolio(as_of, seed)
-        save_atomic(build_workbook(PORTFOLIO_KIND, data), portfolio)
-        save_atomic(build_workbook(INTAKE_KIND), template)
+        save_new(build_workbook(PORTFOLIO_KIND, data), portfolio)
+        save_new(build_workbook(INTAKE_KIND), template)
         write_inbox(inbox, as_of, seed)
         write_crm_export(export, as_of)
         return (f"wrote {portfolio} (" + ", ".join(f"{len(rows)} {name}" for name, rows in data.items())
@@ -121,10 +121,10 @@ def write_inbox(folder: Path, as_of: dt.date, seed: int = 7) -> list[Path]:
             row["request_id"] = f"{unit[:3].upper()}-{i:03d}"
             row["title"] = f"{row['title']} [{unit}]"
         path = folder / f"{unit}.xlsx"
-        save_atomic(intake_form(rows, version="1.1" if unit == "sales" else "1.0"), path)
+        save_new(intake_form(rows, version="1.1" if unit == "sales" else "1.0"), path)
         written.append(path)
     wrong = folder / "finance-portfolio.xlsx"  # someone sent the portfolio instead of the form
-    save_atomic(build_workbook(PORTFOLIO_KIND), wrong)
+    save_new(build_workbook(PORTFOLIO_KIND), wrong)
     broken = folder / "hr-damaged.xlsx"  # an upload cut short
     broken.write_bytes(written[0].read_bytes()[:4000])
     locked = folder / "legal-protected.xlsx"  # password-protected: an OLE container, not a zip

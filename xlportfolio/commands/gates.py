@@ -16,7 +16,7 @@ from ..core.values import as_date
 from ..errors import XlPortfolioError
 from ..files.workbook import open_book
 from ..schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
-from .base import FileWorkbook, Outcome, Workbook
+from .base import Outcome, Workbook
 from .verify import HEAD_PROPERTY, ledger_rows
 
 BASELINE_SHEET = "Baseline"
@@ -38,9 +38,9 @@ class LedgerTampered(XlPortfolioError):
 
 def gates_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.date | None = None,
                now: dt.datetime | None = None) -> GatesOutcome:
-    wb = FileWorkbook(open_book(path, output=output))
-    outcome = gates_on(wb, as_of=as_of, now=now)
-    outcome.written = wb.save()
+    with open_book(path, output=output) as wb:
+        outcome = gates_on(wb, as_of=as_of, now=now)
+        outcome.written = wb.save()
     return outcome
 
 

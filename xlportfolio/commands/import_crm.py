@@ -11,10 +11,8 @@ from ..core.plan import EditPlan, GeneratedSheet
 from ..core.validate import validate_intake
 from ..core.values import show
 from ..crm import CrmImport, read_crm_export
-from ..files.reader import read_book
 from ..files.workbook import open_book
 from ..schema import INTAKE
-from .base import FileWorkbook
 from .validate import BOOK_TABLES, read_for_validation
 
 IMPORT_SHEET = "CRM Import"
@@ -33,18 +31,18 @@ def import_crm_file(export: str | Path, into: str | Path, *, mapping: str | Path
                     as_of: dt.date | None = None) -> ImportResult:
     """Read and map the export, merge its rows by Request ID, validate, and save once."""
     crm = read_crm_export(export, mapping=mapping, preset=preset)
-    target = FileWorkbook(open_book(into, output=output))
-    portfolio = read_for_validation(target)
-    outcome = FileOutcome(f"CRM {Path(export).name}", template=crm.preset or "mapping")
-    outcome.rows_read = len(crm.rows)
-    owned = tuple(dict.fromkeys(name for row in crm.rows for name in row))  # the columns the export fills
-    incoming = Incoming(outcome, dict(zip(crm.row_numbers, crm.rows)), owned)
-    merge = merge_requests(portfolio.tables[INTAKE.name], [incoming])
-    target.apply(EditPlan(rows=[merge]))
-    report, plan = validate_intake(read_book(target.wb, target.source, BOOK_TABLES), as_of)
-    plan.sheets.append(import_sheet(crm, outcome))
-    target.apply(plan)
-    written = target.save()
+    with open_book(into, output=output) as target:
+        portfolio = read_for_validation(target)
+        outcome = FileOutcome(f"CRM {Path(export).name}", template=crm.preset or "mapping")
+        outcome.rows_read = len(crm.rows)
+        owned = tuple(dict.fromkeys(name for row in crm.rows for name in row))  # the columns the export fills
+        incoming = Incoming(outcome, dict(zip(crm.row_numbers, crm.rows)), owned)
+        merge = merge_requests(portfolio.tables[INTAKE.name], [incoming])
+        target.apply(EditPlan(rows=[merge]))
+        report, plan = validate_intake(target.read(BOOK_TABLES), as_of)
+        plan.sheets.append(import_sheet(crm, outcome))
+        target.apply(plan)
+        written = target.save()
     return ImportResult(crm, outcome, report, written)
 
 

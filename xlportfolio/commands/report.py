@@ -25,7 +25,7 @@ from ..errors import XlPortfolioError
 from ..files.workbook import read_book_file
 from ..report_charts import chart_images
 from ..schema import APPROVALS, CAPACITY, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS, STAGES
-from .base import FileWorkbook, Workbook
+from .base import Workbook
 from .gates import read_baseline
 from .verify import HEAD_PROPERTY, ledger_rows
 
@@ -54,7 +54,8 @@ def report_file(path: str | Path, out: Path, *, since: dt.date | None = None,
                 as_of: dt.date | None = None) -> ReportResult:
     """Read the portfolio workbook at `path` (never writing it) and write the pack to `out` (HTML)."""
     _check(path, Path(out), since, as_of)  # before the slow part: reading the workbook
-    return report_on(FileWorkbook(read_book_file(path)), Path(out), since=since, as_of=as_of)
+    with read_book_file(path) as wb:
+        return report_on(wb, Path(out), since=since, as_of=as_of)
 
 
 def report_on(wb: Workbook, out: Path, *, since: dt.date | None = None,

@@ -14,7 +14,7 @@ from ..core.values import is_blank, is_number
 from ..errors import TemplateError
 from ..files.workbook import open_book
 from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, FINANCIALS, ITEMS, STAGE_WEIGHTS
-from .base import FileWorkbook, Outcome, Workbook
+from .base import Outcome, Workbook
 
 # What rollup reads: the hierarchy, its money, and how much each stage's value counts.
 BOOK_TABLES = [ITEMS, FINANCIALS, STAGE_WEIGHTS.table, DEPENDENCIES, CAPACITY, CHECKS_TABLE]
@@ -77,9 +77,9 @@ def rollup_file(path: str | Path, *, output: str | Path | None = None, values: b
     Cells are live formulas over the Items, Financials and Stage weights tables; `values=True`
     writes the numbers alone (a frozen snapshot).
     """
-    wb = FileWorkbook(open_book(path, output=output))
-    result = rollup_on(wb, values=values, as_of=as_of)
-    result.written = wb.save()
+    with open_book(path, output=output) as wb:
+        result = rollup_on(wb, values=values, as_of=as_of)
+        result.written = wb.save()
     return result
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..core.findings import Report
 from ..files.workbook import open_book
-from .base import FileWorkbook, Outcome, Workbook
+from .base import Outcome, Workbook
 
 
 @dataclass
@@ -90,9 +90,9 @@ def run_on(wb: Workbook, *, as_of: dt.date | None = None,
 
 def run_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.date | None = None,
              on_step: Callable[[str], None] | None = None) -> RunResult:
-    wb = FileWorkbook(open_book(path, output=output))
-    result = run_on(wb, as_of=as_of, on_step=on_step)
-    result.written = wb.save()
+    with open_book(path, output=output) as wb:
+        result = run_on(wb, as_of=as_of, on_step=on_step)
+        result.written = wb.save()
     return result
 
 

@@ -16,7 +16,7 @@ from ..core.values import is_number
 from ..errors import TemplateError
 from ..files.workbook import open_book
 from ..schema import INTAKE, ITEMS, SCORING
-from .base import FileWorkbook, Outcome, Workbook
+from .base import Outcome, Workbook
 
 # What an item calls a request's column: its value is the estimated value, its due date the end date.
 ITEM_ALIASES = {"expected_revenue": "estimated_value", "due_date": "end_date"}
@@ -34,9 +34,9 @@ class ScoreOutcome:
 
 def score_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.date | None = None,
                method: str = "weighted", ahp: bool = False) -> ScoreOutcome:
-    wb = FileWorkbook(open_book(path, output=output))
-    outcome = score_on(wb, as_of=as_of, method=method, ahp=ahp)
-    outcome.written = wb.save()
+    with open_book(path, output=output) as wb:
+        outcome = score_on(wb, as_of=as_of, method=method, ahp=ahp)
+        outcome.written = wb.save()
     return outcome
 
 

@@ -19,7 +19,7 @@ from ..core.values import as_id, is_blank, is_number, split_ids
 from ..errors import TemplateError
 from ..files.workbook import open_book
 from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, INTAKE, INTAKE_RULES, ITEMS, PEOPLE, SCORING, STAGES
-from .base import FileWorkbook, Outcome, Workbook
+from .base import Outcome, Workbook
 from .score import criterion_for
 
 OPEN_STAGES = STAGES[:3]  # items not yet decided (DI1-DI3) still compete for money and people
@@ -40,9 +40,9 @@ BUDGET_PROPERTY = "xlportfolio.budget"  # the last budget used, so the ribbon bu
 def select_file(path: str | Path, *, budget: float | None = None, objective: str = "score",
                 output: str | Path | None = None, as_of: dt.date | None = None,
                 levels: int = 10) -> SelectOutcome:
-    wb = FileWorkbook(open_book(path, output=output))
-    outcome = select_on(wb, budget=budget, objective=objective, as_of=as_of, levels=levels)
-    outcome.written = wb.save()
+    with open_book(path, output=output) as wb:
+        outcome = select_on(wb, budget=budget, objective=objective, as_of=as_of, levels=levels)
+        outcome.written = wb.save()
     return outcome
 
 

@@ -11,7 +11,7 @@ from ..core.validate import validate_intake
 from ..errors import TemplateError
 from ..files.workbook import open_book
 from ..schema import CHECKS_TABLE, INTAKE, INTAKE_RULES, ITEMS, PEOPLE
-from .base import FileWorkbook, Outcome, Workbook
+from .base import Outcome, Workbook
 
 # What validate reads: the requests, and what they are checked against.
 BOOK_TABLES = [INTAKE, ITEMS, PEOPLE, INTAKE_RULES.table, CHECKS_TABLE]
@@ -44,9 +44,9 @@ def validate_on(wb: Workbook, *, as_of: dt.date | None = None) -> ValidateResult
 def validate_file(path: str | Path, *, output: str | Path | None = None,
                   as_of: dt.date | None = None) -> ValidateResult:
     """Validate BOOK's Intake table and save the marks in place (or to `output`)."""
-    wb = FileWorkbook(open_book(path, output=output))
-    result = validate_on(wb, as_of=as_of)
-    result.written = wb.save()
+    with open_book(path, output=output) as wb:
+        result = validate_on(wb, as_of=as_of)
+        result.written = wb.save()
     return result
 
 

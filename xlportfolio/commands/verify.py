@@ -6,7 +6,7 @@ from pathlib import Path
 from ..core.findings import Report
 from ..core.ledger import LEDGER_HEADER, LEDGER_SHEET, verify
 from ..files.workbook import read_book_file
-from .base import FileWorkbook, Outcome, Workbook
+from .base import Outcome, Workbook
 
 HEAD_PROPERTY = "xlportfolio.ledger_head"  # the last row's Seq:Hash, so a cut-off end shows too
 
@@ -24,7 +24,8 @@ def verify_on(wb: Workbook) -> tuple[Report, int]:
 
 def verify_file(path: str | Path) -> tuple[Report, int]:
     """The ledger's findings and how many rows it holds; the file is only read."""
-    return verify_on(FileWorkbook(read_book_file(path)))
+    with read_book_file(path) as wb:
+        return verify_on(wb)
 
 
 def run(wb: Workbook) -> Outcome:

@@ -1,11 +1,14 @@
 """The workbook as the core sees it: tables as DataFrames that remember their cells."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..errors import TemplateError
 from ..schema import Table
+from .values import is_blank
 
 
 @dataclass
@@ -44,3 +47,78 @@ class Book:
 
     def table(self, name: str) -> SheetTable | None:
         return self.tables.get(name)
+
+
+def column_letter(column: int) -> str:
+    """Column number (1 = A) to its letters."""
+    out = ""
+    while column > 0:
+        column, rest = divmod(column - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def column_number(letters: str) -> int:
+    """Column letters to their number (A = 1)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def split_cell(coord: str) -> tuple[int, int]:
+    """'E12' -> (row 12, column 5)."""
+    letters = coord.rstrip("0123456789")
+    return int(coord[len(letters):]), column_number(letters.lstrip("$").rstrip("$"))
+
+
+def table_from_grid(schema: Table, sheet: str, header: list, body: Iterable[tuple[int, list]], *,
+                    header_row: int, first_col: int, last_row: int, table_name: str | None, source: str,
+                    merged: Iterable[tuple[int, int, int, int]] = ()) -> SheetTable:
+    """The core's table from plain values as any surface reads them: the header row's values and
+    the body's (row, values) pairs (blank rows are left out of the frame, whose index is the row).
+
+    A blank, duplicate or merged header aborts naming the cell, since the columns could not be
+    told apart.
+    """
+    for top, left, bottom, right in merged:
+        if top <= header_row <= bottom and left <= first_col + len(header) - 1 and right >= first_col:
+            coord = f"{column_letter(left)}{top}:{column_letter(right)}{bottom}"
+            raise TemplateError(source, f"sheet '{sheet}', {coord}: the header row has merged cells; "
+                                "unmerge them so each column has its own header.")
+    headers = _headers(sheet, header, header_row, first_col, source)
+    names: dict[int, str] = {}
+    for col, text in headers.items():
+        match = schema.match_header(text)
+        names[col] = match.name if match and match.name not in names.values() else text
+    index, records = [], []
+    width = len(headers)
+    for row, record in body:
+        if any(not is_blank(v) for v in record):
+            index.append(row)
+            records.append(record if len(record) == width else (list(record) + [None] * width)[:width])
+    cols = list(headers)
+    frame = pd.DataFrame(records, index=pd.Index(index, name="row"), columns=[names[c] for c in cols], dtype=object)
+    return SheetTable(
+        schema=schema, sheet=sheet, frame=frame,
+        letters={names[c]: column_letter(c) for c in cols},
+        headers={names[c]: headers[c] for c in cols},
+        header_row=header_row, table_name=table_name, last_row=last_row,
+    )
+
+
+def _headers(sheet: str, row: list, header_row: int, first_col: int, source: str) -> dict[int, str]:
+    """Column number -> header text; a blank or duplicate header aborts naming the cell."""
+    headers: dict[int, str] = {}
+    seen: dict[str, str] = {}
+    for col, value in enumerate(row, start=first_col):
+        coord = f"{column_letter(col)}{header_row}"
+        if is_blank(value):
+            raise TemplateError(source, f"sheet '{sheet}', {coord}: a header cell is blank; give the column a name.")
+        text = str(value).strip()
+        if text.casefold() in seen:
+            raise TemplateError(source, f"sheet '{sheet}', {coord}: header '{text}' appears twice "
+                                f"(also {seen[text.casefold()]}); rename one of them.")
+        seen[text.casefold()] = coord
+        headers[col] = text
+    return headers

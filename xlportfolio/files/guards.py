@@ -1,9 +1,11 @@
-"""Look inside a workbook file before openpyxl does, so a bad file fails with a message a person can act on.
+"""Look inside a workbook file before anything reads it, so a bad file fails with a message a person can act on.
 
-openpyxl trusts its input: it inflates whatever the zip declares, fails on non-workbooks with
-raw zipfile/KeyError tracebacks, and silently drops parts it does not model (pivot tables,
-slicers, x14 extensions ...) when it saves. This module reads the package with the stdlib only,
-turns every unusable file into one WorkbookUnusable, and tells the caller what a save would lose.
+The guard's one job is safety: a file that is not a zip package (a renamed CSV, HTML page or
+.xls), an encrypted workbook, a zip bomb, Strict Open XML, or a package missing the parts every
+workbook has, becomes one WorkbookUnusable naming what it is and what to do. It reads only the
+small parts that say what the package is (content types, relationships, the workbook part),
+with the stdlib and within a budget. Content is never a reason to refuse: the package engine
+keeps every part it does not change byte for byte.
 """
 from __future__ import annotations
 
@@ -18,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from xlportfolio.core.plan import GENERATED_SHEETS
 from xlportfolio.errors import WorkbookUnusable
 
 _CHUNK = 1 << 20
@@ -39,54 +40,6 @@ _WORKBOOK_TYPES = {
 _ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, RuntimeError,
                zlib.error, struct.error, KeyError, IndexError, OverflowError)
 
-# Parts openpyxl does not model, so a save drops or mangles them: (label, part name, content type) patterns.
-_PART_RULES = tuple((label, re.compile(name), re.compile(ctype) if ctype else None) for label, name, ctype in (
-    ("charts", r"(^|/)charts/chart\d*\.xml$", r"drawingml\.chart\+xml"),
-    ("Excel 2016+ charts (chartEx)", r"(^|/)charts/chartex\d*\.xml$", r"\.chartex\+xml"),
-    ("pivot tables", r"(^|/)pivottables/[^/]+\.xml$", r"\.pivottable\+xml"),
-    ("slicers", r"(^|/)slicer(s|caches)/[^/]+\.xml$", r"\.slicer(cache)?\+xml"),
-    ("timelines", r"(^|/)timeline(s|caches)/[^/]+\.xml$", r"\.timeline(cache)?\+xml"),
-    ("external links", r"(^|/)externallinks/[^/]+\.xml$", r"\.externallink\+xml"),
-    ("threaded comments", r"(^|/)threadedcomments/[^/]+\.xml$", r"threadedcomments\+xml"),
-    ("form controls", r"(^|/)(ctrlprops|activex)/", r"\.(ctrlprops|activex)\+xml"),
-    ("embedded objects (OLE)", r"(^|/)embeddings/", r"oleobject"),
-    ("SmartArt diagrams", r"(^|/)diagrams/", r"drawingml\.diagram"),
-    ("pictures in cells (rich values)", r"(^|/)richdata/", ""),
-    ("cell metadata for dynamic-array formulas or rich values", r"(^|/)metadata\.xml$", r"sheetmetadata\+xml"),
-    ("data connections or query tables", r"(^|/)(connections\.xml|querytables/[^/]+\.xml)$",
-     r"\.(connections|querytable)\+xml"),
-    ("Excel 4.0 macro or dialog sheets", r"(^|/)(macrosheets|dialogsheets)/[^/]+\.xml$",
-     r"\.(macrosheet|dialogsheet)\+xml"),
-    ("a data model (Power Pivot)", r"(^|/)model/", ""),
-    ("custom XML parts", r"^customxml/", ""),
-    ("a custom ribbon (customUI)", r"^customui/", ""),
-    ("Office add-ins (web extensions)", r"(^|/)webextensions/", ""),
-))
-_COUNTED = {"charts": "chart", "pivot tables": "pivot table", "external links": "external link"}
-_IMAGES = "images or shapes"
-
-# openpyxl drops a worksheet's whole <extLst>; these ext URIs say what was in it.
-_X14_CF = "Excel 2010+ conditional formats (x14)"
-_EXT_LABELS = {
-    "{CCE6A557-97BC-4B89-ADB6-D9C93CAAB3DF}": "Excel 2010+ data validations (x14)",
-    "{78C0D931-6437-407D-A8EE-F0AAD7539E65}": _X14_CF,
-    "{B025F937-C7B1-47D3-B67F-A62EFF666E3E}": _X14_CF,
-    "{05C60535-1F16-4FD2-B633-F4F36F0B64E0}": "sparklines",
-    "{A8765BA9-456A-4DAB-B4F3-ACF838C121DE}": "slicers",
-    "{3A4CF648-6AED-40F4-86FF-DC5316D8AED3}": "slicers",
-    "{7E03D99C-DC04-49D9-9315-930204A7B6E9}": "timelines",
-}
-_ELEMENT_LABELS = {b"controls": "form controls", b"oleObjects": "embedded objects (OLE)",
-                   b"conditionalFormattings": _X14_CF, b"sparklineGroups": "sparklines"}
-_SHEET_MARKERS = re.compile(rb'uri\s*=\s*["\'](\{[0-9A-Fa-f-]{36}\})'
-                            rb"|<(?:[\w.-]+:)?(controls|oleObjects|conditionalFormattings|sparklineGroups)[\s>/]"
-                            rb"|<(?:[\w.-]+:)?(r)>")
-_SHEET_GATE = (b"uri", b"controls", b"oleObjects", b"conditionalFormattings", b"sparklineGroups", b"r>")
-# A run (<r>) inside a string means formatted text; loading it as rich text keeps the formatting,
-# and is only paid for when there is some (it makes reading several times slower).
-_RICH_RUN = re.compile(rb"<(?:[\w.-]+:)?(r)>")
-_DRAWING_MARKERS = re.compile(rb"<(?:[\w.-]+:)?(pic|sp|grpSp|cxnSp|contentPart)[\s>/]")
-_VML_MARKERS = re.compile(rb'ObjectType\s*=\s*["\'](\w+)|<(?:[\w.-]+:)?(imagedata)[\s>/]')
 _ATTR = re.compile(r'([\w.:-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 
 
@@ -94,20 +47,17 @@ _ATTR = re.compile(r'([\w.:-]+)\s*=\s*(?:"([^"]*)"|\'([^\']*)\')')
 class PackageReport:
     path: Path
     macro_enabled: bool               # has xl/vbaProject.bin or a macro-enabled content type
-    lossy_parts: tuple[str, ...]      # what openpyxl would drop or damage on save, in words
     sheet_names: tuple[str, ...]      # from the workbook part, in order
-    rich_text: bool = False           # some cell holds formatted runs: load with rich_text to keep them
 
 
-def inspect_package(path, *, max_unzipped_bytes: int = 1_500_000_000, max_ratio: int = 200,
-                    generated: frozenset[str] = GENERATED_SHEETS) -> PackageReport:
-    """Check that `path` is a readable .xlsx/.xlsm package and report what a save would lose."""
+def inspect_package(path, *, max_unzipped_bytes: int = 1_500_000_000, max_ratio: int = 200) -> PackageReport:
+    """Check that `path` is a readable .xlsx/.xlsm package; say what it is."""
     path = Path(path)
     head = _read_head(path)
     try:
         _reject_non_zip(path, head)
         with zipfile.ZipFile(path) as zf:
-            return _inspect_zip(path, zf, max_unzipped_bytes, max_ratio, generated)
+            return _inspect_zip(path, zf, max_unzipped_bytes, max_ratio)
     except WorkbookUnusable:
         raise
     except _ZIP_ERRORS as exc:
@@ -215,29 +165,7 @@ class _Reader:
         return b"".join(self.chunks(info))
 
 
-def _reachable(parts: dict, reader: _Reader, roots: list[str]) -> set[str]:
-    """Every part the given parts refer to, directly or through drawings and charts."""
-    seen: set[str] = set()
-    todo = list(roots)
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        rels_name = posixpath.join(posixpath.dirname(name), "_rels", posixpath.basename(name) + ".rels")
-        if rels_name not in parts:
-            continue
-        seen.add(rels_name)
-        for rel in _elements(_text(reader.read(parts[rels_name])), "Relationship"):
-            if rel.get("TargetMode", "").lower() != "external":
-                target = _resolve(posixpath.dirname(name), rel.get("Target", ""))
-                if target in parts:
-                    todo.append(target)
-    return seen
-
-
-def _inspect_zip(path: Path, zf: zipfile.ZipFile, cap: int, max_ratio: int,
-                 generated: frozenset[str] = frozenset()) -> PackageReport:
+def _inspect_zip(path: Path, zf: zipfile.ZipFile, cap: int, max_ratio: int) -> PackageReport:
     infos = [info for info in zf.infolist() if not info.filename.endswith("/")]
     _check_members(path, infos, cap, max_ratio)
     parts = {info.filename.lstrip("/"): info for info in infos}
@@ -245,7 +173,7 @@ def _inspect_zip(path: Path, zf: zipfile.ZipFile, cap: int, max_ratio: int,
     types = _content_types(path, parts, reader)
     wb_name = _workbook_part(path, parts, reader, types)
     wb_xml = reader.read(parts[wb_name])
-    if _STRICT_NS in wb_xml:  # openpyxl knows only transitional names: it would load no sheets, and save that
+    if _STRICT_NS in wb_xml:  # the engine knows transitional names only: it would find no sheets
         raise WorkbookUnusable(path, "the workbook is saved as 'Strict Open XML', which this tool cannot read; "
                                      "in Excel use File > Save As > 'Excel Workbook (*.xlsx)' and try again")
     sheets = [(a.get("name", ""), a.get("id", "")) for a in _elements(_text(wb_xml), "sheet")]
@@ -256,16 +184,9 @@ def _inspect_zip(path: Path, zf: zipfile.ZipFile, cap: int, max_ratio: int,
     if orphan is not None:
         raise WorkbookUnusable(path, f"sheet '{orphan}' has no part in the package; the file is damaged - "
                                      "open it in Excel, let Excel repair it, and save it again")
-    # A generated sheet is rebuilt whole on every run, charts included: what it holds is not lost.
-    owned = _reachable(parts, reader, [rels[rid][1] for name, rid in sheets if name in generated])
-    kept = {n: i for n, i in parts.items() if n not in owned}
-    user_sheets = [(name, rid) for name, rid in sheets if name not in generated]
-    sheet_lossy, rich_sheets = _lossy_sheets(kept, types, reader, user_sheets, rels)
-    lossy = _lossy_parts(kept, types, reader) + sheet_lossy
-    rich = rich_sheets or _has_rich_shared_strings(parts, types, reader)
     macro = any(n.lower().endswith("vbaproject.bin") for n in parts) or any(
         "macroenabled" in t or "vbaproject" in t for t in types.values())
-    return PackageReport(path, macro, tuple(lossy), tuple(name for name, _ in sheets), rich)
+    return PackageReport(path, macro, tuple(name for name, _ in sheets))
 
 
 def _check_members(path: Path, infos: list[zipfile.ZipInfo], cap: int, max_ratio: int) -> None:
@@ -353,86 +274,6 @@ def _relationships(path: Path, parts: dict, reader: _Reader, wb_name: str) -> di
                                          f"{hint}; the file is damaged - open it in Excel and save it again")
         rels[rel.get("Id", "")] = (rel.get("Type", "").rpartition("/")[2].lower(), target)
     return rels
-
-
-def _lossy_parts(parts: dict, types: dict[str, str], reader: _Reader) -> list[str]:
-    """Describe the parts, found by name or content type, that openpyxl would drop or rewrite."""
-    found: dict[str, list[str]] = {}
-    for name, info in parts.items():
-        low, kind = name.lower(), _type_of(types, name)
-        if low.endswith(".rels"):
-            continue
-        label = next((label for label, name_rx, type_rx in _PART_RULES
-                      if name_rx.search(low) or (type_rx and type_rx.search(kind))), None)
-        if label:
-            found.setdefault(label, []).append(name)
-        elif low.endswith(".vml") or "vmldrawing" in kind:
-            _add_vml_findings(found, name, _scan(reader, info, _VML_MARKERS))
-        elif (kind.endswith(".drawing+xml") or re.search(r"(^|/)drawings/[^/]+\.xml$", low)) \
-                and _scan(reader, info, _DRAWING_MARKERS, stop_after=1):
-            # A drawing that only anchors charts is covered by "charts"; pictures and shapes are not.
-            found.setdefault(_IMAGES, []).append(name)
-    return [_describe(label, names) for label, names in found.items()]
-
-
-def _add_vml_findings(found: dict[str, list[str]], name: str, hits: set[bytes]) -> None:
-    # Comment boxes are VML shapes of ObjectType "Note"; openpyxl rewrites those, anything else is lost.
-    if any(hit.lower() not in (b"note", b"imagedata") for hit in hits):
-        found.setdefault("form controls", []).append(name)
-    if b"imagedata" in hits:
-        found.setdefault(_IMAGES, []).append(name)
-
-
-def _lossy_sheets(parts: dict, types: dict[str, str], reader: _Reader, sheets: list[tuple[str, str]],
-                  rels: dict[str, tuple[str, str]]) -> tuple[list[str], bool]:
-    """Scan every worksheet for content openpyxl drops (its extLst, form controls, OLE objects),
-    and say whether any cell holds rich text."""
-    label_of = {rels[rid][1]: f"'{name}'" for name, rid in sheets if rels.get(rid, ("",))[0] == "worksheet"}
-    label_of.update({n: n for n in parts if n not in label_of and _type_of(types, n).endswith(".worksheet+xml")})
-    found: dict[str, list[str]] = {}
-    rich = False
-    for name, sheet in label_of.items():
-        for hit in sorted(_scan(reader, parts[name], _SHEET_MARKERS, gate=_SHEET_GATE)):
-            if hit == b"r":
-                rich = True
-                continue
-            label = _EXT_LABELS.get(hit.decode("ascii").upper(), "other Excel extension data (extLst)") \
-                if hit.startswith(b"{") else _ELEMENT_LABELS[hit]
-            if sheet not in found.setdefault(label, []):
-                found[label].append(sheet)
-    lossy = [f"{label} on sheet{'s' if len(names) > 1 else ''} {', '.join(names)}" for label, names in found.items()]
-    return lossy, rich
-
-
-def _has_rich_shared_strings(parts: dict, types: dict[str, str], reader: _Reader) -> bool:
-    strings = [n for n in parts if n.lower().endswith("sharedstrings.xml") or _type_of(types, n).endswith(".sharedstrings+xml")]
-    return any(_scan(reader, parts[n], _RICH_RUN, gate=(b"r>",), stop_after=1) for n in strings)
-
-
-def _scan(reader: _Reader, info: zipfile.ZipInfo, pattern: re.Pattern, *,
-          gate: tuple[bytes, ...] = (), stop_after: int = 0) -> set[bytes]:
-    """First non-empty group of each `pattern` hit in a part, read in chunks so a 200 MB sheet stays cheap.
-
-    Every hit contains one of the `gate` tokens, so a chunk holding none is skipped after a few
-    fast substring tests; the regex, ten times slower, runs only where a marker may be.
-    """
-    hits: set[bytes] = set()
-    tail = b""
-    for chunk in reader.chunks(info):
-        data = tail + chunk
-        if not gate or any(token in data for token in gate):
-            hits.update(next(g for g in m.groups() if g) for m in pattern.finditer(data))
-            if stop_after and len(hits) >= stop_after:
-                break
-        tail = data[-_OVERLAP:]
-    return hits
-
-
-def _describe(label: str, names: list[str]) -> str:
-    listed = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
-    if label in _COUNTED:
-        label = f"{len(names)} {_COUNTED[label] if len(names) == 1 else label}"
-    return f"{label} ({listed})"
 
 
 def _elements(xml: str, local: str) -> list[dict[str, str]]:

@@ -29,7 +29,6 @@ from ..schema import (
     ColumnType,
     Table,
 )
-from .writer import set_text_safe
 
 TEMPLATE_VERSION = "1.1"
 # Intake template versions a PMO may still receive, with the Intake columns each one lacks;
@@ -267,3 +266,10 @@ def _properties(wb: Workbook, kind: Kind) -> None:
     props.keywords = "xlportfolio"
     wb.custom_doc_props.append(StringProperty(name="xlportfolio.template", value=kind.id))
     wb.custom_doc_props.append(StringProperty(name="xlportfolio.template_version", value=TEMPLATE_VERSION))
+
+
+def set_text_safe(cell: Any, value: Any) -> None:
+    """Write a value; text that starts with '=' stays text and never becomes a formula."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"

@@ -1,94 +1,108 @@
-"""Open a workbook file safely for a command and save it back atomically, losing nothing."""
+"""Open a workbook file for a command and save it back part by part, keeping the file the user had.
+
+    with open_book(path, output=output) as wb:     # guard, lock, stamp, package
+        result = validate_on(wb)                    # the one plan walk, through the package
+        written = wb.save()                         # only changed parts rewritten; atomic
+
+The guard refuses what cannot be used (not a workbook, encrypted, a zip bomb, Strict Open XML);
+content is never a reason to refuse, since the package engine copies every part it does not
+change byte for byte. New standard workbooks are still written by openpyxl (`save_new`).
+"""
 from __future__ import annotations
 
 import io
-import os
-import tempfile
-import warnings
-import zipfile
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
-from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 
-from ..errors import ContentWouldBeLost, WorkbookUnusable, XlPortfolioError
+from ..core.book import Book
+from ..core.plan import EditPlan
+from ..errors import XlPortfolioError
+from ..package.book import Package
+from ..package.surface import PackageSurface
+from ..schema import Table
+from ..surface.workbook import SurfaceWorkbook
 from .guards import PackageReport, inspect_package
+from .save import FileStamp, WorkbookLock, check_output, save_atomic, stamp
 
-MACRO_SUFFIXES = {".xlsm", ".xltm"}
 
+class FileWorkbook(SurfaceWorkbook):
+    """A workbook file opened as a package for one command (or a chain of them)."""
 
-@dataclass
-class OpenedBook:
-    path: Path
-    wb: Workbook
-    package: PackageReport
-    target: Path | None = None  # where a command saves: --output, or the file itself
+    def __init__(self, path: Path, report: PackageReport, *, target: Path | None, lock: WorkbookLock | None,
+                 opened: FileStamp | None, on_status=None):
+        self.path, self.report, self.target = path, report, target
+        self._lock, self._opened = lock, opened
+        self.package = Package(path)
+        super().__init__(PackageSurface(self.package), on_status)
+        self.source = str(path)
 
     def save(self) -> Path:
-        """Save atomically where the command was told to write; return that path."""
-        target = self.target or self.path
-        save_atomic(self.wb, target)
-        return target
+        """Write the changed parts where the command was told to (in place or --output); return it.
+
+        Saving in place when nothing changed leaves the file as it was, not even its date touched.
+        """
+        if self.target is None:
+            raise XlPortfolioError(self.path, "this workbook was opened to be read only")
+        surface: PackageSurface = self.surface
+        surface.prepare()
+        if self.target == self.path and not surface.changed():
+            return self.target
+        return save_atomic(self.target, surface.save_to, opened=self._opened)
+
+    def close(self) -> None:
+        self.surface.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> FileWorkbook:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
-def open_book(path: str | Path, *, output: str | Path | None = None) -> OpenedBook:
-    """Check the file, refuse a save that would lose content, then load it for editing."""
+def open_book(path: str | Path, *, output: str | Path | None = None, on_status=None) -> FileWorkbook:
+    """A workbook to change: checked, locked against a second command, and stamped, so that a
+    save made meanwhile in Excel is never overwritten."""
     path = Path(path)
-    package = inspect_package(path)
-    target = Path(output) if output else path
-    if package.lossy_parts and target.resolve() == path.resolve():
-        raise ContentWouldBeLost(path, _lossy_message(package))
-    if package.macro_enabled and target.suffix.lower() not in MACRO_SUFFIXES:
-        raise ContentWouldBeLost(path, f"it holds macros, which a {target.suffix or 'plain'} file "
-                                 "cannot keep; write to a file ending in .xlsm.")
-    return OpenedBook(path, load(path, package), package, target)
-
-
-def read_book_file(path: str | Path) -> OpenedBook:
-    """Load a workbook only to read it (a source file is never written back)."""
-    path = Path(path)
-    package = inspect_package(path)
-    return OpenedBook(path, load(path, package), package)
-
-
-def load(path: Path, package: PackageReport) -> Workbook:
-    """openpyxl's load, with its failures turned into a message a person can act on."""
+    report = inspect_package(path)
+    target = check_output(path, output, macros=report.macro_enabled)
+    lock = WorkbookLock(path)
+    lock.acquire()
     try:
-        with warnings.catch_warnings():
-            # openpyxl warns about parts it drops; the guard has already judged them.
-            warnings.simplefilter("ignore")
-            # From memory: a load that fails half-way then leaves no open file behind.
-            data = io.BytesIO(path.read_bytes())
-            return load_workbook(data, keep_vba=package.macro_enabled, rich_text=package.rich_text,
-                                 keep_links=True)
-    except XlPortfolioError:
-        raise
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError, AttributeError,
-            SyntaxError, EOFError) as exc:
-        raise WorkbookUnusable(path, f"the workbook cannot be read ({type(exc).__name__}: {exc}); "
-                               "open it in Excel, save it again as .xlsx and retry.") from exc
-
-
-def _lossy_message(package: PackageReport) -> str:
-    parts = "; ".join(package.lossy_parts)
-    return (f"it contains content this tool cannot write back without losing it ({parts}). "
-            "Nothing was changed. Use --output NEW.xlsx to write the result to a new file "
-            "and keep this one as it is.")
-
-
-def save_atomic(wb: Workbook, target: str | Path) -> None:
-    """Write to a temporary file beside the target, then replace it in one step.
-
-    On any error the original file is left byte-identical and the temporary file removed.
-    """
-    target = Path(target)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix or ".xlsx",
-                               dir=target.parent if str(target.parent) else ".")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, target)
+        return FileWorkbook(path, report, target=target, lock=lock, opened=stamp(path), on_status=on_status)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        lock.release()
         raise
+
+
+def read_book_file(path: str | Path) -> FileWorkbook:
+    """A workbook only to read (a source file is never written back)."""
+    path = Path(path)
+    return FileWorkbook(path, inspect_package(path), target=None, lock=None, opened=None)
+
+
+def save_new(wb: Workbook, target: str | Path) -> Path:
+    """A workbook openpyxl built from scratch (the standard templates, the demo), saved atomically."""
+    def write(fh) -> None:
+        data = io.BytesIO()
+        wb.save(data)
+        fh.write(data.getvalue())
+
+    return save_atomic(Path(target), write)
+
+
+def apply_plan_file(path: str | Path, plan: EditPlan, *, output: str | Path | None = None) -> Path:
+    """Apply one edit plan to a workbook file and save it (a command without a core step)."""
+    with open_book(path, output=output) as wb:
+        wb.apply(plan)
+        return wb.save()
+
+
+def read_tables(path: str | Path, tables: Sequence[Table]) -> Book:
+    """The governed tables of a workbook file, as every command reads them."""
+    with read_book_file(path) as wb:
+        return wb.read(tables)

@@ -1,0 +1,333 @@
+"""A workbook file as a package of parts: what it holds, what a command changed, and the new file.
+
+The workbook part, relationships and content types are parsed with lxml and edited in place,
+so whatever they list for the user survives. Parts are replaced or added as bytes (or as a
+stream of chunks for big sheets); every other part is copied raw on writing.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+
+from ..errors import WorkbookUnusable
+from . import opc
+from .archive import Archive, PackageWriter
+from .xml import MAIN, REL, parse, q, serialize
+
+SMALL_PART = 64 << 20  # parts parsed whole (workbook, rels, styles, tables, notes) never come near this
+CUSTOM_PROPS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_PROPERTY_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+# The order of <workbook>'s children (CT_Workbook): new elements go where the schema puts them.
+_WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "AlternateContent", "workbookProtection",
+                   "bookViews", "sheets", "functionGroups", "externalReferences", "definedNames", "calcPr",
+                   "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
+                   "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
+
+Content = bytes | Callable[[], Iterable[bytes]]
+
+
+@dataclass
+class SheetRef:
+    name: str
+    part: str
+    element: etree._Element  # its <sheet> in workbook.xml
+
+    @property
+    def hidden(self) -> bool:
+        return self.element.get("state", "visible") != "visible"
+
+
+@dataclass
+class TablePart:
+    """An Excel Table (ListObject) and the part that defines it."""
+
+    name: str
+    sheet: str
+    part: str
+    ref: str
+    totals: int
+    root: etree._Element
+
+
+class Package:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.archive = Archive(self.path)
+        self.new: dict[str, tuple[Content, int | None]] = {}
+        self.removed: set[str] = set()
+        self.reserved: set[str] = set()  # part names handed out, not yet written
+        self._xml: dict[str, etree._Element] = {}
+        self._rels: dict[str, opc.Relationships] = {}
+        self.types = opc.ContentTypes(self.xml("[Content_Types].xml"))
+        office = next((r for r in self.rels("") if r.type.endswith("/officeDocument")), None)
+        self.workbook_part = office.part("") if office else "xl/workbook.xml"
+        self.workbook = self.xml(self.workbook_part)
+        self.workbook_changed = False
+        self.sheets = self._sheets()
+        self._tables: list[TablePart] | None = None
+
+    def close(self) -> None:
+        self.archive.close()
+
+    # --- parts ----------------------------------------------------------------------------------
+    def has(self, part: str) -> bool:
+        return (part in self.archive or part in self.new) and part not in self.removed
+
+    def read(self, part: str) -> bytes:
+        if part in self.new:
+            content, _ = self.new[part]
+            return content if isinstance(content, bytes) else b"".join(content())
+        return self.archive.read(part, SMALL_PART)
+
+    def read_sheet(self, part: str) -> bytes:
+        """A part of any size (sheets, shared strings): the archive's budget still bounds it."""
+        if part in self.new:
+            return self.read(part)
+        return self.archive.read(part)
+
+    def xml(self, part: str) -> etree._Element:
+        """A small part parsed once; edits to the returned tree are saved with `touch`."""
+        if part not in self._xml:
+            self._xml[part] = parse(self.read(part), self.path, part)
+        return self._xml[part]
+
+    def touch(self, part: str) -> None:
+        """The parsed tree of `part` was edited: write it back."""
+        self.put(part, None)
+
+    def put(self, part: str, content: Content | None, size: int | None = None) -> None:
+        """Replace or add a part; None means 'the parsed tree, serialized when writing'."""
+        self.removed.discard(part)
+        self.new[part] = (content, size)
+
+    def remove(self, part: str) -> None:
+        """Drop a part, its relationships part and its content-type override."""
+        for name in (part, opc.rels_name(part)):
+            self.new.pop(name, None)
+            self._xml.pop(name, None)
+            self._rels.pop(name, None)
+            if name in self.archive:
+                self.removed.add(name)
+        self.types.remove(part)
+
+    def unused(self, pattern: str) -> str:
+        """The first free part name of a pattern such as 'xl/worksheets/sheet{}.xml'."""
+        taken = {n.lower() for n in [*self.archive.order, *self.new, *self.reserved] if n not in self.removed}
+        n = 1
+        while pattern.format(n).lower() in taken:
+            n += 1
+        self.reserved.add(pattern.format(n))
+        return pattern.format(n)
+
+    def rels(self, part: str) -> opc.Relationships:
+        """The relationships of `part` ('' for the package's own), empty if it has none."""
+        if part not in self._rels:
+            name = opc.rels_name(part)
+            root = self.xml(name) if self.has(name) else None
+            self._rels[part] = opc.Relationships(part, root)
+        return self._rels[part]
+
+    def related(self, part: str, rel_type: str) -> list[str]:
+        return [p for r in self.rels(part).of_type(rel_type) if (p := r.part(part)) and self.has(p)]
+
+    # --- sheets ---------------------------------------------------------------------------------
+    def _sheets(self) -> list[SheetRef]:
+        rels = self.rels(self.workbook_part)
+        out = []
+        sheets = self.workbook.find(q(MAIN, "sheets"))
+        for el in (sheets if sheets is not None else []):
+            rel = rels.by_id(el.get(q(REL, "id"), ""))
+            part = rel.part(self.workbook_part) if rel else None
+            if part is None or not self.has(part):
+                raise WorkbookUnusable(self.path, f"sheet '{el.get('name')}' has no part in the package; the file "
+                                       "is damaged - open it in Excel, let Excel repair it, and save it again")
+            out.append(SheetRef(el.get("name", ""), part, el))
+        return out
+
+    def sheet(self, name: str) -> SheetRef | None:
+        return next((s for s in self.sheets if s.name.casefold() == name.casefold()), None)
+
+    def worksheet(self, name: str) -> SheetRef | None:
+        """A sheet that holds cells (not a chart sheet or macro sheet)."""
+        ref = self.sheet(name)
+        return ref if ref is not None and self.types.of(ref.part) == opc.WORKSHEET_TYPE else None
+
+    def add_sheet(self, name: str, hidden: bool) -> SheetRef:
+        """A new, empty worksheet after the last tab."""
+        part = self.unused("xl/worksheets/sheet{}.xml")
+        rid = self.rels(self.workbook_part).add(opc.R_WORKSHEET, part)
+        sheets = self._child("sheets")
+        ids = [int(s.get("sheetId", "0")) for s in sheets if s.get("sheetId", "").isdigit()]
+        el = etree.SubElement(sheets, q(MAIN, "sheet"), name=name, sheetId=str(max(ids, default=0) + 1))
+        if hidden:
+            el.set("state", "hidden")
+        el.set(q(REL, "id"), rid)
+        self.types.override(part, opc.WORKSHEET_TYPE)
+        self.workbook_changed = True
+        ref = SheetRef(name, part, el)
+        self.sheets.append(ref)
+        return ref
+
+    def set_hidden(self, ref: SheetRef, hidden: bool) -> None:
+        if ref.hidden == hidden:
+            return
+        if hidden:
+            ref.element.set("state", "hidden")
+        else:
+            ref.element.attrib.pop("state", None)
+        self.workbook_changed = True
+
+    @property
+    def date1904(self) -> bool:
+        pr = self.workbook.find(q(MAIN, "workbookPr"))
+        return pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
+
+    # --- tables ---------------------------------------------------------------------------------
+    def tables(self) -> list[TablePart]:
+        if self._tables is None:
+            self._tables = []
+            for ref in self.sheets:
+                for part in self.related(ref.part, opc.R_TABLE):
+                    root = self.xml(part)
+                    self._tables.append(TablePart(root.get("name") or root.get("displayName") or "", ref.name, part,
+                                                  root.get("ref", ""), int(root.get("totalsRowCount", "0") or 0),
+                                                  root))
+        return self._tables
+
+    # --- names and properties -----------------------------------------------------------------
+    def defined_name(self, name: str) -> str | None:
+        names = self.workbook.find(q(MAIN, "definedNames"))
+        for el in (names if names is not None else []):
+            if el.get("name", "").casefold() == name.casefold() and el.get("localSheetId") is None:
+                return el.text or ""
+        return None
+
+    def set_defined_name(self, name: str, text: str) -> None:
+        names = self._child("definedNames")
+        for el in names:
+            if el.get("name", "").casefold() == name.casefold() and el.get("localSheetId") is None:
+                if el.text == text:
+                    return
+                el.text = text
+                break
+        else:
+            etree.SubElement(names, q(MAIN, "definedName"), name=name, hidden="1").text = text
+        self.workbook_changed = True
+
+    def _custom_part(self) -> str | None:
+        found = [r.part("") for r in self.rels("").of_type(opc.R_CUSTOM_PROPS)]
+        return next((p for p in found if p and self.has(p)), None)
+
+    def doc_property(self, name: str) -> str | None:
+        part = self._custom_part()
+        if part is None:
+            return None
+        for prop in self.xml(part):
+            if prop.get("name") == name:
+                return "".join(prop.itertext())
+        return None
+
+    def set_doc_property(self, name: str, value: str) -> None:
+        part = self._custom_part()
+        if part is None:
+            part = "docProps/custom.xml"
+            root = etree.Element(q(CUSTOM_PROPS, "Properties"), nsmap={None: CUSTOM_PROPS, "vt": VT})
+            self._xml[part] = root
+            self.rels("").add(opc.R_CUSTOM_PROPS, part)
+            self.types.override(part, opc.CUSTOM_PROPS_TYPE)
+        root = self.xml(part)
+        for prop in root:
+            if prop.get("name") == name:
+                if "".join(prop.itertext()) == value and len(prop) == 1 and etree.QName(prop[0]).localname == "lpwstr":
+                    return
+                root.remove(prop)
+                break
+        pids = [int(p.get("pid", "1")) for p in root if p.get("pid", "").isdigit()]
+        prop = etree.SubElement(root, q(CUSTOM_PROPS, "property"), fmtid=_PROPERTY_FMTID,
+                                pid=str(max(pids, default=1) + 1), name=name)
+        etree.SubElement(prop, q(VT, "lpwstr")).text = value
+        self.touch(part)
+
+    def full_calc_on_load(self) -> None:
+        """Excel and LibreOffice compute every formula when they open the file."""
+        calc = self._child("calcPr")
+        if calc.get("fullCalcOnLoad") != "1":
+            calc.set("fullCalcOnLoad", "1")
+            self.workbook_changed = True
+
+    def drop_calc_chain(self) -> None:
+        """The calculation chain lists formula cells; after a sheet changes Excel rebuilds it."""
+        rels = self.rels(self.workbook_part)
+        for rel in rels.of_type(opc.R_CALC_CHAIN):
+            part = rel.part(self.workbook_part)
+            rels.remove(rel.id)
+            if part:
+                self.remove(part)
+
+    def _child(self, local: str) -> etree._Element:
+        """workbook.xml's child `local`, created where the schema puts it if missing."""
+        found = self.workbook.find(q(MAIN, local))
+        if found is not None:
+            return found
+        el = etree.Element(q(MAIN, local))
+        rank = _WORKBOOK_ORDER.index(local)
+        for i, child in enumerate(self.workbook):
+            name = etree.QName(child).localname if isinstance(child.tag, str) else ""
+            if name in _WORKBOOK_ORDER and _WORKBOOK_ORDER.index(name) > rank:
+                self.workbook.insert(i, el)
+                break
+        else:
+            self.workbook.append(el)
+        self.workbook_changed = True
+        return el
+
+    # --- writing ------------------------------------------------------------------------------
+    def write(self, out: BinaryIO) -> None:
+        """The new package: changed parts written, every other part copied raw, in the original order."""
+        if self.workbook_changed:
+            self.touch(self.workbook_part)
+        for part, rels in self._rels.items():
+            name = opc.rels_name(part)
+            if not rels.changed or (part and not self.has(part)):
+                continue
+            if len(list(rels)):
+                self.put(name, rels.bytes())
+            elif self.has(name):
+                self.new.pop(name, None)
+                self.removed.add(name)
+        if self.types.changed:
+            self.put("[Content_Types].xml", self.types.bytes())
+        writer = PackageWriter(out)
+        try:
+            done = set()
+            for name in self.archive.order:
+                if name in self.removed:
+                    continue
+                if name in self.new:
+                    self._write_new(writer, name)
+                else:
+                    writer.copy(self.archive, name)
+                done.add(name)
+            for name in self.new:
+                if name not in done:
+                    self._write_new(writer, name)
+        except BaseException:
+            writer.abort()
+            raise
+        writer.close()
+
+    def changed(self) -> bool:
+        return bool(self.new or self.removed or self.workbook_changed or self.types.changed
+                    or any(r.changed for r in self._rels.values()))
+
+    def _write_new(self, writer: PackageWriter, name: str) -> None:
+        content, size = self.new[name]
+        if content is None:
+            content = serialize(self._xml[name])
+        writer.write(name, content if isinstance(content, bytes) else content(), size)
+

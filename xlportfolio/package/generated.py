@@ -1,0 +1,173 @@
+"""A generated sheet (Findings, Rollup, Dashboard, ...) as the plan walk builds it, and its part.
+
+The walk writes a generated sheet in a few big blocks; they are kept as given (no cell-by-cell
+copy) and streamed out as the sheet part, rows in order, when the package is written.
+"""
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.book import column_letter, split_cell
+from ..core.plan import CellIs, ChartSpec, ColorScale, Link
+from ..surface.protocol import CellStyle
+from .cells import encode
+from .styles import StyleBook
+from .xml import MAIN, REL, attr
+
+Block = tuple[int, int, list]  # first row, first column, rows of values
+
+
+@dataclass
+class Generated:
+    name: str
+    hidden: bool = False
+    blocks: list[Block] = field(default_factory=list)
+    styles: list[tuple[int, int, int, int, CellStyle]] = field(default_factory=list)
+    links: list[tuple[int, int, Link]] = field(default_factory=list)
+    widths: tuple[float, ...] = ()
+    freeze: str | None = None
+    autofilter: str | None = None
+    charts: list[tuple[ChartSpec, tuple[str, ...]]] = field(default_factory=list)
+    conditional: list[ColorScale | CellIs] = field(default_factory=list)
+    _cells: dict[int, dict[int, Any]] | None = None
+
+    def write(self, row: int, col: int, rows: list) -> None:
+        self.blocks.append((row, col, rows))
+        self._cells = None
+
+    def cells(self) -> dict[int, dict[int, Any]]:
+        """Row -> column -> value, later writes winning (built once for reading back)."""
+        if self._cells is None:
+            out: dict[int, dict[int, Any]] = {}
+            for row, col, rows in self.blocks:
+                for r, values in enumerate(rows, start=row):
+                    target = out.setdefault(r, {})
+                    for c, v in enumerate(values, start=col):
+                        if v is None:
+                            target.pop(c, None)
+                        else:
+                            target[c] = v.text if isinstance(v, Link) else v
+            self._cells = out
+        return self._cells
+
+    def extent(self) -> tuple[int, int]:
+        cells = self.cells()
+        rows = [r for r, cols in cells.items() if cols]
+        return max(rows, default=0), max((c for r in rows for c in cells[r]), default=0)
+
+    def has_formulas(self) -> bool:
+        from ..core.plan import Formula
+
+        return any(isinstance(v, Formula) for _, _, rows in self.blocks for values in rows for v in values)
+
+
+def sheet_xml(gen: Generated, styles: StyleBook, date1904: bool, drawing_rid: str | None) -> Iterator[bytes]:
+    """The sheet part, streamed: header, rows, then filter, conditional formats, links, drawing."""
+    last_row, last_col = gen.extent()
+    dimension = f"A1:{column_letter(max(last_col, 1))}{max(last_row, 1)}"
+    yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" '
+           f'xmlns:r="{REL}"><dimension ref="{dimension}"/><sheetViews><sheetView workbookViewId="0">'
+           f"{_pane(gen.freeze)}</sheetView></sheetViews><sheetFormatPr defaultRowHeight=\"15\"/>").encode()
+    if gen.widths:
+        yield ("<cols>" + "".join(f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
+                                  for c, w in enumerate(gen.widths, start=1)) + "</cols>").encode()
+    yield b"<sheetData>"
+    yield from _rows(gen, styles, date1904)
+    yield b"</sheetData>"
+    if gen.autofilter:
+        yield f'<autoFilter ref="{gen.autofilter}"/>'.encode()
+    yield from _conditional(gen, styles)
+    if gen.links:
+        yield b"<hyperlinks>"
+        for r, c, link in gen.links:
+            yield (f'<hyperlink ref="{column_letter(c)}{r}" location="{attr(link.location)}" '
+                   f'display="{attr(link.text)}"/>').encode()
+        yield b"</hyperlinks>"
+    yield b'<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+    if drawing_rid:
+        yield f'<drawing r:id="{drawing_rid}"/>'.encode()
+    yield b"</worksheet>"
+
+
+def _pane(freeze: str | None) -> str:
+    if not freeze or freeze == "A1":
+        return ""
+    row, col = split_cell(freeze)
+    x, y = col - 1, row - 1
+    pane = "bottomRight" if x and y else "bottomLeft" if y else "topRight"
+    split = (f' xSplit="{x}"' if x else "") + (f' ySplit="{y}"' if y else "")
+    return (f'<pane{split} topLeftCell="{freeze}" activePane="{pane}" state="frozen"/>'
+            f'<selection pane="{pane}" activeCell="{freeze}" sqref="{freeze}"/>')
+
+
+def _rows(gen: Generated, styles: StyleBook, date1904: bool) -> Iterator[bytes]:
+    """Each row's cells from every block covering it, with the style of every range covering them."""
+    letters: dict[int, str] = {}
+    ranges = sorted(gen.styles, key=lambda s: s[0])
+    active: list[tuple[int, int, tuple]] = []  # (last row, order, range)
+    looks: dict[tuple, dict[int, int]] = {}
+    next_range = 0
+    rows = gen.cells() if len(gen.blocks) > 1 else None
+    order = sorted(rows) if rows is not None else range(gen.blocks[0][0], gen.blocks[0][0] + len(gen.blocks[0][2])) \
+        if gen.blocks else ()
+    out: list[str] = []
+    for r in order:
+        while next_range < len(ranges) and ranges[next_range][0] <= r:
+            rng = ranges[next_range]
+            heapq.heappush(active, (rng[2], next_range, rng))
+            next_range += 1
+        while active and active[0][0] < r:
+            heapq.heappop(active)
+        key = tuple(sorted(i for _, i, _ in active))
+        if key not in looks:
+            looks[key] = _looks([rng for _, i, rng in sorted(active, key=lambda a: a[1])], styles)
+        look = looks[key]
+        if rows is not None:
+            values = rows[r].items()
+        else:
+            first_col = gen.blocks[0][1]
+            values = ((c, v) for c, v in enumerate(gen.blocks[0][2][r - gen.blocks[0][0]], start=first_col)
+                      if v is not None)
+        cells = []
+        for c, v in values:
+            letter = letters.get(c) or letters.setdefault(c, column_letter(c))
+            s = look.get(c, 0)
+            t, inner, date_format = encode(v, date1904)
+            if date_format and not styles.is_date(s):
+                s = styles.derive(s, number_format=date_format)
+            cells.append(f'<c r="{letter}{r}"' + (f' s="{s}"' if s else "") + (f' t="{t}"' if t else "")
+                         + f">{inner}</c>")
+        if cells:
+            out.append(f'<row r="{r}">' + "".join(cells) + "</row>")
+        if len(out) >= 2000:
+            yield "".join(out).encode("utf-8")
+            out = []
+    if out:
+        yield "".join(out).encode("utf-8")
+
+
+def _looks(ranges: list[tuple], styles: StyleBook) -> dict[int, int]:
+    """Column -> style index for a row covered by `ranges` (later ranges win per aspect)."""
+    merged: dict[int, CellStyle] = {}
+    for _, first_col, _, last_col, style in ranges:
+        for c in range(first_col, last_col + 1):
+            old = merged.get(c)
+            merged[c] = style if old is None else CellStyle(
+                **{k: v if v is not None else getattr(old, k) for k, v in vars(style).items()})
+    return {c: styles.look(style) for c, style in merged.items()}
+
+
+def _conditional(gen: Generated, styles: StyleBook) -> Iterator[bytes]:
+    for priority, rule in enumerate(gen.conditional, start=1):
+        if isinstance(rule, ColorScale):
+            body = (f'<cfRule type="colorScale" priority="{priority}"><colorScale><cfvo type="min"/>'
+                    f'<cfvo type="max"/><color rgb="FF{rule.low}"/><color rgb="FF{rule.high}"/></colorScale></cfRule>')
+        else:
+            value = rule.value
+            operand = '"' + str(value).replace('"', '""') + '"' if isinstance(value, str) else repr(value)
+            body = (f'<cfRule type="cellIs" dxfId="{styles.dxf_fill(rule.fill)}" priority="{priority}" '
+                    f'operator="equal"><formula>{attr(operand)}</formula></cfRule>')
+        yield f'<conditionalFormatting sqref="{rule.ref}">{body}</conditionalFormatting>'.encode()

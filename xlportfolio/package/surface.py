@@ -1,0 +1,346 @@
+"""The package engine as a surface: the plan walk reads and edits a workbook file through it.
+
+Reads come from python-calamine (made safe and exact by `reading`), cached per sheet for the
+whole command chain; writes update that cache, so a later command of a `run` reads what an
+earlier one wrote, and are collected as edits. Nothing is written until `write`: then each
+changed user sheet is rewritten once (only the cells in the plan), each generated sheet is
+written fresh, and every other part is copied byte for byte.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, BinaryIO
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from ..core.book import split_cell
+from ..core.plan import CellIs, ChartSpec, ColorScale, Link
+from ..errors import WorkbookUnusable
+from ..surface.protocol import Cell, CellStyle, Prior, TableInfo
+from . import opc
+from .book import Package, SheetRef, TablePart
+from .cells import same
+from .generated import Generated
+from .notes import R_THREADED, SheetNotes
+from .reading import calamine_safe, check_prolog, from_calamine, special_cells
+from .sheet_edit import CellEdit
+from .sparse import read_sparse, shared_strings
+from .styles import KEEP, StyleBook
+from .values import SheetValues
+from .writing import commit
+
+_BYTES_CACHE = 256 << 20  # sheet XML kept in memory between reading and writing, in total
+
+
+class PackageSurface:
+    def __init__(self, package: Package):
+        self.package = package
+        self.source = str(package.path)
+        self.values: dict[str, SheetValues] = {}
+        self.generated: dict[str, Generated] = {}  # by case-folded name
+        self.edits: dict[str, dict[Cell, CellEdit]] = {}
+        self.notes: dict[str, SheetNotes] = {}
+        self.resized: dict[str, tuple[TableInfo, list[str]]] = {}
+        self._bytes: dict[str, bytes] = {}
+        self._merged: dict[str, list[tuple[int, int, int, int]]] = {}
+        self._styles: StyleBook | None = None
+        self._calamine: CalamineWorkbook | None = None
+
+    # --- what the file holds --------------------------------------------------------------------
+    @property
+    def styles(self) -> StyleBook:
+        if self._styles is None:
+            part = self.styles_part()
+            root = self.package.xml(part) if part else None
+            if root is None:
+                from lxml import etree
+
+                from .xml import MAIN
+                root = etree.Element(f"{{{MAIN}}}styleSheet", nsmap={None: MAIN})
+                part = "xl/styles.xml"
+                self.package._xml[part] = root
+                self.package.rels(self.package.workbook_part).add(opc.OFFICE_REL + "styles", part)
+                self.package.types.override(part, opc.SML + "styles+xml")
+            self._styles = StyleBook(root)
+            self._styles_part = part
+        return self._styles
+
+    def styles_part(self) -> str | None:
+        found = self.package.related(self.package.workbook_part, opc.OFFICE_REL + "styles")
+        return found[0] if found else None
+
+    def sheet_bytes(self, ref: SheetRef) -> bytes:
+        if ref.part in self._bytes:
+            return self._bytes[ref.part]
+        data = self.package.read_sheet(ref.part)
+        check_prolog(data, self.source, ref.part)
+        if sum(map(len, self._bytes.values())) + len(data) <= _BYTES_CACHE:
+            self._bytes[ref.part] = data
+        return data
+
+    def _sheet_values(self, name: str) -> SheetValues:
+        if name in self.values:
+            return self.values[name]
+        ref = self.package.worksheet(name)
+        if ref is None:  # a chart sheet or a macro sheet holds no cells to read
+            self.values[name] = SheetValues.dense([])
+            return self.values[name]
+        data = self.sheet_bytes(ref)
+        if calamine_safe(data):
+            grid = from_calamine(self._calamine_rows(name))
+            values = SheetValues.dense(grid)
+        else:
+            values = SheetValues.sparse(read_sparse(data, self._strings(), self.styles.date_styles(),
+                                                    self.package.date1904, self.source, name))
+        for (r, c), v in special_cells(data).items():
+            values.set(r, c, v)
+        self._merged[name] = merged_ranges(data)
+        self.values[name] = values
+        return values
+
+    def _calamine_rows(self, name: str) -> list[list[Any]]:
+        try:
+            if self._calamine is None:
+                self._calamine = CalamineWorkbook.from_path(str(self.package.path))
+            return self._calamine.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (CalamineError, ValueError, OverflowError) as exc:
+            raise WorkbookUnusable(self.source, f"sheet '{name}' cannot be read ({type(exc).__name__}: {exc}); "
+                                   "open the workbook in Excel, save it again and retry") from None
+
+    def _strings(self) -> list[str]:
+        part = next(iter(self.package.related(self.package.workbook_part, opc.OFFICE_REL + "sharedStrings")), None)
+        return shared_strings(self.package.read_sheet(part)) if part else []
+
+    def _gen(self, name: str) -> Generated | None:
+        return self.generated.get(name.casefold())
+
+    # --- reading --------------------------------------------------------------------------------
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.package.sheets]
+
+    def tables(self) -> list[TableInfo]:
+        out = []
+        for part in self.package.tables():
+            if part.name.casefold() in self.resized:
+                out.append(self.resized[part.name.casefold()][0])
+                continue
+            info = table_info(part)
+            if info is not None and self._gen(info.sheet) is None:
+                out.append(info)
+        return out
+
+    def block(self, sheet: str, first_row: int, first_col: int, last_row: int, last_col: int) -> list[list[Any]]:
+        gen = self._gen(sheet)
+        if gen is not None:
+            cells = gen.cells()
+            last_row = min(last_row, gen.extent()[0])
+            return [[cells.get(r, {}).get(c) for c in range(first_col, last_col + 1)]
+                    for r in range(first_row, last_row + 1)]
+        return self._sheet_values(sheet).block(first_row, first_col, last_row, last_col)
+
+    def rows(self, sheet: str, first_row: int, first_col: int, last_row: int,
+             last_col: int) -> Iterator[tuple[int, list[Any]]]:
+        gen = self._gen(sheet)
+        if gen is not None:
+            cells = gen.cells()
+            for r in sorted(r for r in cells if first_row <= r <= last_row):
+                values = [cells[r].get(c) for c in range(first_col, last_col + 1)]
+                if any(v is not None for v in values):
+                    yield r, values
+            return
+        yield from self._sheet_values(sheet).rows(first_row, first_col, last_row, last_col)
+
+    def extent(self, sheet: str) -> tuple[int, int]:
+        gen = self._gen(sheet)
+        return gen.extent() if gen is not None else self._sheet_values(sheet).extent()
+
+    def merged(self, sheet: str) -> list[tuple[int, int, int, int]]:
+        if self._gen(sheet) is not None:
+            return []
+        self._sheet_values(sheet)
+        return self._merged.get(sheet, [])
+
+    def name_text(self, name: str) -> str | None:
+        return self.package.defined_name(name)
+
+    def set_name_text(self, name: str, text: str) -> None:
+        self.package.set_defined_name(name, text)
+
+    def doc_property(self, name: str) -> str | None:
+        return self.package.doc_property(name)
+
+    def set_doc_property(self, name: str, value: str) -> None:
+        self.package.set_doc_property(name, value)
+
+    # --- cells ----------------------------------------------------------------------------------
+    def write(self, sheet: str, row: int, col: int, rows: Sequence[Sequence[Any]],
+              number_format: str | None = None) -> None:
+        gen = self._gen(sheet)
+        if gen is not None:
+            gen.write(row, col, [[None if v == "" else v for v in r] for r in rows])
+            if number_format:
+                width = max((len(r) for r in rows), default=1)
+                gen.styles.append((row, col, row + len(rows) - 1, col + width - 1,
+                                   CellStyle(number_format=number_format)))
+            return
+        values = self._sheet_values(sheet)
+        edits = self.edits.setdefault(sheet, {})
+        for r, line in enumerate(rows, start=row):
+            for c, value in enumerate(line, start=col):
+                if value == "":
+                    value = None  # an empty text is a blank cell, as Excel keeps it
+                old = values.get(r, c)
+                if not same(old, value):
+                    edits.setdefault((r, c), CellEdit()).value = value
+                    values.set(r, c, value.text if isinstance(value, Link) else value)
+                if number_format and (value is not None or old is not None):
+                    edits.setdefault((r, c), CellEdit()).number_format = number_format
+
+    def paint(self, sheet: str, fills: dict[Cell, str]) -> None:
+        edits = self.edits.setdefault(sheet, {})
+        for cell, fill in fills.items():
+            edits.setdefault(cell, CellEdit()).fill = fill or ""
+
+    def _notes(self, sheet: str) -> SheetNotes:
+        if sheet not in self.notes:
+            ref = self.package.worksheet(sheet)
+            comments = next(iter(self.package.related(ref.part, opc.R_COMMENTS)), None) if ref else None
+            vml = next(iter(self.package.related(ref.part, opc.R_VML)), None) if ref else None
+            notes = SheetNotes(comments, vml, self.package.read(comments) if comments else b"")
+            for part in (self.package.related(ref.part, R_THREADED) if ref else []):
+                import re
+
+                notes.threaded |= {split_cell(m.decode()) for m in
+                                   re.findall(rb'\bref="([A-Z]{1,3}\d{1,7})"', self.package.read(part))}
+            self.notes[sheet] = notes
+        return self.notes[sheet]
+
+    def priors(self, sheet: str, cells: Sequence[Cell]) -> dict[Cell, Prior | None]:
+        notes = self._notes(sheet)
+        edits = self.edits.get(sheet, {})
+        models = {e.model for c in cells if (e := edits.get(c)) is not None and e.model is not None}
+        styles = self.cell_styles(sheet, [*cells, *models])
+        out: dict[Cell, Prior | None] = {}
+        for cell in cells:
+            if cell in notes.threaded:
+                out[cell] = None  # a threaded comment's stand-in note: never written over
+                continue
+            note = notes.get(cell)
+            out[cell] = (self._fill_now(edits.get(cell), styles, cell), *(note or ("", "")))
+        return out
+
+    def _fill_now(self, edit: CellEdit | None, styles: dict[Cell, int], cell: Cell) -> str:
+        """A cell's fill as this command chain has left it so far."""
+        if edit is not None and edit.fill is not KEEP:
+            return edit.fill
+        if edit is not None and edit.model is not None and cell not in styles:
+            if edit.model_fill is not KEEP:
+                return edit.model_fill
+            return self.styles.fill_rgb(styles.get(edit.model, 0))
+        return self.styles.fill_rgb(styles.get(cell, 0))
+
+    def cell_styles(self, sheet: str, cells: Sequence[Cell]) -> dict[Cell, int]:
+        """The style index each cell has in the file (0 for a cell that is not there)."""
+        from .sheet_edit import cell_styles
+
+        ref = self.package.worksheet(sheet)
+        return cell_styles(self.sheet_bytes(ref), cells) if ref is not None and cells else {}
+
+    def set_notes(self, sheet: str, notes: dict[Cell, tuple[str, str] | None]) -> None:
+        target = self._notes(sheet)
+        for cell, note in notes.items():
+            target.set(cell, note)
+
+    # --- tables ---------------------------------------------------------------------------------
+    def resize_table(self, table: TableInfo, last_row: int, last_col: int, new_headers: Sequence[str]) -> TableInfo:
+        key = table.name.casefold()
+        headers = self.resized[key][1] if key in self.resized else []
+        grown = TableInfo(table.name, table.sheet, table.first_row, table.first_col, last_row, last_col)
+        self.resized[key] = (grown, [*headers, *new_headers])
+        return grown
+
+    def copy_formats(self, sheet: str, model_row: int, first_col: int, last_col: int, first_row: int,
+                     last_row: int, marked: dict[Cell, str]) -> None:
+        edits = self.edits.setdefault(sheet, {})
+        for r in range(first_row, last_row + 1):
+            for c in range(first_col, last_col + 1):
+                edit = edits.setdefault((r, c), CellEdit())
+                edit.model = (model_row, c)
+                edit.model_fill = marked.get((model_row, c), KEEP)
+
+    # --- generated sheets -----------------------------------------------------------------------
+    def fresh_sheet(self, name: str, hidden: bool) -> None:
+        ref = self.package.sheet(name)
+        if ref is None:
+            ref = self.package.add_sheet(name, hidden)
+        else:
+            self.package.set_hidden(ref, hidden)
+        self.generated[name.casefold()] = Generated(ref.name, hidden)
+        self.values.pop(ref.name, None)
+        self.edits.pop(ref.name, None)
+        self.notes.pop(ref.name, None)
+
+    def style(self, sheet: str, first_row: int, first_col: int, last_row: int, last_col: int,
+              style: CellStyle) -> None:
+        self._gen(sheet).styles.append((first_row, first_col, last_row, last_col, style))
+
+    def links(self, sheet: str, links: Sequence[tuple[int, int, Link]]) -> None:
+        self._gen(sheet).links.extend(links)
+
+    def widths(self, sheet: str, widths: Sequence[float]) -> None:
+        self._gen(sheet).widths = tuple(widths)
+
+    def freeze(self, sheet: str, cell: str) -> None:
+        self._gen(sheet).freeze = cell
+
+    def autofilter(self, sheet: str, ref: str) -> None:
+        self._gen(sheet).autofilter = ref
+
+    def chart(self, sheet: str, spec: ChartSpec, titles: Sequence[str]) -> None:
+        self._gen(sheet).charts.append((spec, tuple(titles)))
+
+    def conditional(self, sheet: str, rule: ColorScale | CellIs) -> None:
+        self._gen(sheet).conditional.append(rule)
+
+    def finish(self) -> None:
+        pass
+
+    # --- the new file ---------------------------------------------------------------------------
+    def changed(self) -> bool:
+        """Whether writing would change anything (checked after the parts are prepared)."""
+        return self.package.changed()
+
+    def prepare(self) -> None:
+        """Turn the collected edits into parts; `save_to` then writes the package."""
+        commit(self)
+        self.values.clear()  # the reads are no longer needed: free them before writing
+
+    def save_to(self, out: BinaryIO) -> None:
+        """Write the new package to `out` (after `prepare`)."""
+        self.package.write(out)
+
+    def close(self) -> None:
+        if self._calamine is not None:
+            self._calamine.close()
+        self.package.close()
+
+
+def table_info(part: TablePart) -> TableInfo | None:
+    first, _, last = part.ref.partition(":")
+    try:
+        top, left = split_cell(first)
+        bottom, right = split_cell(last or first)
+    except ValueError:
+        return None
+    return TableInfo(part.name, part.sheet, top, left, bottom - part.totals, right)
+
+
+def merged_ranges(data: bytes) -> list[tuple[int, int, int, int]]:
+    import re
+
+    out = []
+    for ref in re.findall(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3}\d{1,7}):([A-Z]{1,3}\d{1,7})"', data):
+        (top, left), (bottom, right) = split_cell(ref[0].decode()), split_cell(ref[1].decode())
+        out.append((top, left, bottom, right))
+    return out
+

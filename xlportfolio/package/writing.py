@@ -1,0 +1,230 @@
+"""Turn a surface's collected edits into parts: what changed is rewritten, nothing else is touched.
+
+Order matters for one reason: styles.xml gains the looks the rewritten sheets ask for, so it
+is serialized last, after every sheet part is rendered.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import TYPE_CHECKING
+
+from lxml import etree
+
+from ..core.book import column_letter, split_cell
+from . import opc
+from .charts import chart_parts
+from .generated import Generated, sheet_xml
+from .notes import vml_block
+from .sheet_edit import SheetContext, rewrite
+from .xml import MAIN, q, serialize
+
+if TYPE_CHECKING:
+    from .surface import PackageSurface
+
+_DRAWING_RID = "rId1"
+
+
+def commit(surface: PackageSurface) -> None:
+    package = surface.package
+    sheets_changed = False
+    formulas = False
+    for gen in surface.generated.values():
+        sheets_changed |= _generated(surface, gen)
+        formulas |= gen.has_formulas()
+    for sheet in sorted(set(surface.edits) | set(surface.notes)):
+        sheets_changed |= _user_sheet(surface, sheet)
+    for key, (info, headers) in surface.resized.items():
+        _resize(package, key, info, headers)
+    if surface._styles is not None and surface._styles.changed:
+        package.put(surface._styles_part, serialize(surface._styles.root))
+        surface._styles.changed = False
+    if sheets_changed:
+        package.drop_calc_chain()
+    if formulas:
+        package.full_calc_on_load()
+    surface.generated.clear()
+    surface.edits.clear()
+    surface.notes.clear()
+    surface.resized.clear()
+
+
+# --- generated sheets --------------------------------------------------------------------------
+
+def _generated(surface: PackageSurface, gen: Generated) -> bool:
+    """Render a generated sheet; replace its part and its own drawings only if they differ."""
+    package = surface.package
+    ref = package.sheet(gen.name)
+    charts = chart_parts(gen.name, gen.charts) if gen.charts else None
+    body = b"".join(sheet_xml(gen, surface.styles, package.date1904, _DRAWING_RID if charts else None))
+    if ref.part in package.archive and _same_as_before(package, ref.part, body, charts):
+        return False
+    _drop_owned(package, ref.part)
+    package.put(ref.part, body)
+    if charts:
+        drawing_xml, chart_xmls = charts
+        drawing = package.unused("xl/drawings/drawing{}.xml")
+        package.put(drawing, drawing_xml)
+        package.types.override(drawing, opc.DRAWING_TYPE)
+        rid = package.rels(ref.part).add(opc.R_DRAWING, drawing)
+        assert rid == _DRAWING_RID, rid
+        for xml in chart_xmls:
+            chart = package.unused("xl/charts/chart{}.xml")
+            package.put(chart, xml)
+            package.types.override(chart, opc.CHART_TYPE)
+            package.rels(drawing).add(opc.R_CHART, chart)
+    return True
+
+
+def _same_as_before(package, part: str, body: bytes, charts) -> bool:
+    if package.read_sheet(part) != body:
+        return False
+    drawings = package.rels(part).of_type(opc.R_DRAWING)
+    if charts is None:
+        return not list(package.rels(part))
+    if len(list(package.rels(part))) != 1 or not drawings:
+        return False
+    drawing = drawings[0].part(part)
+    if drawing is None or not package.has(drawing) or package.read(drawing) != charts[0]:
+        return False
+    chart_rels = list(package.rels(drawing))
+    if len(chart_rels) != len(charts[1]):
+        return False
+    for i, xml in enumerate(charts[1], start=1):
+        rel = package.rels(drawing).by_id(f"rId{i}")
+        target = rel.part(drawing) if rel else None
+        if target is None or not package.has(target) or package.read(target) != xml:
+            return False
+    return True
+
+
+def _drop_owned(package, part: str) -> None:
+    """Remove the parts a generated sheet's old part used (its drawings and their charts, ...),
+    unless another part refers to them too; the sheet's relationships start empty."""
+    owned: set[str] = set()
+    todo = [r.part(part) for r in package.rels(part) if not r.external]
+    while todo:
+        target = todo.pop()
+        if target and target not in owned and package.has(target):
+            owned.add(target)
+            todo += [r.part(target) for r in package.rels(target) if not r.external]
+    shared = set()
+    for base in _bases(package):
+        if base != part and base not in owned:
+            shared |= {r.part(base) for r in package.rels(base) if not r.external}
+    for target in owned - shared:
+        package.remove(target)
+    rels = package.rels(part)
+    for rel in list(rels):
+        rels.remove(rel.id)
+
+
+def _bases(package) -> list[str]:
+    """Every part that has a relationships part (the package itself as '')."""
+    out = []
+    for name in [*package.archive.order, *package.new]:
+        folder, file = posixpath.split(name)
+        if file.endswith(".rels") and posixpath.basename(folder) == "_rels" and package.has(name):
+            out.append(posixpath.join(posixpath.dirname(folder), file[:-5]).lstrip("/"))
+    return out
+
+
+# --- user sheets -------------------------------------------------------------------------------
+
+def _user_sheet(surface: PackageSurface, sheet: str) -> bool:
+    package = surface.package
+    ref = package.worksheet(sheet)
+    if ref is None:
+        return False
+    legacy = _notes(surface, sheet, ref)
+    edits = surface.edits.get(sheet, {})
+    if not edits and legacy is None:
+        return False
+    data = surface.sheet_bytes(ref)
+    new = rewrite(data, edits, SheetContext(surface.styles, package.date1904, legacy))
+    if new is None:
+        return False
+    package.put(ref.part, new)
+    return True
+
+
+def _notes(surface: PackageSurface, sheet: str, ref) -> tuple[str, str] | None:
+    """Write the sheet's notes parts; return the <legacyDrawing> change the sheet needs, if any."""
+    notes = surface.notes.get(sheet)
+    if notes is None or not notes.changed:
+        return None
+    package = surface.package
+    rels = package.rels(ref.part)
+    comments = notes.comments_xml()
+    old_vml = package.read(notes.vml_part) if notes.vml_part else None
+    block = vml_block([package.read(p) for p in package.types.parts_of_type(opc.VML_TYPE) if package.has(p)]
+                      + _default_vmls(package)) if old_vml is None else 1
+    vml = notes.vml(old_vml, block)
+    legacy = None
+    if comments is None:
+        if notes.comments_part:
+            _unlink(package, rels, ref.part, notes.comments_part)
+    elif notes.comments_part:
+        package.put(notes.comments_part, comments)
+    else:
+        part = package.unused("xl/comments{}.xml")
+        package.put(part, comments)
+        package.types.override(part, opc.COMMENTS_TYPE)
+        rels.add(opc.R_COMMENTS, part)
+    if vml is None:
+        if notes.vml_part:
+            rid = next(r.id for r in rels.of_type(opc.R_VML) if r.part(ref.part) == notes.vml_part)
+            _unlink(package, rels, ref.part, notes.vml_part)
+            legacy = ("remove", rid)
+    elif notes.vml_part:
+        package.put(notes.vml_part, vml)
+    else:
+        part = package.unused("xl/drawings/vmlDrawing{}.vml")
+        package.put(part, vml)
+        package.types.default("vml", opc.VML_TYPE)
+        legacy = ("add", rels.add(opc.R_VML, part))
+    return legacy
+
+
+def _default_vmls(package) -> list[bytes]:
+    """VML parts typed by their extension's default rather than an override."""
+    return [package.read(n) for n in package.archive.order
+            if n.lower().endswith(".vml") and package.has(n) and n not in package.types.parts_of_type(opc.VML_TYPE)]
+
+
+def _unlink(package, rels, base: str, part: str) -> None:
+    for rel in rels:
+        if rel.part(base) == part:
+            rels.remove(rel.id)
+    package.remove(part)
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+def _resize(package, key: str, info, headers: list[str]) -> None:
+    part = next((t for t in package.tables() if t.name.casefold() == key), None)
+    if part is None:
+        return
+    root = part.root
+    first, _, _ = part.ref.partition(":")
+    top, left = split_cell(first)
+    ref = f"{column_letter(left)}{top}:{column_letter(info.last_col)}{info.last_row + part.totals}"
+    if ref == part.ref and not headers:
+        return
+    root.set("ref", ref)
+    part.ref = ref
+    auto = root.find(q(MAIN, "autoFilter"))
+    if auto is not None:
+        auto.set("ref", f"{column_letter(left)}{top}:{column_letter(info.last_col)}{info.last_row}")
+    columns = root.find(q(MAIN, "tableColumns"))
+    if columns is not None and headers:
+        ids = [int(c.get("id", "0")) for c in columns if c.get("id", "").isdigit()]
+        for i, header in enumerate(headers, start=max(ids, default=0) + 1):
+            etree.SubElement(columns, q(MAIN, "tableColumn"), id=str(i), name=_column_name(header))
+        columns.set("count", str(len(columns)))
+    package.touch(part.part)
+
+
+def _column_name(header: str) -> str:
+    """A table column's name as Excel stores it: the header text, line breaks as _x000a_."""
+    return re.sub(r"\r?\n", "_x000a_", header)

@@ -6,6 +6,7 @@ date (or its end date); work without either is spread over the next DEFAULT_MONT
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from ..schema import STAGES
 from .book import SheetTable
@@ -27,11 +28,16 @@ def month_key(day: dt.date) -> str:
 
 def months(start: dt.date, end: dt.date | None) -> list[str]:
     """The months from start to end, both included; DEFAULT_MONTHS months when there is no end."""
-    out, y, m = [], start.year, start.month
+    return list(_months(start.year, start.month, (end.year, end.month) if end else None))
+
+
+@cache  # thousands of items share their first and last months
+def _months(year: int, month: int, last: tuple[int, int] | None) -> tuple[str, ...]:
+    out, y, m = [], year, month
     while True:
         out.append(f"{y}-{m:02d}")
-        if (end and (y, m) >= (end.year, end.month)) or (not end and len(out) == DEFAULT_MONTHS):
-            return out
+        if (last and (y, m) >= last) or (not last and len(out) == DEFAULT_MONTHS):
+            return tuple(out)
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
 
 
@@ -43,7 +49,8 @@ def demand(rec: dict, as_of: dt.date) -> dict[Key, float]:
     start = max(as_date(rec.get("start_date")) or as_of, as_of)
     end = as_date(rec.get("due_date")) or as_date(rec.get("end_date"))
     spread = months(start, end) if end and end >= start else months(start, None)
-    return {(str(function), m): effort / len(spread) for m in spread}
+    name, share = str(function), effort / len(spread)
+    return {(name, m): share for m in spread}
 
 
 def available(table: SheetTable | None) -> dict[Key, float]:

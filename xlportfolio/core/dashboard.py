@@ -142,6 +142,7 @@ class Source:
     def __init__(self, table: SheetTable):
         self.table = table
         self._keys: dict[str, pd.Series] = {}
+        self._masks: dict[tuple[Criterion, ...], np.ndarray] = {}
 
     def has(self, name: str) -> bool:
         return name in self.table.frame.columns and name in self.table.letters
@@ -167,6 +168,12 @@ class Source:
         return self._keys[name]
 
     def mask(self, where: Iterable[Criterion]) -> np.ndarray:
+        where = tuple(where)
+        if where not in self._masks:  # the figures ask for the same rows again and again
+            self._masks[where] = self._mask(where)
+        return self._masks[where]
+
+    def _mask(self, where: tuple[Criterion, ...]) -> np.ndarray:
         mask = np.ones(len(self.table.frame), dtype=bool)
         for c in where:
             keys = self.key(c.column)
@@ -186,9 +193,7 @@ class Source:
         if amount is None:
             frame["v"], frame["e"] = 1.0, False
         else:
-            cells = self.table.frame[amount][mask]
-            frame["v"] = by_value(cells, lambda v: float(v) if is_number(v) else np.nan).astype(float).to_numpy()
-            frame["e"] = by_value(cells, lambda v: isinstance(v, (CellError, Uncalculated))).astype(bool).to_numpy()
+            frame["v"], frame["e"] = _amounts(self.table.frame[amount][mask])
         keys = [f"k{i}" for i in range(len(by))]
         frame = frame.dropna(subset=keys)
         if frame.empty:
@@ -226,6 +231,18 @@ class Source:
         if error:  # SUMIFS returns the error of any matched row; a criterion on the amounts leaves them out
             parts += [self.ref(amount), GUARD]
         return Formula(f"=SUMIFS({','.join([self.ref(amount), *parts])})", value)
+
+
+def _amounts(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's number (NaN for anything else), and whether it holds an error or unknown value.
+
+    Both are read once per distinct value (as `by_value` reads), from one factorization of the column.
+    """
+    codes, uniques = pd.factorize(cells)
+    values = [*uniques, None]  # code -1, a blank, reads as None
+    numbers = np.array([float(v) if is_number(v) else np.nan for v in values], dtype=float)
+    errors = np.array([isinstance(v, (CellError, Uncalculated)) for v in values], dtype=bool)
+    return numbers[codes], errors[codes]
 
 
 def _source(book: Book, name: str, *columns: str) -> Source | None:

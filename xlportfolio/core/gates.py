@@ -128,16 +128,19 @@ def check_gates(book: Book, as_of: dt.date, baseline: list[dict] | None = None) 
     states = dict(zip(keys, by_value(column(frame, "state"), lambda v: text(v).casefold())))
     run = _Run(book, items, stages, criteria, _related(book, set(keys[asked])), states)
     final = stage_indexes(column(frame, "stage"), stages)
-    for row in asked:
-        rec = frame.loc[row].to_dict()
-        outcome = _judge(run, int(row), keys[row], rec)
+    entered_at: dict[int, int] = {}  # Items row -> the stage a move entered
+    # The requesting rows' cells, read in one go rather than row by row.
+    for row, key, rec in zip(asked, keys[asked].tolist(), frame.loc[asked].to_dict("records")):
+        outcome = _judge(run, int(row), key, rec)
         if isinstance(outcome, Move):
             result.applied.append(outcome)
-            final[row] = entered = stages.index(outcome.to_stage)
+            entered_at[row] = entered = stages.index(outcome.to_stage)
             if outcome.decision == "approve" and any(_freezes(c) for c in criteria.get(entered, [])):
-                result.baseline_rows += _plan_rows(run.rows(FINANCIALS.name, keys[row]), outcome.item)
+                result.baseline_rows += _plan_rows(run.rows(FINANCIALS.name, key), outcome.item)
         elif outcome:
             result.refused[int(row)] = outcome
+    if entered_at:
+        final.loc[list(entered_at)] = list(entered_at.values())
     if result.applied or result.refused:
         _write(result, items, as_of)
     freeze_at = min((i for i, cs in criteria.items() for c in cs if _freezes(c)), default=None)

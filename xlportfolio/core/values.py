@@ -153,11 +153,14 @@ def as_id(value: Any) -> str | None:
     return str(value).strip()
 
 
+_MIDNIGHT = dt.time()
+
+
 def show(value: Any) -> str:
     """A value as a person would recognise it in a message."""
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date().isoformat()
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, dt.date):  # a datetime is a date too
+        if isinstance(value, dt.datetime) and value.time() == _MIDNIGHT:
+            return value.date().isoformat()
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -72,10 +72,9 @@ def finding(code: str, table: SheetTable, row: int | None, column: str | None,
     header = table.header(column) if column else None
     text = spec.template.format(header=header, value=show(value) if value is not None else "",
                                 sheet=table.sheet, **fields)
-    return Finding(
-        code=code, severity=severity or spec.severity, message=text, sheet=table.sheet, row=row,
-        column=table.letters.get(column) if column else None, header=header, value=value,
-    )
+    # Positional: a large portfolio makes hundreds of thousands of findings.
+    return Finding(code, severity or spec.severity, text, table.sheet, row,
+                   table.letters.get(column) if column else None, header, value)
 
 
 def run_checks(book: Book, context: Context, table: str) -> list[Finding]:

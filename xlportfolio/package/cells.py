@@ -41,6 +41,11 @@ def encode(value: Any, date1904: bool = False) -> tuple[str | None, str, str | N
     Text is always written as an inline string, so text that starts with '=' stays text and the
     shared strings part is never rewritten.
     """
+    kind = type(value)
+    if kind is str:  # the common case first
+        return "inlineStr", _inline(value), None
+    if kind is int:
+        return None, f"<v>{value}</v>", None
     if isinstance(value, Link):
         value = value.text
     if isinstance(value, Formula):

@@ -54,6 +54,11 @@ class Generated:
         return self._cells
 
     def extent(self) -> tuple[int, int]:
+        """(last row, last column) the blocks reach (a blank at a block's edge may count)."""
+        if len(self.blocks) == 1:
+            row, col, rows = self.blocks[0]
+            width = max((len(r) for r in rows), default=0)
+            return (row + len(rows) - 1, col + width - 1) if rows and width else (0, 0)
         cells = self.cells()
         rows = [r for r, cols in cells.items() if cols]
         return max(rows, default=0), max((c for r in rows for c in cells[r]), default=0)

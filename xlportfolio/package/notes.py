@@ -150,10 +150,11 @@ class SheetNotes:
             out += old[pos:m.start()]
             pos = m.end()
         out += old[pos:]
-        new = b""
+        shapes = []
         for cell in sorted(notes - drawn):
             last_id += 1
-            new += _note_shape(last_id, cell, self.get(cell)[0])
+            shapes.append(_note_shape(last_id, cell, self.get(cell)[0]))
+        new = b"".join(shapes)
         if new and not _NOTE_SHAPETYPE.search(out):
             new = SHAPETYPE + new
         end = out.rfind(b"</xml>")

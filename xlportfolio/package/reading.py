@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ..core.values import CellError, Uncalculated
@@ -40,24 +41,35 @@ def check_prolog(data: bytes, source: Any, part: str) -> None:
                                "the file is hostile or damaged - ask for a fresh copy")
 
 
-def calamine_safe(data: bytes) -> bool:
-    """Whether calamine's dense grid for this sheet stays near the size of the cells present.
+@dataclass(frozen=True)
+class Shape:
+    """What a sheet's XML looks like, found once: what reads and rewrites of it can rely on."""
 
-    Bounds come from byte searches that cost a fraction of calamine's own parse: the rows from
-    the row tags, the columns from the two- and three-letter cell references, and the cells'
-    row numbers from their digit count. Anything unusual (cells or rows without positions,
-    positions out of Excel's range) goes to the sparse reader instead.
+    prefix: bytes  # the main namespace's prefix, b'' for the default namespace
+    regular: bool  # every row and cell carries its position as its first attribute (what Excel writes)
+    dense_ok: bool  # calamine's dense grid stays near the size of the cells present
+
+
+def sheet_shape(data: bytes) -> Shape:
+    """Bounds from byte searches that cost a fraction of calamine's own parse: the rows from the
+    row tags, the columns from the two- and three-letter cell references, the cells' row numbers
+    from their digit count. Anything unusual (cells or rows without positions, positions out of
+    Excel's range) goes to the sparse reader instead of calamine.
     """
     p = prefix_of(data)
     cell_open = b"<" + p + b"c "
     cells = data.count(cell_open) + data.count(b"<" + p + b"c>") + data.count(b"<" + p + b"c/>")
-    if cells != data.count(cell_open + b'r="'):
-        return False  # a cell without its position first: not what Excel writes
-    row_tags = re.findall(rb"<" + re.escape(p) + rb'row\b[^>]*?\sr="(\d+)"', data)
-    if len(row_tags) != data.count(b"<" + p + b"row ") + data.count(b"<" + p + b"row>"):
-        return False
+    row_open = b"<" + p + b"row"
+    rows = data.count(row_open + b" ") + data.count(row_open + b">")
+    regular = cells == data.count(cell_open + b'r="') and rows == data.count(row_open + b' r="')
+    return Shape(p, regular, regular and _dense_ok(data, p, cells))
+
+
+def _dense_ok(data: bytes, p: bytes, cells: int) -> bool:
     if not cells:
         return True
+    cell_open = b"<" + p + b"c "
+    row_tags = re.findall(rb"<" + re.escape(p) + rb'row r="(\d+)"', data)
     last_row = max(map(int, row_tags), default=1)
     if last_row > MAX_ROWS:
         return False

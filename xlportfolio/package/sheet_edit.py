@@ -13,14 +13,13 @@ every common writer do; a sheet written otherwise is first rewritten into that f
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..core.book import column_letter, split_cell
 from .cells import encode
-from .reading import _column, prefix_of
+from .reading import _column, prefix_of, sheet_shape
 from .styles import KEEP, StyleBook
 from .xml import REL
 
@@ -55,9 +54,9 @@ class SheetContext:
     legacy: tuple[str, str] | None = None  # ("add", rId) or ("remove", rId)
 
 
-def rewrite(data: bytes, edits: dict[Cell, CellEdit], ctx: SheetContext) -> bytes | None:
+def rewrite(data: bytes, edits: dict[Cell, CellEdit], ctx: SheetContext, regular: bool | None = None) -> bytes | None:
     """The sheet with the edits applied, or None when it comes out byte for byte the same."""
-    if not is_regular(data):
+    if not (is_regular(data) if regular is None else regular):
         data = regularize(data)
     p = prefix_of(data)
     start, body_start, body_end, end = _sheet_data(data, p)
@@ -103,10 +102,7 @@ def rewrite(data: bytes, edits: dict[Cell, CellEdit], ctx: SheetContext) -> byte
 
 def is_regular(data: bytes) -> bool:
     """Rows and cells all carry their position as their first attribute (what Excel writes)."""
-    p = prefix_of(data)
-    rows = data.count(b"<" + p + b"row ") + data.count(b"<" + p + b"row>")
-    cells = data.count(b"<" + p + b"c ") + data.count(b"<" + p + b"c>") + data.count(b"<" + p + b"c/>")
-    return rows == data.count(b"<" + p + b'row r="') and cells == data.count(b"<" + p + b'c r="')
+    return sheet_shape(data).regular
 
 
 def _sheet_data(data: bytes, p: bytes) -> tuple[int, int, int, int]:
@@ -176,6 +172,60 @@ def _model_styles(data: bytes, p: bytes, start: int, end: int, rows: set[int]) -
     return out
 
 
+@dataclass
+class _Found:
+    """A cell as stored: where it is, its style and type, and its other attributes as written."""
+
+    start: int
+    end: int
+    tag_end: int
+    s: int
+    t: bytes | None
+    other: list[tuple[bytes, bytes]]  # (name, raw ' name="value"') of every other attribute
+
+
+_SIMPLE_CELL: dict[bytes, re.Pattern] = {}
+
+
+def _simple(p: bytes) -> re.Pattern:
+    """The start tag Excel writes for nearly every cell: position, then style and type, nothing else."""
+    if p not in _SIMPLE_CELL:
+        _SIMPLE_CELL[p] = re.compile(b"<" + re.escape(p) + rb'c r="[A-Z]{1,3}\d+"(?: s="(\d+)")?(?: t="(\w+)")?(/?)>')
+    return _SIMPLE_CELL[p]
+
+
+def _find_cell(data: bytes, p: bytes, ref: bytes, start: int, end: int) -> _Found | None:
+    """The cell `ref` in data[start:end], found directly (no other cell of the row is parsed)."""
+    at = data.find(b"<" + p + b'c r="' + ref + b'"', start, end)
+    if at == -1:
+        return None
+    close = b"</" + p + b"c>"
+    m = _simple(p).match(data, at)
+    if m is not None:
+        tag_end = m.end()
+        stop = tag_end if m.group(3) else data.find(close, tag_end) + len(close)
+        return _Found(at, stop, tag_end, int(m.group(1) or 0), m.group(2), [])
+    tag = _TAG_END.match(data, at + 1)
+    attrs = [(a.group(1), a.group(0)) for a in _ATTR.finditer(data, at + 2 + len(p), tag.end())]
+    named = dict(attrs)
+    stop = tag.end() if tag.group(1) else data.find(close, tag.end()) + len(close)
+    return _Found(at, stop, tag.end(), _style(named), _attr_value(named, b"t"),
+                  [(n, raw) for n, raw in attrs if n not in (b"r", b"s", b"t")])
+
+
+def _last_cell(data: bytes, p: bytes, start: int, end: int) -> tuple[int, int] | None:
+    """(column, end) of the last cell of a row."""
+    opener = b"<" + p + b'c r="'
+    at = data.rfind(opener, start, end)
+    if at == -1:
+        return None
+    quote = data.find(b'"', at + len(opener))
+    col = _column(data[at + len(opener):quote].rstrip(b"0123456789").decode())
+    tag = _TAG_END.match(data, quote + 1)
+    stop = tag.end() if tag.group(1) else data.find(b"</" + p + b"c>", tag.end()) + len(p) + 4
+    return col, stop
+
+
 def _cells(data: bytes, p: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, dict, int]]:
     """(column, start, end, attributes, end of start tag) of each cell of the row at data[start:end]."""
     opener = b"<" + p + b'c r="'
@@ -215,32 +265,42 @@ class _RowWriter:
         view = memoryview(data)
         tag = _TAG_END.match(data, start + 1)
         if tag.group(1):  # <row .../>: no cells yet
-            new = [c for c in (self._cell(r, col, edits[col], {}, b"") for col in sorted(edits)) if c]
+            new = [c for c in (self._cell(r, col, edits[col], None, b"") for col in sorted(edits)) if c]
             if not new:
                 return view[start:end]
             self.changed = True
             open_tag = data[start:tag.end() - 2].rstrip() + b">"
             return _fix_spans(open_tag + b"".join(new) + b"</" + p + b"row>", min(edits), max(edits))
-        cells = list(_cells(data, p, start, end))
-        cols = [c[0] for c in cells]
         close = len(b"</" + p + b"c>")
         out: list[bytes | memoryview] = []
         pos, written = start, []
+        cells: list | None = None  # every cell of the row, parsed only when a new cell goes between
+        last: tuple[int, int] | None | bool = False  # the row's last cell, looked up when needed
         for col in sorted(edits):
-            i = bisect_left(cols, col)
-            if i < len(cols) and cols[i] == col:
-                _, c_start, c_end, attrs, tag_end = cells[i]
-                inner = data[tag_end:c_end - close] if c_end != tag_end else b""
-                new = self._cell(r, col, edits[col], attrs, inner)
-                if new is None or new == data[c_start:c_end]:
+            ref = f"{column_letter(col)}{r}".encode()
+            found = _find_cell(data, p, ref, pos, end)
+            if found is not None:
+                inner = data[found.tag_end:found.end - close] if found.end != found.tag_end else b""
+                new = self._cell(r, col, edits[col], found, inner)
+                if new is None or new == data[found.start:found.end]:
                     continue
-                out += [view[pos:c_start], new]
-                pos = c_end
+                out += [view[pos:found.start], new]
+                pos = found.end
             else:
-                new = self._cell(r, col, edits[col], {}, b"")
+                new = self._cell(r, col, edits[col], None, b"")
                 if new is None:
                     continue
-                at = cells[i][1] if i < len(cols) else (cells[-1][2] if cells else tag.end())
+                if last is False:
+                    last = _last_cell(data, p, start, end)
+                if last is None:
+                    at = tag.end()
+                elif col > last[0]:
+                    at = last[1]
+                else:
+                    if cells is None:
+                        cells = list(_cells(data, p, start, end))
+                    at = next((c[1] for c in cells if c[0] > col), last[1])
+                at = max(at, pos)
                 out += [view[pos:at], new]
                 pos = at
             written.append(col)
@@ -248,51 +308,52 @@ class _RowWriter:
             return view[start:end]
         self.changed = True
         out.append(view[pos:end])
-        return _fix_spans(b"".join(out), min(cols[:1] + written), max(cols[-1:] + written))
+        return _fix_spans(b"".join(out), min(written), max(written))
 
     def new_row(self, r: int, edits: dict[int, CellEdit]) -> bytes:
-        cells = [c for c in (self._cell(r, col, edits[col], {}, b"") for col in sorted(edits)) if c]
+        cells = [c for c in (self._cell(r, col, edits[col], None, b"") for col in sorted(edits)) if c]
         if not cells:
             return b""
         self.changed = True
         return b"<" + self.p + b'row r="%d">' % r + b"".join(cells) + b"</" + self.p + b"row>"
 
-    def _cell(self, r: int, col: int, edit: CellEdit, attrs: dict[bytes, bytes], inner: bytes) -> bytes | None:
-        """The cell's new XML, or None when a new cell would hold nothing."""
+    def _cell(self, r: int, col: int, edit: CellEdit, found: _Found | None, inner: bytes) -> bytes | None:
+        """The cell's new XML (`found`: the cell as stored, None for a new one), or None when a
+        new cell would hold nothing."""
         styles = self.ctx.styles
-        s = _style(attrs)
-        if edit.model is not None and not attrs:
+        s, t, other = (found.s, found.t, found.other) if found is not None else (0, None, [])
+        if edit.model is not None and found is None:
             s = self.model_styles.get(edit.model, 0)
             if edit.model_fill is not KEEP:
                 s = styles.derive(s, fill=edit.model_fill)
-        t = _attr_value(attrs, b"t")
         content = inner
         if edit.value is not KEEP:
-            self._orphan(inner, r, col)
+            if inner:
+                self._orphan(inner, r, col)
+            other = [(n, raw) for n, raw in other if n not in (b"cm", b"vm")]  # metadata of the old value
             if edit.value is None:
-                content, t = _without_value(inner, self.p), None
-                if not attrs and edit.model is None and edit.fill is KEEP and edit.number_format is KEEP:
+                content, t = _without_value(inner, self.p) if inner else b"", None
+                if found is None and edit.model is None and edit.fill is KEEP and edit.number_format is KEEP:
                     return None
             else:
                 kind, xml, date_format = encode(edit.value, self.ctx.date1904)
                 content, t = xml.encode("utf-8"), (kind.encode() if kind else None)
                 if self.p:
                     content = _prefixed(content, self.p)
-                if date_format and not styles.is_date(s) and edit.number_format is KEEP:
+                if date_format and edit.number_format is KEEP and not styles.is_date(s):
                     s = styles.derive(s, number_format=date_format)
                 self._reach(r, col)
         if edit.fill is not KEEP:
             s = styles.derive(s, fill=edit.fill)
         if edit.number_format is not KEEP:
             s = styles.derive(s, number_format=edit.number_format)
-        dropped = (b"r", b"s", b"t") + ((b"cm", b"vm") if edit.value is not KEEP else ())
-        kept = b"".join(raw for name, raw in attrs.items() if name not in dropped)
         head = b"<" + self.p + b'c r="' + f"{column_letter(col)}{r}".encode() + b'"'
         if s:
             head += b' s="%d"' % s
         if t:
             head += b' t="' + t + b'"'
-        head += kept
+        if other:
+            head += b"".join(raw for _, raw in other)
         if not content:
             return head + b"/>"
         return head + b">" + content + b"</" + self.p + b"c>"
@@ -354,7 +415,7 @@ def _prefixed(content: bytes, p: bytes) -> bytes:
 
 
 def _fix_spans(row: bytes, first: int, last: int) -> bytes:
-    """A rewritten row's spans hint covers its cells (Excel only uses it to size rows)."""
+    """A rewritten row's spans hint covers the cells written (Excel only uses it to size rows)."""
     m = _SPANS.search(row, 0, row.find(b">") + 1)
     if m is None:
         return row
@@ -456,9 +517,9 @@ def _regular_cells(row: bytes, row_no: int) -> bytes:
     return b"".join(out)
 
 
-def cell_styles(data: bytes, cells: list[Cell] | tuple) -> dict[Cell, int]:
+def cell_styles(data: bytes, cells: list[Cell] | tuple, regular: bool | None = None) -> dict[Cell, int]:
     """The style index of each of `cells` as the sheet part holds it (absent cells left out)."""
-    if not is_regular(data):
+    if not (is_regular(data) if regular is None else regular):
         data = regularize(data)
     p = prefix_of(data)
     _, body_start, body_end, _ = _sheet_data(data, p)
@@ -471,7 +532,8 @@ def cell_styles(data: bytes, cells: list[Cell] | tuple) -> dict[Cell, int]:
         found = cursor.seek(r)
         if found is None:
             continue
-        for col, _, _, attrs, _ in _cells(data, p, *found):
-            if col in wanted[r]:
-                out[(r, col)] = _style(attrs)
+        for col in wanted[r]:
+            cell = _find_cell(data, p, f"{column_letter(col)}{r}".encode(), *found)
+            if cell is not None:
+                out[(r, col)] = cell.s
     return out

@@ -11,7 +11,7 @@ import copy
 from typing import Any
 
 from lxml import etree
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 
 from ..surface.protocol import CellStyle
 from .xml import MAIN, q
@@ -81,6 +81,10 @@ class StyleBook:
 
     def date_styles(self) -> set[int]:
         return {i for i in range(len(self.xfs)) if self.is_date(i)}
+
+    def duration_styles(self) -> frozenset[int]:
+        """Styles whose format counts elapsed time ([h]:mm): their numbers read as durations."""
+        return frozenset(i for i in range(len(self.xfs)) if is_timedelta_format(self.format_code(i)))
 
     def fill_rgb(self, index: int) -> str:
         """The RGB of a cell's solid fill, '' when it has none (or a pattern the tool cannot name)."""

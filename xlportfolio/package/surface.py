@@ -22,7 +22,7 @@ from .book import Package, SheetRef, TablePart
 from .cells import same
 from .generated import Generated
 from .notes import R_THREADED, SheetNotes
-from .reading import calamine_safe, check_prolog, from_calamine, special_cells
+from .reading import Shape, check_prolog, from_calamine, sheet_shape, special_cells
 from .sheet_edit import CellEdit
 from .sparse import read_sparse, shared_strings
 from .styles import KEEP, StyleBook
@@ -43,6 +43,7 @@ class PackageSurface:
         self.resized: dict[str, tuple[TableInfo, list[str]]] = {}
         self._bytes: dict[str, bytes] = {}
         self._merged: dict[str, list[tuple[int, int, int, int]]] = {}
+        self._shapes: dict[str, Shape] = {}
         self._styles: StyleBook | None = None
         self._calamine: CalamineWorkbook | None = None
 
@@ -78,6 +79,11 @@ class PackageSurface:
             self._bytes[ref.part] = data
         return data
 
+    def shape(self, ref: SheetRef) -> Shape:
+        if ref.part not in self._shapes:
+            self._shapes[ref.part] = sheet_shape(self.sheet_bytes(ref))
+        return self._shapes[ref.part]
+
     def _sheet_values(self, name: str) -> SheetValues:
         if name in self.values:
             return self.values[name]
@@ -86,12 +92,13 @@ class PackageSurface:
             self.values[name] = SheetValues.dense([])
             return self.values[name]
         data = self.sheet_bytes(ref)
-        if calamine_safe(data):
+        if self.shape(ref).dense_ok:
             grid = from_calamine(self._calamine_rows(name))
             values = SheetValues.dense(grid)
         else:
             values = SheetValues.sparse(read_sparse(data, self._strings(), self.styles.date_styles(),
-                                                    self.package.date1904, self.source, name))
+                                                    self.package.date1904, self.source, name,
+                                                    self.styles.duration_styles()))
         for (r, c), v in special_cells(data).items():
             values.set(r, c, v)
         self._merged[name] = merged_ranges(data)
@@ -244,7 +251,9 @@ class PackageSurface:
         from .sheet_edit import cell_styles
 
         ref = self.package.worksheet(sheet)
-        return cell_styles(self.sheet_bytes(ref), cells) if ref is not None and cells else {}
+        if ref is None or not cells:
+            return {}
+        return cell_styles(self.sheet_bytes(ref), cells, self.shape(ref).regular)
 
     def set_notes(self, sheet: str, notes: dict[Cell, tuple[str, str] | None]) -> None:
         target = self._notes(sheet)

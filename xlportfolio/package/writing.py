@@ -141,7 +141,7 @@ def _user_sheet(surface: PackageSurface, sheet: str) -> bool:
     if not edits and legacy is None:
         return False
     data = surface.sheet_bytes(ref)
-    new = rewrite(data, edits, SheetContext(surface.styles, package.date1904, legacy))
+    new = rewrite(data, edits, SheetContext(surface.styles, package.date1904, legacy), surface.shape(ref).regular)
     if new is None:
         return False
     package.put(ref.part, new)

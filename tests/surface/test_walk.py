@@ -1,0 +1,152 @@
+"""The one plan walk, seen cell by cell on the in-memory surface: marks, tables, generated sheets."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from xlportfolio.core.plan import (
+    ERROR_FILL,
+    MARKS_HEADER,
+    MARKS_SHEET,
+    WARNING_FILL,
+    Block,
+    CellIs,
+    CellMark,
+    ChartSpec,
+    ColorScale,
+    ColumnWrite,
+    EditPlan,
+    Formula,
+    GeneratedSheet,
+    Link,
+    RowWrite,
+    Span,
+)
+from xlportfolio.surface.memory import MemorySurface
+from xlportfolio.surface.walk import HEADER, TITLE, apply_plan
+
+PACKAGE = Path(__file__).resolve().parents[2] / "xlportfolio"
+
+
+def intake() -> MemorySurface:
+    """    | Request ID | Title  | Sponsor |        <- an Excel Table 'Intake' on sheet Intake
+           | REQ-1      | Portal |         |
+           | REQ-2      | Shop   | Anna    |
+    """
+    surface = MemorySurface()
+    surface.add_table("Intake", "Intake", [["Request ID", "Title", "Sponsor"], ["REQ-1", "Portal", None],
+                                           ["REQ-2", "Shop", "Anna"]])
+    surface["Intake"].fills[(3, 3)] = "FFF2CC"  # the template's input colour
+    surface["Intake"].notes[(3, 2)] = ("a person's own note", "Anna")
+    return surface
+
+
+def register(surface: MemorySurface) -> list[tuple]:
+    sheet = surface[MARKS_SHEET]
+    return [tuple(sheet.cells.get((r, c)) for c in range(1, 7)) for r in range(2, 20) if (r, 1) in sheet.cells]
+
+
+def test_a_column_the_table_lacks_is_added_at_its_right_and_the_table_grows():
+    surface = intake()
+    apply_plan(surface, EditPlan(columns=[ColumnWrite("Intake", "Intake", "Validation", {2: "1 error", 3: "OK"})]))
+    assert surface["Intake"].value("D1") == "Validation"
+    assert [surface["Intake"].value(f"D{r}") for r in (2, 3)] == ["1 error", "OK"]
+    assert surface.tables()[0].last_col == 4
+
+
+def test_marks_record_what_they_cover_and_a_rerun_restores_what_is_no_longer_marked():
+    surface = intake()
+    first = [CellMark("Intake", 2, "C", ERROR_FILL, "ERROR: Sponsor is required"),
+             CellMark("Intake", 3, "C", WARNING_FILL, "WARNING: check"),
+             CellMark("Intake", 3, "B", WARNING_FILL, "WARNING: title")]
+    apply_plan(surface, EditPlan(marks=first, scope="validate"))
+    sheet = surface["Intake"]
+    assert sheet.fills[(2, 3)] == ERROR_FILL and sheet.notes[(2, 3)] == ("ERROR: Sponsor is required", "xlportfolio")
+    assert register(surface) == [("validate", "Intake", "C2", "", "", ""),
+                                 ("validate", "Intake", "C3", "FFF2CC", "", ""),
+                                 ("validate", "Intake", "B3", "", "a person's own note", "Anna")]
+    assert surface[MARKS_SHEET].hidden  # the register is a hidden sheet
+
+    apply_plan(surface, EditPlan(marks=[first[0]], scope="validate"))  # C3 and B3 were fixed
+    assert sheet.fills.get((3, 3)) == "FFF2CC" and (3, 3) not in sheet.notes
+    assert sheet.notes[(3, 2)] == ("a person's own note", "Anna") and (3, 2) not in sheet.fills
+    assert register(surface) == [("validate", "Intake", "C2", "", "", "")]
+
+
+def test_another_commands_marks_and_findings_rows_are_kept():
+    surface = intake()
+    findings = GeneratedSheet("Findings", ("Command", "Severity", "Code", "Sheet", "Cell", "Column", "Value", "What to do"),
+                              (("gates", "error", "gate-refused", "Intake", Link("B2", "Intake", "B2"), "", "", "x"),),
+                              shared=True)
+    apply_plan(surface, EditPlan(marks=[CellMark("Intake", 2, "B", ERROR_FILL, "gates")], sheets=[findings],
+                                 scope="gates"))
+    mine = GeneratedSheet("Findings", findings.header, (("validate", "", "", "", "", "", "", "No findings"),),
+                          shared=True)
+    apply_plan(surface, EditPlan(marks=[CellMark("Intake", 2, "C", ERROR_FILL, "validate")], sheets=[mine],
+                                 scope="validate"))
+    sheet = surface["Findings"]
+    assert [sheet.value(f"A{r}") for r in (2, 3)] == ["validate", "gates"]
+    assert sheet.links[(3, 5)] == Link("B2", "Intake", "B2")  # rebuilt from the Sheet and Cell columns
+    assert surface["Intake"].fills[(2, 2)] == ERROR_FILL  # the gates mark stays
+    assert {row[0] for row in register(surface)} == {"gates", "validate"}
+
+
+def test_rows_past_the_end_grow_the_table_like_rows_a_person_typed_without_copying_a_mark():
+    surface = intake()
+    surface["Intake"].fills[(2, 1)] = "FFF2CC"
+    apply_plan(surface, EditPlan(marks=[CellMark("Intake", 2, "B", ERROR_FILL, "bad")], scope="validate"))
+    apply_plan(surface, EditPlan(rows=[RowWrite("Intake", "Intake", {5: {"request_id": "REQ-5", "title": "New"}})]))
+    sheet = surface["Intake"]
+    assert surface.tables()[0].last_row == 5
+    assert sheet.value("A5") == "REQ-5" and sheet.value("B5") == "New"
+    assert sheet.fills[(4, 1)] == "FFF2CC" and sheet.fills[(5, 1)] == "FFF2CC"  # the model row's look
+    assert (5, 2) not in sheet.fills  # its tool mark is not copied down
+
+
+def test_a_plain_range_without_a_table_is_written_by_header():
+    surface = MemorySurface()
+    surface.add_sheet("Intake", [["Request ID", "Title"], ["REQ-1", "Portal"]])
+    apply_plan(surface, EditPlan(columns=[ColumnWrite("Intake", "Intake", "Validation", {2: "OK"})]))
+    assert surface["Intake"].value("C1") == "Validation" and surface["Intake"].value("C2") == "OK"
+
+
+def test_a_generated_sheet_is_laid_out_the_same_on_every_surface():
+    surface = intake()
+    sheet = GeneratedSheet(
+        "Dashboard", ("Month", "Plan", "Source"),
+        (("Jan", 1000, Link("A2", "Intake", "A2")), ("Feb", Formula("=SUM(Intake!B2:B3)", 12.5), "n/a")),
+        widths=(12, 14, 30), formats=(None, "#,##0", "#,##0"),
+        blocks=(Block(6, 5, "KPIs", ("KPI", "Value"), (("Requests", 2),), (None, "0")),),
+        conditional=(ColorScale("B2:B3"), CellIs("F8", "Red", "FFC7CE")),
+        charts=(ChartSpec("line", "Plan", Span(1, 1, 3), (Span(2, 1, 3),), "H2"),))
+    apply_plan(surface, EditPlan(sheets=[sheet]))
+    out = surface["Dashboard"]
+    assert out.styles[(1, 1)] == HEADER and out.styles[(6, 5)] == TITLE
+    assert out.styles[(2, 2)].number_format == "#,##0" and out.styles[(2, 3)].number_format is None  # a link: text
+    assert out.styles[(3, 2)].number_format == "#,##0"  # a formula with a numeric result counts as a number
+    assert out.styles[(3, 3)].wrap and out.styles[(3, 3)].number_format is None  # text gets no number format
+    assert out.links[(2, 3)] == Link("A2", "Intake", "A2") and out.value("C2") == "A2"
+    assert out.value("E7") == "KPI" and out.value("F8") == 2
+    assert (out.widths, out.freeze, out.autofilter) == ((12, 14, 30), "A2", "A1:C3")
+    assert out.charts == [(sheet.charts[0], ("Plan",))]  # the series is named by its header cell
+    assert out.conditional == list(sheet.conditional)
+
+
+def test_the_surface_layer_and_the_live_adapter_import_no_file_library_and_no_command():
+    offenders = []
+    for folder, forbidden in (("surface", ("openpyxl", "xlwings", "fastapi")),
+                              ("live", ("openpyxl",)), ("package", ("xlwings",))):
+        for path in (PACKAGE / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                    [("." * node.level) + (node.module or "")] if isinstance(node, ast.ImportFrom) else [])
+                for name in names:
+                    if name.lstrip(".").split(".")[0] in forbidden or "commands" in name.split("."):
+                        offenders.append(f"{folder}/{path.name}: {name}")
+    assert offenders == []
+
+
+def test_the_register_header():
+    surface = intake()
+    apply_plan(surface, EditPlan(marks=[CellMark("Intake", 2, "C", ERROR_FILL, "x")], scope="validate"))
+    assert tuple(surface[MARKS_SHEET].cells[(1, c)] for c in range(1, 7)) == MARKS_HEADER

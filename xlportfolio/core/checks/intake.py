@@ -68,8 +68,8 @@ def intake_duplicates(table: SheetTable, book: Book, context: Context) -> Iterat
     rows = [int(r) for r in frame.index]
     ids, customers, titles = (frame[c].tolist() if c in frame else [None] * len(frame)
                               for c in ("request_id", "customer_name", "title"))
-    # Each distinct value is read once: customers repeat a lot, and so do IDs and titles sent twice.
-    id_keys, customer_keys, title_keys = read_once(ids, as_id), read_once(customers, _key), read_once(titles, _key)
+    # Customers repeat a lot: each is read once. IDs and titles are nearly all distinct.
+    id_keys, customer_keys, title_keys = map(as_id, ids), read_once(customers, _key), map(_key, titles)
     for row, rid, key_id, customer, title, title_key in zip(rows, ids, id_keys, customer_keys, titles, title_keys):
         if key_id:
             other = first_id.setdefault(key_id.casefold(), row)
@@ -93,7 +93,8 @@ def intake_references(table: SheetTable, book: Book, context: Context) -> Iterat
     if items is None or "item_id" not in items.frame:
         return  # a distributed intake template has no portfolio to refer to
     known = {i.casefold() for i in map(as_id, items.frame["item_id"]) if i}
-    requests = {i.casefold() for i in map(as_id, table.frame.get("request_id", [])) if i}
+    requests = {i.casefold() for i in map(as_id, table.frame["request_id"].tolist() if "request_id" in table.frame
+                                          else []) if i}
     resolvable = known | requests
     frame = table.frame
     rows = [int(r) for r in frame.index]

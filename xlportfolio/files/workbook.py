@@ -49,6 +49,8 @@ class FileWorkbook(SurfaceWorkbook):
         surface.prepare()
         if self.target == self.path and not surface.changed():
             return self.target
+        if self.target != self.path:
+            self.package.match_kind(self.target.suffix)
         return save_atomic(self.target, surface.save_to, opened=self._opened)
 
     def close(self) -> None:

@@ -29,6 +29,12 @@ _WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "AlternateContent
                    "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
 
 Content = bytes | Callable[[], Iterable[bytes]]
+_MAIN_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    ".xltx": "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
+    ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+    ".xltm": "application/vnd.ms-excel.template.macroEnabled.main+xml",
+}
 
 
 @dataclass
@@ -181,6 +187,13 @@ class Package:
         else:
             ref.element.attrib.pop("state", None)
         self.workbook_changed = True
+
+    def match_kind(self, suffix: str) -> None:
+        """Give the workbook part the content type its file name promises (.xlsx, .xlsm, .xltx,
+        .xltm): Excel refuses a file whose name and main content type disagree."""
+        wanted = _MAIN_TYPES.get(suffix.lower())
+        if wanted and self.types.of(self.workbook_part) != wanted:
+            self.types.override(self.workbook_part, wanted)
 
     @property
     def date1904(self) -> bool:

@@ -5,9 +5,11 @@ them; without an Items table there is nothing to check them against and they sta
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..book import Book, SheetTable
 from ..capacity import contributions, is_closed, is_frozen, month_key
@@ -268,26 +270,42 @@ def financials_items(table: SheetTable, book: Book, context: Context) -> Iterato
     frame = table.frame
     if items is None or "item_id" not in frame:
         return
-    # An item's dates are read once, not once per month of its Financials rows.
-    dates = {key: (as_date(rec.get("start_date")), as_date(rec.get("end_date"))) for key, (_, rec) in items.items()}
+    spans = {key: _Span.of(rec) for key, (_, rec) in items.items()}
     ids = frame["item_id"].tolist()
     periods = frame["period"].tolist() if "period" in frame else [None] * len(frame)
-    for row, value, period, iid, month in zip(frame.index, ids, periods, read_once(ids, as_id),
-                                              read_once(periods, as_date)):
-        if not iid:
+    # A million rows repeat a few thousand items and a few dozen periods: each is read once.
+    named = read_once(ids, lambda value: (iid, spans.get(iid.casefold())) if (iid := as_id(value)) else None)
+    months = read_once(periods, lambda value: (day, (day.year, day.month)) if (day := as_date(value)) else None)
+    for row, value, period, item, month in zip(frame.index, ids, periods, named, months):
+        if item is None:
             continue
-        if iid.casefold() not in dates:
+        iid, span = item
+        if span is None:
             yield finding(FINANCIALS_UNKNOWN_ITEM, table, int(row), "item_id", value)
             continue
         if month is None:
             continue
-        start, end = dates[iid.casefold()]
-        if start and (month.year, month.month) < (start.year, start.month):
-            yield finding(FINANCIALS_OUTSIDE_DATES, table, int(row), "period", period, month=month_key(month),
-                          side="before", item=iid, which="start", day=start.isoformat())
-        elif end and (month.year, month.month) > (end.year, end.month):
-            yield finding(FINANCIALS_OUTSIDE_DATES, table, int(row), "period", period, month=month_key(month),
-                          side="after", item=iid, which="end", day=end.isoformat())
+        day, year_month = month
+        if span.first and year_month < span.first:
+            yield finding(FINANCIALS_OUTSIDE_DATES, table, int(row), "period", period, month=month_key(day),
+                          side="before", item=iid, which="start", day=span.start.isoformat())
+        elif span.last and year_month > span.last:
+            yield finding(FINANCIALS_OUTSIDE_DATES, table, int(row), "period", period, month=month_key(day),
+                          side="after", item=iid, which="end", day=span.end.isoformat())
+
+
+class _Span(NamedTuple):
+    """An item's start and end dates, and the (year, month) each falls in."""
+
+    start: dt.date | None
+    end: dt.date | None
+    first: tuple[int, int] | None
+    last: tuple[int, int] | None
+
+    @classmethod
+    def of(cls, rec: dict) -> _Span:
+        start, end = as_date(rec.get("start_date")), as_date(rec.get("end_date"))
+        return cls(start, end, (start.year, start.month) if start else None, (end.year, end.month) if end else None)
 
 
 def _cancelled(rec: dict) -> bool:

@@ -92,11 +92,10 @@ def intake_references(table: SheetTable, book: Book, context: Context) -> Iterat
     items = book.table("Items")
     if items is None or "item_id" not in items.frame:
         return  # a distributed intake template has no portfolio to refer to
-    known = {i.casefold() for i in map(as_id, items.frame["item_id"]) if i}
-    requests = {i.casefold() for i in map(as_id, table.frame["request_id"].tolist() if "request_id" in table.frame
-                                          else []) if i}
-    resolvable = known | requests
     frame = table.frame
+    known = {i.casefold() for i in map(as_id, items.frame["item_id"].tolist()) if i}
+    requests = {i.casefold() for i in map(as_id, frame["request_id"].tolist()) if i} if "request_id" in frame else set()
+    resolvable = known | requests
     rows = [int(r) for r in frame.index]
     if "parent_id" in frame:
         parents = frame["parent_id"].tolist()

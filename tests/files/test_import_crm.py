@@ -45,3 +45,30 @@ def test_import_appends_then_updates_without_blanking_what_people_typed(demo_boo
     updated = rows["CRM-salesforce-0065g00000AbCdE"]
     assert updated[col["Expected revenue"]].value == 150000
     assert updated[col["Category"]].value == "Customer value"  # not blanked: the CRM does not own it
+
+
+def test_an_import_that_would_outgrow_excels_rows_is_refused_before_any_work(demo_book, tmp_path):
+    """The Intake table ends near Excel's last row; ten more requests cannot fit: a clear message,
+    the workbook as it was."""
+    import pytest
+
+    from xlportfolio.errors import XlPortfolioError
+
+    wb = load_workbook(demo_book)
+    ws = wb["Intake"]
+    table = ws.tables["Intake"]
+    last_col = table.ref.split(":")[1].rstrip("0123456789")
+    ws["A1048570"] = "REQ-9999"
+    table.ref = f"A1:{last_col}1048570"
+    table.autoFilter.ref = table.ref
+    wb.save(demo_book)
+    export = tmp_path / "ten.csv"
+    head = "Opportunity ID,Opportunity Name,Account Name,Account ID,Amount,Close Date,Created Date,Description,"
+    head += "Opportunity Owner,Opportunity Currency\n"
+    export.write_text(head + "".join(f"006T{i},Deal {i},Acme,C-1,1000,09/30/2026,01/15/2026,x,Anna,EUR\n"
+                                            for i in range(10)), encoding="utf-8")
+    before = demo_book.read_bytes()
+    with pytest.raises(XlPortfolioError, match="past Excel's last row") as caught:
+        import_crm_file(export, demo_book, preset="salesforce", as_of=AS_OF)
+    assert "row 1,048,580" in str(caught.value) and str(demo_book) in str(caught.value)
+    assert demo_book.read_bytes() == before

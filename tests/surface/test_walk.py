@@ -150,3 +150,19 @@ def test_the_register_header():
     surface = intake()
     apply_plan(surface, EditPlan(marks=[CellMark("Intake", 2, "C", ERROR_FILL, "x")], scope="validate"))
     assert tuple(surface[MARKS_SHEET].cells[(1, c)] for c in range(1, 7)) == MARKS_HEADER
+
+
+def test_a_plan_past_excels_last_row_is_refused_before_anything_is_written():
+    import pytest
+
+    from xlportfolio.errors import XlPortfolioError
+
+    surface = intake()
+    too_far = RowWrite("Intake", "Intake", {3: {"title": "kept"}, 1_048_577: {"request_id": "REQ-X"}})
+    with pytest.raises(XlPortfolioError, match="row 1,048,577 of sheet 'Intake', past Excel's last row"):
+        apply_plan(surface, EditPlan(rows=[too_far]))
+    assert surface["Intake"].value("B3") == "Shop"  # nothing was written
+    huge = GeneratedSheet("Findings", ("Command",), tuple(("validate",) for _ in range(1_048_576)))
+    with pytest.raises(XlPortfolioError, match="the Findings sheet would need row 1,048,577"):
+        apply_plan(surface, EditPlan(sheets=[huge]))
+    assert "Findings" not in surface.sheets

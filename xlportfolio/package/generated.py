@@ -15,7 +15,7 @@ from ..core.plan import CellIs, ChartSpec, ColorScale, Link
 from ..surface.protocol import CellStyle
 from .cells import encode
 from .styles import StyleBook
-from .xml import MAIN, REL, attr
+from .xml import MAIN, REL, attr, cell_text
 
 Block = tuple[int, int, list]  # first row, first column, rows of values
 
@@ -140,6 +140,15 @@ def _rows(gen: Generated, styles: StyleBook, date1904: bool) -> Iterator[bytes]:
         for c, v in values:
             letter = letters.get(c) or letters.setdefault(c, column_letter(c))
             s = look.get(c, 0)
+            kind = type(v)
+            if kind is str:  # most cells of a generated sheet: text, then whole numbers
+                attrs = f' s="{s}" t="inlineStr"' if s else ' t="inlineStr"'
+                space = ' xml:space="preserve"' if v[:1].isspace() or v[-1:].isspace() else ""
+                cells.append(f'<c r="{letter}{r}"{attrs}><is><t{space}>{cell_text(v)}</t></is></c>')
+                continue
+            if kind is int:
+                cells.append(f'<c r="{letter}{r}" s="{s}"><v>{v}</v></c>' if s else f'<c r="{letter}{r}"><v>{v}</v></c>')
+                continue
             t, inner, date_format = encode(v, date1904)
             if date_format and not styles.is_date(s):
                 s = styles.derive(s, number_format=date_format)

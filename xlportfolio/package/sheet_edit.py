@@ -13,6 +13,7 @@ every common writer do; a sheet written otherwise is first rewritten into that f
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,7 @@ _AFTER_LEGACY = (b"legacyDrawingHF", b"drawingHF", b"picture", b"oleObjects", b"
                  b"tableParts", b"extLst")
 
 
-@dataclass
+@dataclass(slots=True)
 class CellEdit:
     """What a plan changes in one cell; KEEP leaves an aspect as it is."""
 
@@ -47,6 +48,22 @@ class CellEdit:
     model_fill: Any = KEEP  # ... with this fill where a tool mark covers the model
 
 
+@dataclass(frozen=True)
+class Grown:
+    """Rows a table grew by: their cells look like the model row's (a tool mark's prior fill
+    standing in where a mark covers the model), whether or not a value goes in."""
+
+    first_row: int
+    last_row: int
+    first_col: int
+    last_col: int
+    model_row: int
+    marked: dict[int, str]  # column -> the fill a tool mark on the model cell replaced
+
+    def edit(self, col: int) -> CellEdit:
+        return CellEdit(model=(self.model_row, col), model_fill=self.marked.get(col, KEEP))
+
+
 @dataclass
 class SheetContext:
     styles: StyleBook
@@ -54,8 +71,10 @@ class SheetContext:
     legacy: tuple[str, str] | None = None  # ("add", rId) or ("remove", rId)
 
 
-def rewrite(data: bytes, edits: dict[Cell, CellEdit], ctx: SheetContext, regular: bool | None = None) -> bytes | None:
-    """The sheet with the edits applied, or None when it comes out byte for byte the same."""
+def rewrite(data: bytes, edits: dict[Cell, CellEdit], ctx: SheetContext, regular: bool | None = None,
+            grown: list[Grown] = ()) -> bytes | None:
+    """The sheet with the edits applied (and rows a table grew by), or None when it comes out
+    byte for byte the same."""
     if not (is_regular(data) if regular is None else regular):
         data = regularize(data)
     p = prefix_of(data)
@@ -63,27 +82,37 @@ def rewrite(data: bytes, edits: dict[Cell, CellEdit], ctx: SheetContext, regular
     rows: dict[int, dict[int, CellEdit]] = {}
     for (r, c), edit in edits.items():
         rows.setdefault(r, {})[c] = edit
-    models = {e.model for e in edits.values() if e.model is not None}
-    styles_of = _model_styles(data, p, body_start, body_end, {r for r, _ in models})
+    models: dict[int, dict[int, CellEdit]] = {}  # row -> column -> the look a grown table row takes
+    for g in grown:  # one edit object per column, shared by the rows
+        model = {col: g.edit(col) for col in range(g.first_col, g.last_col + 1)}
+        for r in range(g.first_row, g.last_row + 1):
+            models[r] = model
+            rows.setdefault(r, {})
+    model_rows = {e.model[0] for e in edits.values() if e.model is not None} | {g.model_row for g in grown}
+    styles_of = _model_styles(data, p, body_start, body_end, model_rows)
     writer = _RowWriter(data, p, ctx, styles_of)
     pieces: list[bytes | memoryview] = []
     view = memoryview(data)
     pos = body_start
     targets = sorted(rows)
-    cursor = _RowCursor(data, p, body_start, body_end)
+    cursor = _RowCursor(data, p, body_start, body_end, len(targets))
     for r in targets:
         found = cursor.seek(r)
         if found is None:  # insert a new row before the next existing one (or at the end)
             at = cursor.pending
             pieces.append(view[pos:at])
-            new = writer.new_row(r, rows[r])
+            new = writer.new_row(r, rows[r], models.get(r, {}))
             if new:
                 pieces.append(new)
             pos = at
             continue
         row_start, row_end = found
         pieces.append(view[pos:row_start])
-        pieces.append(writer.row(r, row_start, row_end, rows[r]))
+        row_edits = rows[r]
+        if r in models:
+            row_edits = {**{c: e for c, e in models[r].items()},
+                         **{c: _with_model(e, models[r][c]) if c in models[r] else e for c, e in row_edits.items()}}
+        pieces.append(writer.row(r, row_start, row_end, row_edits))
         pos = row_end
     pieces.append(view[pos:body_end])
     if not writer.changed and ctx.legacy is None:
@@ -98,6 +127,21 @@ def rewrite(data: bytes, edits: dict[Cell, CellEdit], ctx: SheetContext, regular
     tail = _legacy(data[body_end:], p, ctx.legacy, data[:start])
     out = b"".join([head, sheet_open, *pieces, tail_close, tail])
     return detach_followers(out, writer.orphans) if writer.orphans else out
+
+
+_LETTERS: dict[int, bytes] = {}
+
+
+def _letters(col: int) -> bytes:
+    if col not in _LETTERS:
+        _LETTERS[col] = column_letter(col).encode()
+    return _LETTERS[col]
+
+
+def _with_model(edit: CellEdit, model: CellEdit) -> CellEdit:
+    if edit.model is not None:
+        return edit
+    return CellEdit(edit.value, edit.fill, edit.number_format, model.model, model.model_fill)
 
 
 def is_regular(data: bytes) -> bool:
@@ -123,15 +167,32 @@ class _RowCursor:
     number is the row; a row that does not exist is inserted before the first one numbered above.
     """
 
-    def __init__(self, data: bytes, p: bytes, start: int, end: int):
+    def __init__(self, data: bytes, p: bytes, start: int, end: int, targets: int = 0):
         self.data, self.p, self.pos, self.end = data, p, start, end
         self.opener = b"<" + p + b'row r="'
         self.close = b"</" + p + b"row>"
         self.pending = end
+        # Many rows to find: index every row start once (one C-speed scan) instead of searching.
+        self.index: tuple[list[int], list[int]] | None = None
+        if targets > 64:
+            pattern = re.compile(re.escape(self.opener) + rb'(\d+)"')
+            found = [(int(m.group(1)), m.start()) for m in pattern.finditer(data, start, end)]
+            self.index = ([n for n, _ in found], [at for _, at in found])
 
     def seek(self, r: int) -> tuple[int, int] | None:
         """(start, end) of row `r` at or after the cursor; None when it does not exist, and then
         `pending` is where it goes."""
+        if self.index is not None:
+            numbers, starts = self.index
+            i = bisect_left(numbers, r)
+            while i < len(numbers) and starts[i] < self.pos:
+                i += 1
+            if i < len(numbers) and numbers[i] == r:
+                end = self._row_end(starts[i])
+                self.pos = end
+                return starts[i], end
+            self.pending = self.pos = max(self.pos, starts[i] if i < len(numbers) else self.end)
+            return None
         data = self.data
         hit = data.find(self.opener + b'%d"' % r, self.pos, self.end)
         if hit != -1:
@@ -142,13 +203,13 @@ class _RowCursor:
         while True:
             at = data.find(self.opener, pos, self.end)
             if at == -1:
-                self.pending = self.end
+                self.pending = self.pos = self.end
                 return None
             stop = data.find(b'"', at + len(self.opener))
             if int(data[at + len(self.opener):stop]) > r:
                 self.pending = self.pos = at
                 return None
-            pos = self._row_end(at)
+            pos = self.pos = self._row_end(at)
 
     def _row_end(self, at: int) -> int:
         m = _TAG_END.match(self.data, at + 1)
@@ -259,6 +320,7 @@ class _RowWriter:
         self.changed = False
         self.extent: Cell | None = None  # the furthest cell given a value, for <dimension>
         self.orphans: dict[bytes, tuple[str, str]] = {}  # shared formula id -> (formula, master cell)
+        self._looks: dict[tuple[int, int], bytes | None] = {}
 
     def row(self, r: int, start: int, end: int, edits: dict[int, CellEdit]) -> bytes | memoryview:
         data, p = self.data, self.p
@@ -310,8 +372,24 @@ class _RowWriter:
         out.append(view[pos:end])
         return _fix_spans(b"".join(out), min(written), max(written))
 
-    def new_row(self, r: int, edits: dict[int, CellEdit]) -> bytes:
-        cells = [c for c in (self._cell(r, col, edits[col], None, b"") for col in sorted(edits)) if c]
+    def new_row(self, r: int, edits: dict[int, CellEdit], models: dict[int, CellEdit]) -> bytes:
+        """A row that is not in the part yet: the plan's cells, and the model look of a grown table row."""
+        cells = []
+        for col in sorted(edits.keys() | models.keys()):
+            edit = edits.get(col)
+            if edit is None:  # only the look: one string per column, built once
+                cell = self._looks.get((col, id(models[col])))
+                if cell is None:
+                    cell = self._cell(0, col, models[col], None, b"")
+                    cell = self._looks[(col, id(models[col]))] = cell if cell and b' s="' in cell else b""
+                if cell:
+                    cells.append(cell.replace(b'r="' + _letters(col) + b'0"', b'r="' + _letters(col) + b"%d" % r + b'"'))
+                continue
+            if col in models and edit.model is None:
+                edit = _with_model(edit, models[col])
+            cell = self._cell(r, col, edit, None, b"")
+            if cell:
+                cells.append(cell)
         if not cells:
             return b""
         self.changed = True
@@ -347,7 +425,7 @@ class _RowWriter:
             s = styles.derive(s, fill=edit.fill)
         if edit.number_format is not KEEP:
             s = styles.derive(s, number_format=edit.number_format)
-        head = b"<" + self.p + b'c r="' + f"{column_letter(col)}{r}".encode() + b'"'
+        head = b"<" + self.p + b'c r="' + _letters(col) + b"%d" % r + b'"'
         if s:
             head += b' s="%d"' % s
         if t:
@@ -526,7 +604,7 @@ def cell_styles(data: bytes, cells: list[Cell] | tuple, regular: bool | None = N
     wanted: dict[int, set[int]] = {}
     for r, c in cells:
         wanted.setdefault(r, set()).add(c)
-    cursor = _RowCursor(data, p, body_start, body_end)
+    cursor = _RowCursor(data, p, body_start, body_end, len(wanted))
     out: dict[Cell, int] = {}
     for r in sorted(wanted):
         found = cursor.seek(r)

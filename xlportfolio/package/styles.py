@@ -45,6 +45,7 @@ class StyleBook:
                         for el in self._list("numFmts")}
         self._xf_keys: dict[tuple, int] | None = None
         self._memo: dict[tuple, int] = {}
+        self._fill_rgb: dict[int, str] = {}
         self._fill_keys: dict[tuple, int] | None = None
         self._font_keys: dict[tuple, int] | None = None
 
@@ -88,6 +89,11 @@ class StyleBook:
 
     def fill_rgb(self, index: int) -> str:
         """The RGB of a cell's solid fill, '' when it has none (or a pattern the tool cannot name)."""
+        if index not in self._fill_rgb:
+            self._fill_rgb[index] = self._read_fill_rgb(index)
+        return self._fill_rgb[index]
+
+    def _read_fill_rgb(self, index: int) -> str:
         if not len(self.xfs):
             return ""
         fills = self._list("fills")

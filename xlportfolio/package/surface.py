@@ -23,7 +23,7 @@ from .cells import same
 from .generated import Generated
 from .notes import R_THREADED, SheetNotes
 from .reading import Shape, check_prolog, from_calamine, sheet_shape, special_cells
-from .sheet_edit import CellEdit
+from .sheet_edit import CellEdit, Grown
 from .sparse import read_sparse, shared_strings
 from .styles import KEEP, StyleBook
 from .values import SheetValues
@@ -41,6 +41,7 @@ class PackageSurface:
         self.edits: dict[str, dict[Cell, CellEdit]] = {}
         self.notes: dict[str, SheetNotes] = {}
         self.resized: dict[str, tuple[TableInfo, list[str]]] = {}
+        self.grown: dict[str, list[Grown]] = {}
         self._bytes: dict[str, bytes] = {}
         self._merged: dict[str, list[tuple[int, int, int, int]]] = {}
         self._shapes: dict[str, Shape] = {}
@@ -225,7 +226,9 @@ class PackageSurface:
     def priors(self, sheet: str, cells: Sequence[Cell]) -> dict[Cell, Prior | None]:
         notes = self._notes(sheet)
         edits = self.edits.get(sheet, {})
-        models = {e.model for c in cells if (e := edits.get(c)) is not None and e.model is not None}
+        grown = self.grown.get(sheet, [])
+        current = {cell: self._edit_now(edits.get(cell), grown, cell) for cell in cells}
+        models = {e.model for e in current.values() if e is not None and e.model is not None}
         styles = self.cell_styles(sheet, [*cells, *models])
         out: dict[Cell, Prior | None] = {}
         for cell in cells:
@@ -233,8 +236,20 @@ class PackageSurface:
                 out[cell] = None  # a threaded comment's stand-in note: never written over
                 continue
             note = notes.get(cell)
-            out[cell] = (self._fill_now(edits.get(cell), styles, cell), *(note or ("", "")))
+            out[cell] = (self._fill_now(current[cell], styles, cell), *(note or ("", "")))
         return out
+
+    @staticmethod
+    def _edit_now(edit: CellEdit | None, grown: list[Grown], cell: Cell) -> CellEdit | None:
+        """The cell's pending edit, with the model of the table rows it was added in."""
+        if edit is not None and edit.model is not None:
+            return edit
+        for g in grown:
+            if g.first_row <= cell[0] <= g.last_row and g.first_col <= cell[1] <= g.last_col:
+                model = g.edit(cell[1])
+                return model if edit is None else CellEdit(edit.value, edit.fill, edit.number_format, model.model,
+                                                           model.model_fill)
+        return edit
 
     def _fill_now(self, edit: CellEdit | None, styles: dict[Cell, int], cell: Cell) -> str:
         """A cell's fill as this command chain has left it so far."""
@@ -270,12 +285,8 @@ class PackageSurface:
 
     def copy_formats(self, sheet: str, model_row: int, first_col: int, last_col: int, first_row: int,
                      last_row: int, marked: dict[Cell, str]) -> None:
-        edits = self.edits.setdefault(sheet, {})
-        for r in range(first_row, last_row + 1):
-            for c in range(first_col, last_col + 1):
-                edit = edits.setdefault((r, c), CellEdit())
-                edit.model = (model_row, c)
-                edit.model_fill = marked.get((model_row, c), KEEP)
+        fills = {c: fill for (r, c), fill in marked.items() if r == model_row}
+        self.grown.setdefault(sheet, []).append(Grown(first_row, last_row, first_col, last_col, model_row, fills))
 
     # --- generated sheets -----------------------------------------------------------------------
     def fresh_sheet(self, name: str, hidden: bool) -> None:

@@ -32,7 +32,7 @@ def commit(surface: PackageSurface) -> None:
     for gen in surface.generated.values():
         sheets_changed |= _generated(surface, gen)
         formulas |= gen.has_formulas()
-    for sheet in sorted(set(surface.edits) | set(surface.notes)):
+    for sheet in sorted(set(surface.edits) | set(surface.notes) | set(surface.grown)):
         sheets_changed |= _user_sheet(surface, sheet)
     for key, (info, headers) in surface.resized.items():
         _resize(package, key, info, headers)
@@ -47,6 +47,7 @@ def commit(surface: PackageSurface) -> None:
     surface.edits.clear()
     surface.notes.clear()
     surface.resized.clear()
+    surface.grown.clear()
 
 
 # --- generated sheets --------------------------------------------------------------------------
@@ -138,10 +139,12 @@ def _user_sheet(surface: PackageSurface, sheet: str) -> bool:
         return False
     legacy = _notes(surface, sheet, ref)
     edits = surface.edits.get(sheet, {})
-    if not edits and legacy is None:
+    grown = surface.grown.get(sheet, [])
+    if not edits and not grown and legacy is None:
         return False
     data = surface.sheet_bytes(ref)
-    new = rewrite(data, edits, SheetContext(surface.styles, package.date1904, legacy), surface.shape(ref).regular)
+    new = rewrite(data, edits, SheetContext(surface.styles, package.date1904, legacy), surface.shape(ref).regular,
+                  grown)
     if new is None:
         return False
     package.put(ref.part, new)

@@ -30,6 +30,7 @@ from ..core.plan import (
     RowWrite,
 )
 from ..core.values import is_blank
+from ..errors import XlPortfolioError
 from ..schema import TABLES_BY_NAME
 from .protocol import Cell, CellStyle, Prior, Surface, TableInfo
 from .read import header_of
@@ -39,9 +40,13 @@ TITLE = CellStyle(bold=True, font_color="1F4E78", font_size=12)
 WRAP = CellStyle(wrap=True, top=True)
 
 
+MAX_ROWS = 1_048_576  # Excel's last row
+
+
 def apply_plan(surface: Surface, plan: EditPlan) -> None:
     if plan.marks and not plan.scope:
         raise ValueError("a plan that marks cells must name its command (scope)")
+    check_rows(surface.source, plan)
     session = Session(surface)
     mine, others = session.register(plan.scope) if plan.scope else ({}, [])
     for rows in plan.rows:
@@ -54,6 +59,20 @@ def apply_plan(surface: Surface, plan: EditPlan) -> None:
     if plan.scope:
         replace_sheet(session, GeneratedSheet(MARKS_SHEET, MARKS_HEADER, tuple(register), hidden=True))
     surface.finish()
+
+
+def check_rows(source: str, plan: EditPlan) -> None:
+    """Refuse, before anything is written, a plan that needs a row past Excel's last one."""
+    needs = [(max(w.rows, default=0), f"table {w.table}", w.sheet) for w in plan.rows]
+    needs += [(max(w.values, default=0), f"table {w.table}", w.sheet) for w in plan.columns]
+    for sheet in plan.sheets:
+        last = max([1 + len(sheet.rows), *(b.last_row for b in sheet.blocks)])
+        needs.append((last, f"the {sheet.name} sheet", sheet.name))
+    row, what, where = max(needs, default=(0, "", ""))
+    if row > MAX_ROWS:
+        raise XlPortfolioError(source, f"{what} would need row {row:,} of sheet '{where}', past Excel's last row "
+                               f"({MAX_ROWS:,}); nothing was changed. Split the input into smaller files and run "
+                               "the command on each.")
 
 
 class Session:

@@ -82,7 +82,7 @@ def cell_checks(table_name: str) -> None:
             allowed = book.lists.get(col.choices, ()) if col.choices else ()
             lookup = {v.casefold().strip(): v for v in allowed}
             values = table.frame[col.name].tolist()
-            verdicts = zip(rows, values, read_once(values, partial(_cell, col, allowed=lookup)))
+            verdicts = zip(rows, values, read_once(values, partial(_cell, col, lookup)))
             for row, value, (code, fields) in filter(itemgetter(2), verdicts):  # the cells with something wrong
                 yield finding(code, table, row, col.name, None if code == MISSING_VALUE else value, **fields)
 
@@ -90,8 +90,8 @@ def cell_checks(table_name: str) -> None:
 Verdict = tuple[str, dict[str, Any]] | None  # what is wrong with a cell: a finding code and its fields
 
 
-def _cell(col: Column, value: Any, allowed: dict[str, str]) -> Verdict:
-    """What is wrong with one cell of a column, judged from its value alone."""
+def _cell(col: Column, allowed: dict[str, str], value: Any) -> Verdict:
+    """What is wrong with one cell of a column, judged from its value alone (and the column's list)."""
     if is_blank(value):
         return (MISSING_VALUE, {"what": _what(col)}) if col.required else None
     if isinstance(value, CellError):

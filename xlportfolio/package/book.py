@@ -6,7 +6,8 @@ stream of chunks for big sheets); every other part is copied raw on writing.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -15,7 +16,7 @@ from lxml import etree
 
 from ..errors import WorkbookUnusable
 from . import opc
-from .archive import Archive, PackageWriter
+from .archive import CHUNK, Archive, PackageWriter
 from .xml import MAIN, REL, parse, q, serialize
 
 SMALL_PART = 64 << 20  # parts parsed whole (workbook, rels, styles, tables, notes) never come near this
@@ -28,7 +29,45 @@ _WORKBOOK_ORDER = ("fileVersion", "fileSharing", "workbookPr", "AlternateContent
                    "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes",
                    "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
 
-Content = bytes | Callable[[], Iterable[bytes]]
+class Spool:
+    """A part's new bytes, in memory up to a limit and in a temporary file beyond it, so that a
+    big rewritten sheet, Findings sheet or notes part never has to sit whole in memory."""
+
+    LIMIT = 16 << 20
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self.file = tempfile.SpooledTemporaryFile(max_size=self.LIMIT)
+        self.size = 0
+        for chunk in chunks:
+            self.file.write(chunk)
+            self.size += len(chunk)
+
+    def chunks(self) -> Iterator[bytes]:
+        self.file.seek(0)
+        while data := self.file.read(CHUNK):
+            yield data
+
+    def same_as(self, other: Iterable[bytes]) -> bool:
+        """Whether the spooled bytes equal the stream `other`, compared chunk by chunk."""
+        mine, theirs = self.chunks(), iter(other)
+        a = b = b""
+        while True:
+            if not a:
+                a = next(mine, b"")
+            if not b:
+                b = next(theirs, b"")
+            if not a or not b:
+                return not a and not b
+            n = min(len(a), len(b))
+            if a[:n] != b[:n]:
+                return False
+            a, b = a[n:], b[n:]
+
+    def close(self) -> None:
+        self.file.close()
+
+
+Content = bytes | Spool | Callable[[], Iterable[bytes]]
 _MAIN_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
     ".xltx": "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml",
@@ -87,6 +126,10 @@ class Package:
     def read(self, part: str) -> bytes:
         if part in self.new:
             content, _ = self.new[part]
+            if content is None:
+                return serialize(self._xml[part])
+            if isinstance(content, Spool):
+                return b"".join(content.chunks())
             return content if isinstance(content, bytes) else b"".join(content())
         return self.archive.read(part, SMALL_PART)
 
@@ -109,6 +152,8 @@ class Package:
     def put(self, part: str, content: Content | None, size: int | None = None) -> None:
         """Replace or add a part; None means 'the parsed tree, serialized when writing'."""
         self.removed.discard(part)
+        if isinstance(content, Spool):
+            size = content.size
         self.new[part] = (content, size)
 
     def remove(self, part: str) -> None:
@@ -342,5 +387,8 @@ class Package:
         content, size = self.new[name]
         if content is None:
             content = serialize(self._xml[name])
-        writer.write(name, content if isinstance(content, bytes) else content(), size)
+        if isinstance(content, Spool):
+            writer.write(name, content.chunks(), size)
+        else:
+            writer.write(name, content if isinstance(content, bytes) else content(), size)
 

@@ -93,8 +93,8 @@ class SheetNotes:
         finally:
             self.changes = changes
 
-    def comments_xml(self) -> bytes | None:
-        """The new comments part, None when no note is left."""
+    def comments_xml(self) -> list[bytes] | None:
+        """The new comments part as chunks, None when no note is left."""
         self._parse()
         entries = dict(self._entries)
         authors = list(self._authors)
@@ -115,13 +115,12 @@ class SheetNotes:
         if m:
             head = self.raw[:m.end()]
         body = b"".join(b"<author>%s</author>" % cell_text(a).encode("utf-8") for a in authors)
-        listed = b"".join(entries[c] for c in sorted(entries))
-        return head + b"<authors>" + body + b"</authors><commentList>" + listed + b"</commentList></comments>"
+        return [head, b"<authors>", body, b"</authors><commentList>", *(entries[c] for c in sorted(entries)),
+                b"</commentList></comments>"]
 
-    def vml(self, old: bytes | None, block: int) -> bytes | None:
-        """The VML part with one note shape per note, everything else in it kept byte for byte.
-
-        None when it would hold nothing at all.
+    def vml(self, old: bytes | None, block: int) -> list[bytes] | None:
+        """The VML part (as chunks) with one note shape per note, everything else in it kept byte
+        for byte. None when it would hold nothing at all.
         """
         self._parse()
         notes = set(self._entries)
@@ -154,11 +153,12 @@ class SheetNotes:
         for cell in sorted(notes - drawn):
             last_id += 1
             shapes.append(_note_shape(last_id, cell, self.get(cell)[0]))
-        new = b"".join(shapes)
-        if new and not _NOTE_SHAPETYPE.search(out):
-            new = SHAPETYPE + new
+        if shapes and not _NOTE_SHAPETYPE.search(out):
+            shapes.insert(0, SHAPETYPE)
         end = out.rfind(b"</xml>")
-        return bytes(out[:end]) + new + bytes(out[end:]) if end != -1 else bytes(out) + new
+        if end == -1:
+            return [bytes(out), *shapes]
+        return [bytes(out[:end]), *shapes, bytes(out[end:])]
 
 
 def _note_shape(shape_id: int, cell: Cell, text: str) -> bytes:

@@ -75,6 +75,13 @@ def rewrite(data: bytes, edits: dict[Cell, CellEdit], ctx: SheetContext, regular
             grown: list[Grown] = ()) -> bytes | None:
     """The sheet with the edits applied (and rows a table grew by), or None when it comes out
     byte for byte the same."""
+    pieces = rewrite_pieces(data, edits, ctx, regular, grown)
+    return None if pieces is None else b"".join(pieces)
+
+
+def rewrite_pieces(data: bytes, edits: dict[Cell, CellEdit], ctx: SheetContext, regular: bool | None = None,
+                   grown: list[Grown] = ()) -> list[bytes | memoryview] | None:
+    """`rewrite` as the pieces of the new part (slices of the old one and new rows), for streaming."""
     if not (is_regular(data) if regular is None else regular):
         data = regularize(data)
     p = prefix_of(data)
@@ -125,8 +132,8 @@ def rewrite(data: bytes, edits: dict[Cell, CellEdit], ctx: SheetContext, regular
     else:
         tail_close = b""
     tail = _legacy(data[body_end:], p, ctx.legacy, data[:start])
-    out = b"".join([head, sheet_open, *pieces, tail_close, tail])
-    return detach_followers(out, writer.orphans) if writer.orphans else out
+    out = [head, sheet_open, *pieces, tail_close, tail]
+    return [detach_followers(b"".join(out), writer.orphans)] if writer.orphans else out
 
 
 _LETTERS: dict[int, bytes] = {}

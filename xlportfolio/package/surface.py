@@ -332,8 +332,8 @@ class PackageSurface:
 
     def prepare(self) -> None:
         """Turn the collected edits into parts; `save_to` then writes the package."""
+        self.values.clear()  # the reads are no longer needed: free them before the parts are made
         commit(self)
-        self.values.clear()  # the reads are no longer needed: free them before writing
 
     def save_to(self, out: BinaryIO) -> None:
         """Write the new package to `out` (after `prepare`)."""

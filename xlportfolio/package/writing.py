@@ -13,10 +13,11 @@ from lxml import etree
 
 from ..core.book import column_letter, split_cell
 from . import opc
+from .book import Spool
 from .charts import chart_parts
 from .generated import Generated, sheet_xml
 from .notes import vml_block
-from .sheet_edit import SheetContext, rewrite
+from .sheet_edit import SheetContext, rewrite_pieces
 from .xml import MAIN, q, serialize
 
 if TYPE_CHECKING:
@@ -57,8 +58,9 @@ def _generated(surface: PackageSurface, gen: Generated) -> bool:
     package = surface.package
     ref = package.sheet(gen.name)
     charts = chart_parts(gen.name, gen.charts) if gen.charts else None
-    body = b"".join(sheet_xml(gen, surface.styles, package.date1904, _DRAWING_RID if charts else None))
+    body = Spool(sheet_xml(gen, surface.styles, package.date1904, _DRAWING_RID if charts else None))
     if ref.part in package.archive and _same_as_before(package, ref.part, body, charts):
+        body.close()
         return False
     _drop_owned(package, ref.part)
     package.put(ref.part, body)
@@ -77,8 +79,8 @@ def _generated(surface: PackageSurface, gen: Generated) -> bool:
     return True
 
 
-def _same_as_before(package, part: str, body: bytes, charts) -> bool:
-    if package.read_sheet(part) != body:
+def _same_as_before(package, part: str, body: Spool, charts) -> bool:
+    if part in package.new or package.archive.size(part) != body.size or not body.same_as(package.archive.chunks(part)):
         return False
     drawings = package.rels(part).of_type(opc.R_DRAWING)
     if charts is None:
@@ -143,11 +145,11 @@ def _user_sheet(surface: PackageSurface, sheet: str) -> bool:
     if not edits and not grown and legacy is None:
         return False
     data = surface.sheet_bytes(ref)
-    new = rewrite(data, edits, SheetContext(surface.styles, package.date1904, legacy), surface.shape(ref).regular,
-                  grown)
+    new = rewrite_pieces(data, edits, SheetContext(surface.styles, package.date1904, legacy),
+                         surface.shape(ref).regular, grown)
     if new is None:
         return False
-    package.put(ref.part, new)
+    package.put(ref.part, Spool(new))
     return True
 
 
@@ -168,10 +170,10 @@ def _notes(surface: PackageSurface, sheet: str, ref) -> tuple[str, str] | None:
         if notes.comments_part:
             _unlink(package, rels, ref.part, notes.comments_part)
     elif notes.comments_part:
-        package.put(notes.comments_part, comments)
+        package.put(notes.comments_part, Spool(comments))
     else:
         part = package.unused("xl/comments{}.xml")
-        package.put(part, comments)
+        package.put(part, Spool(comments))
         package.types.override(part, opc.COMMENTS_TYPE)
         rels.add(opc.R_COMMENTS, part)
     if vml is None:
@@ -180,10 +182,10 @@ def _notes(surface: PackageSurface, sheet: str, ref) -> tuple[str, str] | None:
             _unlink(package, rels, ref.part, notes.vml_part)
             legacy = ("remove", rid)
     elif notes.vml_part:
-        package.put(notes.vml_part, vml)
+        package.put(notes.vml_part, Spool(vml))
     else:
         part = package.unused("xl/drawings/vmlDrawing{}.vml")
-        package.put(part, vml)
+        package.put(part, Spool(vml))
         package.types.default("vml", opc.VML_TYPE)
         legacy = ("add", rels.add(opc.R_VML, part))
     return legacy

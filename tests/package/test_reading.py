@@ -153,6 +153,28 @@ def test_a_hostile_sheet_costs_only_the_cells_it_holds(tmp_path, case):
         assert done.stdout.strip() == "read 2"
 
 
+def test_shared_strings_claiming_four_billion_entries_are_read_by_what_counts_them(tmp_path):
+    """calamine reserves room for the declared count before reading a string: 96 GB here."""
+    path = workbook(tmp_path / "sst.xlsx", '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>2</v></c></row>')
+    parts = {n: zipfile.ZipFile(path).read(n) for n in zipfile.ZipFile(path).namelist()}
+    parts["xl/sharedStrings.xml"] = parts["xl/sharedStrings.xml"].replace(
+        f'<sst xmlns="{MAIN}">'.encode(), f'<sst xmlns="{MAIN}" count="4000000000" uniqueCount="4000000000">'.encode())
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    code = textwrap.dedent(f"""
+        import resource, sys
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31))
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
+        from package.test_reading import values
+        from pathlib import Path
+        print(sorted(values(Path({str(path)!r})).items()))
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[((1, 1), 'hello'), ((1, 2), 'rich')]"
+
+
 def test_one_forty_megabyte_attribute_is_read_through_not_choked_on(tmp_path):
     rows = f'<row r="1" x="{"a" * 40_000_000}"><c r="A1"><v>1</v></c></row><row r="2"><c r="A2"><v>2</v></c></row>'
     assert values(workbook(tmp_path / "attr.xlsx", rows)) == {(1, 1): 1, (2, 1): 2}

@@ -94,9 +94,11 @@ def table_from_grid(schema: Table, sheet: str, header: list, body: Iterable[tupl
     index, records = [], []
     width = len(headers)
     for row, record in body:
-        if any(not is_blank(v) for v in record):
-            index.append(row)
-            records.append(record if len(record) == width else (list(record) + [None] * width)[:width])
+        for v in record:  # a row with any value is kept (most rows: the first cell decides)
+            if v is not None and not is_blank(v):
+                index.append(row)
+                records.append(record if len(record) == width else (list(record) + [None] * width)[:width])
+                break
     cols = list(headers)
     frame = pd.DataFrame(records, index=pd.Index(index, name="row"), columns=[names[c] for c in cols], dtype=object)
     return SheetTable(

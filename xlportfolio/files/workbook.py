@@ -10,6 +10,7 @@ change byte for byte. New standard workbooks are still written by openpyxl (`sav
 """
 from __future__ import annotations
 
+import gc
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,6 +38,7 @@ class FileWorkbook(SurfaceWorkbook):
         self.package = Package(path)
         super().__init__(PackageSurface(self.package), on_status)
         self.source = str(path)
+        self._gc = _fewer_collections()
 
     def save(self) -> Path:
         """Write the changed parts where the command was told to (in place or --output); return it.
@@ -55,6 +57,9 @@ class FileWorkbook(SurfaceWorkbook):
 
     def close(self) -> None:
         self.surface.close()
+        if self._gc is not None:
+            gc.set_threshold(*self._gc)
+            self._gc = None
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -64,6 +69,18 @@ class FileWorkbook(SurfaceWorkbook):
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+
+def _fewer_collections() -> tuple[int, ...]:
+    """Let Python's cycle collector run less often while a command works; return the old setting.
+
+    A command holds hundreds of thousands of cell values, findings and plan entries at once, none
+    of them in reference cycles; the default thresholds make the collector walk them all again and
+    again (a third of a big run's time). Memory is unaffected: reference counting frees them.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], 100_000), max(old[1], 50), max(old[2], 100))
+    return old
 
 
 def open_book(path: str | Path, *, output: str | Path | None = None, on_status=None) -> FileWorkbook:

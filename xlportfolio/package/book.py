@@ -38,9 +38,17 @@ class Spool:
     def __init__(self, chunks: Iterable[bytes]):
         self.file = tempfile.SpooledTemporaryFile(max_size=self.LIMIT)
         self.size = 0
-        for chunk in chunks:
-            self.file.write(chunk)
-            self.size += len(chunk)
+        batch, pending = [], 0
+        for chunk in chunks:  # many small pieces (a row each) go out in batches of about a megabyte
+            batch.append(chunk)
+            pending += len(chunk)
+            if pending >= CHUNK:
+                self.file.write(b"".join(batch))
+                self.size += pending
+                batch, pending = [], 0
+        if batch:
+            self.file.write(b"".join(batch))
+            self.size += pending
 
     def chunks(self) -> Iterator[bytes]:
         self.file.seek(0)

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.book import column_letter, split_cell
-from ..core.plan import CellIs, ChartSpec, ColorScale, Link
+from ..core.plan import CellIs, ChartSpec, ColorScale, Formula, Link
 from ..surface.protocol import CellStyle
-from .cells import encode
+from .cells import encode, number
 from .styles import StyleBook
-from .xml import MAIN, REL, attr, cell_text
+from .xml import MAIN, NEEDS_ESCAPE, REL, attr, cell_text
 
 Block = tuple[int, int, list]  # first row, first column, rows of values
+_INFINITE = (float("inf"), float("-inf"))
 
 
 @dataclass
@@ -46,12 +47,31 @@ class Generated:
                 for r, values in enumerate(rows, start=row):
                     target = out.setdefault(r, {})
                     for c, v in enumerate(values, start=col):
+                        v = _plain(v)
                         if v is None:
                             target.pop(c, None)
                         else:
-                            target[c] = v.text if isinstance(v, Link) else v
+                            target[c] = v
             self._cells = out
         return self._cells
+
+    def rows(self, first_row: int, first_col: int, last_row: int, last_col: int):
+        """(row, values) of the rows in the range that hold a value, read back as written."""
+        width = last_col - first_col + 1
+        if len(self.blocks) == 1:  # a generated sheet is mostly one block: read it where it is
+            top, left, rows = self.blocks[0]
+            for r in range(max(first_row, top), min(last_row, top + len(rows) - 1) + 1):
+                source = rows[r - top]
+                values = [_plain(source[c - left]) if 0 <= c - left < len(source) else None
+                          for c in range(first_col, last_col + 1)]
+                if any(v is not None for v in values):
+                    yield r, values
+            return
+        cells = self.cells()
+        for r in sorted(r for r in cells if first_row <= r <= last_row):
+            values = [cells[r].get(c) for c in range(first_col, last_col + 1)]
+            if any(v is not None for v in values):
+                yield r, values[:width]
 
     def extent(self) -> tuple[int, int]:
         """(last row, last column) the blocks reach (a blank at a block's edge may count)."""
@@ -64,9 +84,14 @@ class Generated:
         return max(rows, default=0), max((c for r in rows for c in cells[r]), default=0)
 
     def has_formulas(self) -> bool:
-        from ..core.plan import Formula
-
         return any(isinstance(v, Formula) for _, _, rows in self.blocks for values in rows for v in values)
+
+
+def _plain(value: Any) -> Any:
+    """A value as a reader of the written sheet gets it: a link's text, blank for empty text."""
+    if type(value) is Link:
+        return value.text
+    return None if value == "" else value
 
 
 def sheet_xml(gen: Generated, styles: StyleBook, date1904: bool, drawing_rid: str | None) -> Iterator[bytes]:
@@ -119,23 +144,30 @@ def _rows(gen: Generated, styles: StyleBook, date1904: bool) -> Iterator[bytes]:
     order = sorted(rows) if rows is not None else range(gen.blocks[0][0], gen.blocks[0][0] + len(gen.blocks[0][2])) \
         if gen.blocks else ()
     out: list[str] = []
+    look: dict[int, int] = {}
+    changed = True
+    plain = NEEDS_ESCAPE.search
     for r in order:
         while next_range < len(ranges) and ranges[next_range][0] <= r:
             rng = ranges[next_range]
             heapq.heappush(active, (rng[2], next_range, rng))
             next_range += 1
+            changed = True
         while active and active[0][0] < r:
             heapq.heappop(active)
-        key = tuple(sorted(i for _, i, _ in active))
-        if key not in looks:
-            looks[key] = _looks([rng for _, i, rng in sorted(active, key=lambda a: a[1])], styles)
-        look = looks[key]
+            changed = True
+        if changed:  # the set of style ranges over this row: most rows share their neighbour's
+            key = tuple(sorted(i for _, i, _ in active))
+            if key not in looks:
+                looks[key] = _looks([rng for _, i, rng in sorted(active, key=lambda a: a[1])], styles)
+            look = looks[key]
+            changed = False
         if rows is not None:
             values = rows[r].items()
         else:
             first_col = gen.blocks[0][1]
             values = ((c, v) for c, v in enumerate(gen.blocks[0][2][r - gen.blocks[0][0]], start=first_col)
-                      if v is not None)
+                      if v is not None and v != "")
         cells = []
         for c, v in values:
             letter = letters.get(c) or letters.setdefault(c, column_letter(c))
@@ -144,11 +176,22 @@ def _rows(gen: Generated, styles: StyleBook, date1904: bool) -> Iterator[bytes]:
             if kind is str:  # most cells of a generated sheet: text, then whole numbers
                 attrs = f' s="{s}" t="inlineStr"' if s else ' t="inlineStr"'
                 space = ' xml:space="preserve"' if v[:1].isspace() or v[-1:].isspace() else ""
-                cells.append(f'<c r="{letter}{r}"{attrs}><is><t{space}>{cell_text(v)}</t></is></c>')
+                text = v if plain(v) is None else cell_text(v)
+                cells.append(f'<c r="{letter}{r}"{attrs}><is><t{space}>{text}</t></is></c>')
                 continue
             if kind is int:
                 cells.append(f'<c r="{letter}{r}" s="{s}"><v>{v}</v></c>' if s else f'<c r="{letter}{r}"><v>{v}</v></c>')
                 continue
+            if kind is Formula:  # the rollup sheets: a formula and the engine's own result
+                result = v.value
+                rkind = type(result)
+                if rkind is int or (rkind is float and result == result and result not in _INFINITE):
+                    style = f' s="{s}"' if s else ""
+                    f = v.text[1:]
+                    if plain(f) is not None:
+                        f = cell_text(f)
+                    cells.append(f'<c r="{letter}{r}"{style}><f>{f}</f><v>{number(result)}</v></c>')
+                    continue
             t, inner, date_format = encode(v, date1904)
             if date_format and not styles.is_date(s):
                 s = styles.derive(s, number_format=date_format)

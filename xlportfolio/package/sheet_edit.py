@@ -219,10 +219,14 @@ class _RowCursor:
             pos = self.pos = self._row_end(at)
 
     def _row_end(self, at: int) -> int:
-        m = _TAG_END.match(self.data, at + 1)
-        if m.group(1):
-            return m.end()
-        return self.data.find(self.close, m.end()) + len(self.close)
+        data = self.data
+        gt = data.find(b">", at)
+        if data.count(b'"', at, gt) % 2:  # a '>' inside an attribute value: read the tag properly
+            m = _TAG_END.match(data, at + 1)
+            gt = m.end() - 1
+        if data[gt - 1] == 47:  # "/>": an empty row
+            return gt + 1
+        return data.find(self.close, gt) + len(self.close)
 
 
 def _model_styles(data: bytes, p: bytes, start: int, end: int, rows: set[int]) -> dict[Cell, int]:
@@ -346,7 +350,7 @@ class _RowWriter:
         cells: list | None = None  # every cell of the row, parsed only when a new cell goes between
         last: tuple[int, int] | None | bool = False  # the row's last cell, looked up when needed
         for col in sorted(edits):
-            ref = f"{column_letter(col)}{r}".encode()
+            ref = _letters(col) + b"%d" % r
             found = _find_cell(data, p, ref, pos, end)
             if found is not None:
                 inner = data[found.tag_end:found.end - close] if found.end != found.tag_end else b""

@@ -8,6 +8,7 @@ written fresh, and every other part is copied byte for byte.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO
 
@@ -30,6 +31,7 @@ from .values import SheetValues
 from .writing import commit
 
 _BYTES_CACHE = 256 << 20  # sheet XML kept in memory between reading and writing, in total
+_MAX_FORMATS = 100_000  # Excel stops at 64,000 cell formats; a few more turn up in damaged files
 
 
 class PackageSurface:
@@ -45,6 +47,7 @@ class PackageSurface:
         self._bytes: dict[str, bytes] = {}
         self._merged: dict[str, list[tuple[int, int, int, int]]] = {}
         self._shapes: dict[str, Shape] = {}
+        self._strings_ok: bool | None = None
         self._styles: StyleBook | None = None
         self._calamine: CalamineWorkbook | None = None
 
@@ -65,6 +68,10 @@ class PackageSurface:
                 self.package.types.override(part, opc.SML + "styles+xml")
             self._styles = StyleBook(root)
             self._styles_part = part
+            formats = len(self._styles.xfs)
+            if formats > _MAX_FORMATS:
+                raise WorkbookUnusable(self.source, f"its styles part holds {formats:,} cell formats, far more than "
+                                       "Excel allows (64,000); the file is damaged or hostile - ask for a fresh copy")
         return self._styles
 
     def styles_part(self) -> str | None:
@@ -93,7 +100,7 @@ class PackageSurface:
             self.values[name] = SheetValues.dense([])
             return self.values[name]
         data = self.sheet_bytes(ref)
-        if self.shape(ref).dense_ok:
+        if self.shape(ref).dense_ok and self._strings_safe():
             grid = from_calamine(self._calamine_rows(name))
             values = SheetValues.dense(grid)
         else:
@@ -114,6 +121,24 @@ class PackageSurface:
         except (CalamineError, ValueError, OverflowError) as exc:
             raise WorkbookUnusable(self.source, f"sheet '{name}' cannot be read ({type(exc).__name__}: {exc}); "
                                    "open the workbook in Excel, save it again and retry") from None
+
+    def _strings_safe(self) -> bool:
+        """Whether the shared strings' declared count is one the strings could hold.
+
+        calamine reserves room for that many strings before reading one: a crafted count of four
+        billion aborts the process. Such a workbook is read by the sparse reader, which counts.
+        """
+        if self._strings_ok is None:
+            part = next(iter(self.package.related(self.package.workbook_part, opc.OFFICE_REL + "sharedStrings")),
+                        None)
+            self._strings_ok = True
+            if part is not None:
+                head = next(self.package.archive.chunks(part), b"")[:4096] if part in self.package.archive else b""
+                root = re.search(rb"<(?:\w+:)?sst\b[^>]*>", head)
+                counts = [int(n) for n in re.findall(rb'\b(?:uniqueCount|count)="(\d{1,20})"', root.group(0))] \
+                    if root else []
+                self._strings_ok = all(n <= self.package.archive.size(part) // 8 + 1024 for n in counts)
+        return self._strings_ok
 
     def _strings(self) -> list[str]:
         part = next(iter(self.package.related(self.package.workbook_part, opc.OFFICE_REL + "sharedStrings")), None)
@@ -140,21 +165,17 @@ class PackageSurface:
     def block(self, sheet: str, first_row: int, first_col: int, last_row: int, last_col: int) -> list[list[Any]]:
         gen = self._gen(sheet)
         if gen is not None:
-            cells = gen.cells()
             last_row = min(last_row, gen.extent()[0])
-            return [[cells.get(r, {}).get(c) for c in range(first_col, last_col + 1)]
-                    for r in range(first_row, last_row + 1)]
+            rows = dict(gen.rows(first_row, first_col, last_row, last_col))
+            blank = [None] * (last_col - first_col + 1)
+            return [rows.get(r, blank) for r in range(first_row, last_row + 1)]
         return self._sheet_values(sheet).block(first_row, first_col, last_row, last_col)
 
     def rows(self, sheet: str, first_row: int, first_col: int, last_row: int,
              last_col: int) -> Iterator[tuple[int, list[Any]]]:
         gen = self._gen(sheet)
         if gen is not None:
-            cells = gen.cells()
-            for r in sorted(r for r in cells if first_row <= r <= last_row):
-                values = [cells[r].get(c) for c in range(first_col, last_col + 1)]
-                if any(v is not None for v in values):
-                    yield r, values
+            yield from gen.rows(first_row, first_col, last_row, last_col)
             return
         yield from self._sheet_values(sheet).rows(first_row, first_col, last_row, last_col)
 
@@ -185,7 +206,7 @@ class PackageSurface:
               number_format: str | None = None) -> None:
         gen = self._gen(sheet)
         if gen is not None:
-            gen.write(row, col, [[None if v == "" else v for v in r] for r in rows])
+            gen.write(row, col, rows)
             if number_format:
                 width = max((len(r) for r in rows), default=1)
                 gen.styles.append((row, col, row + len(rows) - 1, col + width - 1,
@@ -216,8 +237,6 @@ class PackageSurface:
             vml = next(iter(self.package.related(ref.part, opc.R_VML)), None) if ref else None
             notes = SheetNotes(comments, vml, self.package.read(comments) if comments else b"")
             for part in (self.package.related(ref.part, R_THREADED) if ref else []):
-                import re
-
                 notes.threaded |= {split_cell(m.decode()) for m in
                                    re.findall(rb'\bref="([A-Z]{1,3}\d{1,7})"', self.package.read(part))}
             self.notes[sheet] = notes
@@ -356,8 +375,6 @@ def table_info(part: TablePart) -> TableInfo | None:
 
 
 def merged_ranges(data: bytes) -> list[tuple[int, int, int, int]]:
-    import re
-
     out = []
     for ref in re.findall(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3}\d{1,7}):([A-Z]{1,3}\d{1,7})"', data):
         (top, left), (bottom, right) = split_cell(ref[0].decode()), split_cell(ref[1].decode())

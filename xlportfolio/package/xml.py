@@ -65,13 +65,13 @@ def _escape_char(m: re.Match) -> str:
     return "_x005F_" if ch == "_" else f"_x{ord(ch):04X}_"
 
 
-_PLAIN = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x")
+NEEDS_ESCAPE = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x")
 
 
 def cell_text(text: str) -> str:
     """Text as it goes inside <t>: XML-escaped, illegal characters spelled as Excel spells them,
     and a carriage return as a character reference (a parser would read a raw one as a newline)."""
-    if _PLAIN.search(text) is None:
+    if NEEDS_ESCAPE.search(text) is None:
         return text
     text = _ILLEGAL.sub(_escape_char, text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")

@@ -125,15 +125,18 @@ class Session:
         """This command's marks (cell -> prior fill, note, author) and the other commands' rows."""
         mine, others = {}, []
         for row in self._register:
-            command, where, coord, fill, note, author = (_text(v) for v in row)
-            if command != scope:
+            if _text(row[0]) != scope:
                 others.append(row)
-            elif where and coord:
+                continue
+            command, where, coord, fill, note, author = (_text(v) for v in row)
+            if where and coord:
                 mine[(where, coord)] = (fill, note, author)
         return mine, others
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value if value.strip() else ""
     return "" if is_blank(value) else str(value)
 
 
@@ -326,14 +329,11 @@ def replace_sheet(session: Session, spec: GeneratedSheet, scope: str | None = No
 
 def _table(surface: Surface, sheet: str, row: int, col: int, header: tuple, rows: tuple, formats: tuple) -> None:
     """A header and its rows as one write, then the header's look, links and number formats."""
-    width = max([len(header), *(len(r) for r in rows)])
-    grid = [list(header) + [None] * (width - len(header))]
-    grid += [list(r) + [None] * (width - len(r)) for r in rows]
-    surface.write(sheet, row, col, grid)
+    surface.write(sheet, row, col, [header, *rows])  # rows of any length; a surface pads if it must
     if header:
         surface.style(sheet, row, col, row, col + len(header) - 1, HEADER)
     links = [(r, c, v) for r, values in enumerate(rows, start=row + 1)
-             for c, v in enumerate(values, start=col) if isinstance(v, Link)]
+             for c, v in enumerate(values, start=col) if type(v) is Link]
     if links:
         surface.links(sheet, links)
     for c, fmt in enumerate(formats):
@@ -371,10 +371,10 @@ def _rows_of_others(surface: Surface, sheet: str, scope: str | None, header: tup
     cell = keys.index("cell") if "cell" in keys else None
     kept = []
     for _, row in surface.rows(sheet, 2, 1, last_row, len(header)):
-        row = list(row)
-        if is_blank(row[0]) or row[0] == scope:
+        if row[0] == scope or is_blank(row[0]):
             continue
         if where is not None and cell is not None and is_coord(row[cell]) and not is_blank(row[where]):
+            row = list(row)
             row[cell] = Link(str(row[cell]), str(row[where]), str(row[cell]))
         kept.append(tuple(row))
     return tuple(kept)

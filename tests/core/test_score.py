@@ -1,7 +1,6 @@
 """Scoring on inline sheets: criteria from the Scoring table, weighted score, WSJF, ranks, why, AHP."""
 import datetime as dt
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -322,7 +321,7 @@ def test_ahp_small_matrices_and_bad_ones():
 
 # --- size -----------------------------------------------------------------------------------
 
-def test_fifty_thousand_rows_score_quickly():
+def test_fifty_thousand_rows_score_and_rank():
     n, rng = 50_000, np.random.default_rng(7)
     frame = pd.DataFrame({
         "request_id": [f"REQ-{i:05d}" for i in range(n)],
@@ -335,8 +334,6 @@ def test_fifty_thousand_rows_score_quickly():
         "retention_effect": rng.integers(0, 10**5, n).tolist(),
     }, index=pd.RangeIndex(2, n + 2), dtype=object)
     criteria, _ = read_criteria(None)
-    start = time.perf_counter()
-    result = score(frame, criteria, as_of=TODAY)
-    assert time.perf_counter() - start < 10  # a sanity bound; the benchmark measures it properly
+    result = score(frame, criteria, as_of=TODAY)  # its speed is measured in bench/bench_score.py
     assert sorted(result.ranks) == list(range(1, n + 1))
     assert result.scores.between(0, 100).all()

@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from xlportfolio.errors import WorkbookUnusable
+from xlportfolio.package.archive import Budget
 
 _CHUNK = 1 << 20
 _OVERLAP = 256                 # longer than any marker, so a marker split across two chunks is still seen
@@ -144,19 +145,10 @@ class _Reader:
     """Reads parts without trusting declared sizes: every inflated byte counts against one budget."""
 
     def __init__(self, path: Path, zf: zipfile.ZipFile, budget: int):
-        self.path, self.zf, self.cap, self.budget = path, zf, budget, budget
+        self.path, self.zf, self.budget = path, zf, Budget(path, budget)
 
     def chunks(self, info: zipfile.ZipInfo):
-        seen = 0
-        with self.zf.open(info) as fh:
-            while chunk := fh.read(_CHUNK):
-                seen += len(chunk)
-                self.budget -= len(chunk)
-                if seen > info.file_size or self.budget < 0:
-                    raise WorkbookUnusable(self.path, f"part {info.filename} inflates past its declared size "
-                                           f"({_mb(info.file_size)}) or the {_mb(self.cap)} safety cap; the file "
-                                           "is a zip bomb or damaged - do not open it, ask for a fresh copy")
-                yield chunk
+        return self.budget.chunks(self.zf, info)
 
     def read(self, info: zipfile.ZipInfo) -> bytes:
         if info.file_size > _SMALL_PART_CAP:

@@ -27,6 +27,30 @@ def _mb(size: int) -> str:
     return f"{size / 1_000_000:,.1f} MB"
 
 
+class Budget:
+    """How many inflated bytes a file may still produce: one budget for every part read from it."""
+
+    def __init__(self, path: Path, cap: int):
+        self.path, self.cap, self.left = Path(path), cap, cap
+
+    def chunks(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        """A part's inflated bytes in chunks, refused once they pass its declared size or the budget."""
+        seen = 0
+        try:
+            with zf.open(info) as fh:
+                while chunk := fh.read(CHUNK):
+                    seen += len(chunk)
+                    self.left -= len(chunk)
+                    if seen > info.file_size or self.left < 0:
+                        raise WorkbookUnusable(self.path, f"part {info.filename} inflates past its declared size "
+                                               f"({_mb(info.file_size)}) or the {_mb(self.cap)} safety cap; the "
+                                               "file is a zip bomb or damaged - do not open it, ask for a fresh copy")
+                    yield chunk
+        except _ZIP_ERRORS as exc:
+            raise WorkbookUnusable(self.path, f"the file is damaged (part {info.filename}: {exc}); open and repair "
+                                   "it in Excel, save it as .xlsx and try again") from None
+
+
 class Archive:
     """A workbook file opened as a zip, with every inflated byte counted against one budget.
 
@@ -39,7 +63,7 @@ class Archive:
         self.infos = {info.filename.lstrip("/"): info for info in self.zf.infolist()
                       if not info.filename.endswith("/")}
         self.order = list(self.infos)
-        self.cap = self.budget = budget
+        self.budget = Budget(self.path, budget)
 
     def close(self) -> None:
         self.zf.close()
@@ -51,22 +75,8 @@ class Archive:
         return self.infos[name].file_size
 
     def chunks(self, name: str) -> Iterator[bytes]:
-        """The part's inflated bytes in chunks, refused once they pass its declared size or the budget."""
-        info = self.infos[name]
-        seen = 0
-        try:
-            with self.zf.open(info) as fh:
-                while chunk := fh.read(CHUNK):
-                    seen += len(chunk)
-                    self.budget -= len(chunk)
-                    if seen > info.file_size or self.budget < 0:
-                        raise WorkbookUnusable(self.path, f"part {name} inflates past its declared size "
-                                               f"({_mb(info.file_size)}) or the {_mb(self.cap)} safety cap; the "
-                                               "file is a zip bomb or damaged - do not open it, ask for a fresh copy")
-                    yield chunk
-        except _ZIP_ERRORS as exc:
-            raise WorkbookUnusable(self.path, f"the file is damaged (part {name}: {exc}); open and repair it in "
-                                   "Excel, save it as .xlsx and try again") from None
+        """The part's inflated bytes in chunks, within the file's budget."""
+        return self.budget.chunks(self.zf, self.infos[name])
 
     def read(self, name: str, limit: int | None = None) -> bytes:
         """A whole part; `limit` refuses a part that declares more than such a part ever holds."""

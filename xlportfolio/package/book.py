@@ -17,7 +17,7 @@ from lxml import etree
 from ..errors import WorkbookUnusable
 from . import opc
 from .archive import CHUNK, Archive, PackageWriter
-from .xml import MAIN, REL, parse, q, serialize
+from .xml import MAIN, REL, insert_in_order, parse, q, serialize
 
 SMALL_PART = 64 << 20  # parts parsed whole (workbook, rels, styles, tables, notes) never come near this
 CUSTOM_PROPS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -340,15 +340,7 @@ class Package:
         found = self.workbook.find(q(MAIN, local))
         if found is not None:
             return found
-        el = etree.Element(q(MAIN, local))
-        rank = _WORKBOOK_ORDER.index(local)
-        for i, child in enumerate(self.workbook):
-            name = etree.QName(child).localname if isinstance(child.tag, str) else ""
-            if name in _WORKBOOK_ORDER and _WORKBOOK_ORDER.index(name) > rank:
-                self.workbook.insert(i, el)
-                break
-        else:
-            self.workbook.append(el)
+        el = insert_in_order(self.workbook, etree.Element(q(MAIN, local)), _WORKBOOK_ORDER)
         self.workbook_changed = True
         return el
 

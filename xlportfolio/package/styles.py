@@ -14,7 +14,7 @@ from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 
 from ..surface.protocol import CellStyle
-from .xml import MAIN, q
+from .xml import MAIN, insert_in_order, q
 
 KEEP: Any = object()  # leave this aspect of the style as it is
 _CUSTOM_FORMATS_FROM = 164
@@ -53,15 +53,7 @@ class StyleBook:
     def _list(self, local: str) -> etree._Element:
         el = self.root.find(q(MAIN, local))
         if el is None:
-            el = etree.Element(q(MAIN, local), count="0")
-            rank = _STYLESHEET_ORDER.index(local)
-            for i, child in enumerate(self.root):
-                name = etree.QName(child).localname if isinstance(child.tag, str) else ""
-                if name in _STYLESHEET_ORDER and _STYLESHEET_ORDER.index(name) > rank:
-                    self.root.insert(i, el)
-                    break
-            else:
-                self.root.append(el)
+            el = insert_in_order(self.root, etree.Element(q(MAIN, local), count="0"), _STYLESHEET_ORDER)
         return el
 
     @property
@@ -305,11 +297,4 @@ def _set_child(font: etree._Element, local: str, **attrs: str) -> None:
     old = font.find(q(MAIN, local))
     if old is not None:
         font.remove(old)
-    el = etree.Element(q(MAIN, local), **attrs)
-    rank = _FONT_ORDER.index(local)
-    for i, child in enumerate(font):
-        name = etree.QName(child).localname if isinstance(child.tag, str) else ""
-        if name in _FONT_ORDER and _FONT_ORDER.index(name) > rank:
-            font.insert(i, el)
-            return
-    font.append(el)
+    insert_in_order(font, etree.Element(q(MAIN, local), **attrs), _FONT_ORDER)

@@ -46,6 +46,18 @@ def serialize(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def insert_in_order(parent: etree._Element, el: etree._Element, order: tuple[str, ...]) -> etree._Element:
+    """Put `el` among `parent`'s children where the schema's sequence `order` puts it."""
+    rank = order.index(local(el.tag))
+    for i, child in enumerate(parent):
+        name = local(child.tag)
+        if name in order and order.index(name) > rank:
+            parent.insert(i, el)
+            return el
+    parent.append(el)
+    return el
+
+
 def q(ns: str, local: str) -> str:
     return f"{{{ns}}}{local}"
 

@@ -185,3 +185,18 @@ def test_a_sheet_with_a_dtd_is_refused(tmp_path):
     path = workbook(tmp_path / "laughs.xlsx", '<row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row>', head)
     with pytest.raises(WorkbookUnusable, match="DTD"):
         values(path)
+
+
+def test_reading_a_part_again_costs_no_more_of_the_files_inflation_budget(tmp_path):
+    """The budget stops zip bombs, not a command chain that reads its big sheet twice."""
+    from xlportfolio.package.archive import Archive
+
+    path = workbook(tmp_path / "twice.xlsx", TYPES)
+    archive = Archive(path, budget=Archive(path).size("xl/worksheets/sheet1.xml") + 100)
+    try:
+        first = archive.read("xl/worksheets/sheet1.xml")
+        assert archive.read("xl/worksheets/sheet1.xml") == first
+        with pytest.raises(WorkbookUnusable, match="safety cap"):
+            archive.read("xl/sharedStrings.xml")  # a part not read before still counts
+    finally:
+        archive.close()

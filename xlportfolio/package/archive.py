@@ -32,20 +32,24 @@ class Budget:
 
     def __init__(self, path: Path, cap: int):
         self.path, self.cap, self.left = Path(path), cap, cap
+        self.counted: set[str] = set()  # parts read through once: reading one again costs no budget
 
     def chunks(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
         """A part's inflated bytes in chunks, refused once they pass its declared size or the budget."""
+        again = info.filename in self.counted
         seen = 0
         try:
             with zf.open(info) as fh:
                 while chunk := fh.read(CHUNK):
                     seen += len(chunk)
-                    self.left -= len(chunk)
+                    if not again:
+                        self.left -= len(chunk)
                     if seen > info.file_size or self.left < 0:
                         raise WorkbookUnusable(self.path, f"part {info.filename} inflates past its declared size "
                                                f"({_mb(info.file_size)}) or the {_mb(self.cap)} safety cap; the "
                                                "file is a zip bomb or damaged - do not open it, ask for a fresh copy")
                     yield chunk
+            self.counted.add(info.filename)
         except _ZIP_ERRORS as exc:
             raise WorkbookUnusable(self.path, f"the file is damaged (part {info.filename}: {exc}); open and repair "
                                    "it in Excel, save it as .xlsx and try again") from None

@@ -1,0 +1,20 @@
+"""The package engine: a workbook file treated as what it is, a package of parts.
+
+A command reads only the parts it needs and writes a new file in which every part it has no
+reason to change is copied as its compressed bytes; a sheet it writes into is rewritten only
+where the plan says, keeping every element it does not understand.
+
+    archive     the zip: parts read within a budget, untouched parts copied raw
+    opc         content types and relationships, edited rather than regenerated
+    book        Package: the workbook part, sheets, tables, names, properties; writing the file
+    reading     typed values via python-calamine, made exact and safe from the sheet XML
+    sparse      the reader for sheets calamine's dense grid cannot take (far-apart cells)
+    values      SheetValues: a sheet's current values for the command chain
+    sheet_edit  the streaming rewrite of a user's sheet (only the cells in the plan)
+    generated   generated sheets (Findings, Rollup, Dashboard ...) and their part
+    styles      StyleBook: styles.xml, deriving and reusing looks
+    notes       comments and their VML shapes
+    charts      drawing and chart parts of generated sheets
+    writing     turning a surface's edits into parts
+    surface     PackageSurface: the surface protocol over all of the above
+"""

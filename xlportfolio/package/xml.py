@@ -94,11 +94,3 @@ def attr(text: str) -> str:
     text = _ILLEGAL.sub(_escape_char, str(text))
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
             .replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;"))
-
-
-_UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
-
-
-def unescape_text(text: str) -> str:
-    """The reverse of cell_text's _xHHHH_ spelling (XML entities are already resolved by then)."""
-    return _UNESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text

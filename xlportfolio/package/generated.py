@@ -147,6 +147,7 @@ def _rows(gen: Generated, styles: StyleBook, date1904: bool) -> Iterator[bytes]:
     look: dict[int, int] = {}
     changed = True
     plain = NEEDS_ESCAPE.search
+    escaped: dict[str, str] = {}  # a generated sheet repeats its texts (commands, codes, sheet names)
     for r in order:
         while next_range < len(ranges) and ranges[next_range][0] <= r:
             rng = ranges[next_range]
@@ -176,7 +177,11 @@ def _rows(gen: Generated, styles: StyleBook, date1904: bool) -> Iterator[bytes]:
             if kind is str:  # most cells of a generated sheet: text, then whole numbers
                 attrs = f' s="{s}" t="inlineStr"' if s else ' t="inlineStr"'
                 space = ' xml:space="preserve"' if v[:1].isspace() or v[-1:].isspace() else ""
-                text = v if plain(v) is None else cell_text(v)
+                text = escaped.get(v)
+                if text is None:
+                    text = v if plain(v) is None else cell_text(v)
+                    if len(escaped) < 100_000:
+                        escaped[v] = text
                 cells.append(f'<c r="{letter}{r}"{attrs}><is><t{space}>{text}</t></is></c>')
                 continue
             if kind is int:
@@ -188,7 +193,7 @@ def _rows(gen: Generated, styles: StyleBook, date1904: bool) -> Iterator[bytes]:
                 if rkind is int or (rkind is float and result == result and result not in _INFINITE):
                     style = f' s="{s}"' if s else ""
                     f = v.text[1:]
-                    if plain(f) is not None:
+                    if "<" in f or ">" in f or "&" in f or "_x" in f:  # a formula the tool wrote holds no control character
                         f = cell_text(f)
                     cells.append(f'<c r="{letter}{r}"{style}><f>{f}</f><v>{number(result)}</v></c>')
                     continue

@@ -150,3 +150,24 @@ def test_the_style_of_cells_is_read_from_the_part():
 
 def test_keep_is_the_default():
     assert CellEdit().value is KEEP and CellEdit().fill is KEEP
+
+
+def test_a_sheet_whose_xml_no_spreadsheet_writes_is_refused_with_its_name(demo_book):
+    """A row position that is not a number: the command stops naming the sheet, the file as it was."""
+    import zipfile
+
+    import pytest
+
+    from xlportfolio.commands.validate import validate_file
+    from xlportfolio.errors import WorkbookUnusable
+
+    with zipfile.ZipFile(demo_book) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    parts["xl/worksheets/sheet2.xml"] = parts["xl/worksheets/sheet2.xml"].replace(b'<row r="5"', b'<row r="five"')
+    with zipfile.ZipFile(demo_book, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    before = demo_book.read_bytes()
+    with pytest.raises(WorkbookUnusable, match="sheet 'Intake' cannot be (read|updated)"):
+        validate_file(demo_book)
+    assert demo_book.read_bytes() == before

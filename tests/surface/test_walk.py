@@ -166,3 +166,13 @@ def test_a_plan_past_excels_last_row_is_refused_before_anything_is_written():
     with pytest.raises(XlPortfolioError, match="the Findings sheet would need row 1,048,577"):
         apply_plan(surface, EditPlan(sheets=[huge]))
     assert "Findings" not in surface.sheets
+
+
+def test_a_register_row_edited_into_nonsense_is_dropped_not_a_crash():
+    surface = intake()
+    apply_plan(surface, EditPlan(marks=[CellMark("Intake", 2, "C", ERROR_FILL, "x")], scope="validate"))
+    surface[MARKS_SHEET].cells[(3, 1)] = "validate"
+    surface[MARKS_SHEET].cells[(3, 2)] = "Intake"
+    surface[MARKS_SHEET].cells[(3, 3)] = "not a cell"
+    apply_plan(surface, EditPlan(marks=[], scope="validate"))
+    assert (2, 3) not in surface["Intake"].fills and register(surface) == []

@@ -287,7 +287,12 @@ class PackageSurface:
         ref = self.package.worksheet(sheet)
         if ref is None or not cells:
             return {}
-        return cell_styles(self.sheet_bytes(ref), cells, self.shape(ref).regular)
+        try:
+            return cell_styles(self.sheet_bytes(ref), cells, self.shape(ref).regular)
+        except (ValueError, IndexError, AttributeError) as exc:  # XML no spreadsheet program writes
+            from .writing import unreadable
+
+            raise unreadable(self.source, sheet, exc) from None
 
     def set_notes(self, sheet: str, notes: dict[Cell, tuple[str, str] | None]) -> None:
         target = self._notes(sheet)

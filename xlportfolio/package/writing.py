@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from ..core.book import column_letter, split_cell
+from ..errors import WorkbookUnusable
 from . import opc
 from .book import Spool
 from .charts import chart_parts
@@ -145,12 +146,20 @@ def _user_sheet(surface: PackageSurface, sheet: str) -> bool:
     if not edits and not grown and legacy is None:
         return False
     data = surface.sheet_bytes(ref)
-    new = rewrite_pieces(data, edits, SheetContext(surface.styles, package.date1904, legacy),
-                         surface.shape(ref).regular, grown)
+    try:
+        new = rewrite_pieces(data, edits, SheetContext(surface.styles, package.date1904, legacy),
+                             surface.shape(ref).regular, grown)
+    except (ValueError, IndexError, AttributeError) as exc:  # XML no spreadsheet program writes
+        raise unreadable(surface.source, sheet, exc) from None
     if new is None:
         return False
     package.put(ref.part, Spool(new))
     return True
+
+
+def unreadable(source: str, sheet: str, exc: Exception) -> WorkbookUnusable:
+    return WorkbookUnusable(source, f"sheet '{sheet}' cannot be updated: its XML is not laid out as Excel writes "
+                            f"it ({exc}). Nothing was changed; open the workbook in Excel, save it and try again.")
 
 
 def _notes(surface: PackageSurface, sheet: str, ref) -> tuple[str, str] | None:

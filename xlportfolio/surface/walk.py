@@ -119,7 +119,7 @@ class Session:
     @cached_property
     def marked(self) -> dict[tuple[str, str], str]:
         """Every command's marked cells: (sheet, cell) -> the fill the mark replaced."""
-        return {(_text(r[1]), _text(r[2])): _text(r[3]) for r in self._register}
+        return {(_text(r[1]), _text(r[2])): _text(r[3]) for r in self._register if is_coord(_text(r[2]))}
 
     def register(self, scope: str) -> tuple[dict[tuple[str, str], Prior], list[tuple]]:
         """This command's marks (cell -> prior fill, note, author) and the other commands' rows."""
@@ -129,7 +129,7 @@ class Session:
                 others.append(row)
                 continue
             command, where, coord, fill, note, author = (_text(v) for v in row)
-            if where and coord:
+            if where and is_coord(coord):  # a register row someone edited into nonsense is dropped
                 mine[(where, coord)] = (fill, note, author)
         return mine, others
 

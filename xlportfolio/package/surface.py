@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..core.book import split_cell
-from ..core.plan import CellIs, ChartSpec, ColorScale, Link
+from ..core.plan import CellIs, ChartSpec, ColorScale, Formula, Link
 from ..errors import WorkbookUnusable
 from ..surface.protocol import Cell, CellStyle, Prior, TableInfo
 from . import opc
@@ -221,7 +221,7 @@ class PackageSurface:
                 old = values.get(r, c)
                 if not same(old, value):
                     edits.setdefault((r, c), CellEdit()).value = value
-                    values.set(r, c, value.text if isinstance(value, Link) else value)
+                    values.set(r, c, _as_read(value))
                 if number_format and (value is not None or old is not None):
                     edits.setdefault((r, c), CellEdit()).number_format = number_format
 
@@ -367,6 +367,15 @@ class PackageSurface:
         if self._calamine is not None:
             self._calamine.close()
         self.package.close()
+
+
+def _as_read(value: Any) -> Any:
+    """What reading the cell back gives once the value is written: a link's text, a formula's result."""
+    if isinstance(value, Link):
+        return value.text
+    if isinstance(value, Formula):
+        return value.value
+    return value
 
 
 def table_info(part: TablePart) -> TableInfo | None:

@@ -8,7 +8,9 @@ import re
 
 from lxml import etree
 
-from xlportfolio.package.sheet_edit import KEEP, CellEdit, SheetContext, cell_styles, regularize, rewrite
+from xlportfolio.package.regular import regularize
+from xlportfolio.package.sheet_cells import cell_styles
+from xlportfolio.package.sheet_edit import KEEP, CellEdit, SheetContext, rewrite
 from xlportfolio.package.styles import StyleBook
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -10,7 +10,9 @@ where the plan says, keeping every element it does not understand.
     reading     typed values via python-calamine, made exact and safe from the sheet XML
     sparse      the reader for sheets calamine's dense grid cannot take (far-apart cells)
     values      SheetValues: a sheet's current values for the command chain
-    sheet_edit  the streaming rewrite of a user's sheet (only the cells in the plan)
+    sheet_edit  the rewrite of a user's sheet (only the cells in the plan)
+    sheet_cells finding rows and cells in a sheet's XML by byte search
+    regular     giving rows and cells their positions where a writer left them out
     generated   generated sheets (Findings, Rollup, Dashboard ...) and their part
     styles      StyleBook: styles.xml, deriving and reusing looks
     notes       comments and their VML shapes

@@ -13,14 +13,23 @@ every common writer do; a sheet written otherwise is first rewritten into that f
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..core.book import column_letter, split_cell
 from .cells import encode
-from .reading import _column, prefix_of, sheet_shape
+from .reading import prefix_of
+from .regular import regularize, sheet_data
+from .sheet_cells import (
+    Found,
+    RowCursor,
+    find_cell,
+    is_regular,
+    last_cell,
+    letters,
+    row_cells,
+    style_of,
+)
 from .styles import KEEP, StyleBook
 from .xml import REL
 
@@ -85,7 +94,7 @@ def rewrite_pieces(data: bytes, edits: dict[Cell, CellEdit], ctx: SheetContext, 
     if not (is_regular(data) if regular is None else regular):
         data = regularize(data)
     p = prefix_of(data)
-    start, body_start, body_end, end = _sheet_data(data, p)
+    start, body_start, body_end, end = sheet_data(data, p)
     rows: dict[int, dict[int, CellEdit]] = {}
     for (r, c), edit in edits.items():
         rows.setdefault(r, {})[c] = edit
@@ -102,7 +111,7 @@ def rewrite_pieces(data: bytes, edits: dict[Cell, CellEdit], ctx: SheetContext, 
     view = memoryview(data)
     pos = body_start
     targets = sorted(rows)
-    cursor = _RowCursor(data, p, body_start, body_end, len(targets))
+    cursor = RowCursor(data, p, body_start, body_end, len(targets))
     for r in targets:
         found = cursor.seek(r)
         if found is None:  # insert a new row before the next existing one (or at the end)
@@ -136,97 +145,10 @@ def rewrite_pieces(data: bytes, edits: dict[Cell, CellEdit], ctx: SheetContext, 
     return [detach_followers(b"".join(out), writer.orphans)] if writer.orphans else out
 
 
-_LETTERS: dict[int, bytes] = {}
-
-
-def _letters(col: int) -> bytes:
-    if col not in _LETTERS:
-        _LETTERS[col] = column_letter(col).encode()
-    return _LETTERS[col]
-
-
 def _with_model(edit: CellEdit, model: CellEdit) -> CellEdit:
     if edit.model is not None:
         return edit
     return CellEdit(edit.value, edit.fill, edit.number_format, model.model, model.model_fill)
-
-
-def is_regular(data: bytes) -> bool:
-    """Rows and cells all carry their position as their first attribute (what Excel writes)."""
-    return sheet_shape(data).regular
-
-
-def _sheet_data(data: bytes, p: bytes) -> tuple[int, int, int, int]:
-    """(start of <sheetData>, start of its rows, end of its rows, end of </sheetData>)."""
-    m = re.search(rb"<" + re.escape(p) + rb"sheetData\b[^>]*?(/?)>", data)
-    if m is None:
-        raise ValueError("the sheet has no <sheetData>")
-    if m.group(1):
-        return m.start(), m.end(), m.end(), m.end()
-    close = data.rfind(b"</" + p + b"sheetData>")
-    return m.start(), m.end(), close, close
-
-
-class _RowCursor:
-    """Walks the rows of a sheet forward, finding a row by number without parsing the rows between.
-
-    Rows are in ascending order in every sheet Excel reads, so the first row tag carrying the
-    number is the row; a row that does not exist is inserted before the first one numbered above.
-    """
-
-    def __init__(self, data: bytes, p: bytes, start: int, end: int, targets: int = 0):
-        self.data, self.p, self.pos, self.end = data, p, start, end
-        self.opener = b"<" + p + b'row r="'
-        self.close = b"</" + p + b"row>"
-        self.pending = end
-        # Many rows to find: index every row start once (one C-speed scan) instead of searching.
-        self.index: tuple[list[int], list[int]] | None = None
-        if targets > 64:
-            pattern = re.compile(re.escape(self.opener) + rb'(\d+)"')
-            found = [(int(m.group(1)), m.start()) for m in pattern.finditer(data, start, end)]
-            self.index = ([n for n, _ in found], [at for _, at in found])
-
-    def seek(self, r: int) -> tuple[int, int] | None:
-        """(start, end) of row `r` at or after the cursor; None when it does not exist, and then
-        `pending` is where it goes."""
-        if self.index is not None:
-            numbers, starts = self.index
-            i = bisect_left(numbers, r)
-            while i < len(numbers) and starts[i] < self.pos:
-                i += 1
-            if i < len(numbers) and numbers[i] == r:
-                end = self._row_end(starts[i])
-                self.pos = end
-                return starts[i], end
-            self.pending = self.pos = max(self.pos, starts[i] if i < len(numbers) else self.end)
-            return None
-        data = self.data
-        hit = data.find(self.opener + b'%d"' % r, self.pos, self.end)
-        if hit != -1:
-            end = self._row_end(hit)
-            self.pos = end
-            return hit, end
-        pos = self.pos
-        while True:
-            at = data.find(self.opener, pos, self.end)
-            if at == -1:
-                self.pending = self.pos = self.end
-                return None
-            stop = data.find(b'"', at + len(self.opener))
-            if int(data[at + len(self.opener):stop]) > r:
-                self.pending = self.pos = at
-                return None
-            pos = self.pos = self._row_end(at)
-
-    def _row_end(self, at: int) -> int:
-        data = self.data
-        gt = data.find(b">", at)
-        if data.count(b'"', at, gt) % 2:  # a '>' inside an attribute value: read the tag properly
-            m = _TAG_END.match(data, at + 1)
-            gt = m.end() - 1
-        if data[gt - 1] == 47:  # "/>": an empty row
-            return gt + 1
-        return data.find(self.close, gt) + len(self.close)
 
 
 def _model_styles(data: bytes, p: bytes, start: int, end: int, rows: set[int]) -> dict[Cell, int]:
@@ -234,94 +156,14 @@ def _model_styles(data: bytes, p: bytes, start: int, end: int, rows: set[int]) -
     out: dict[Cell, int] = {}
     if not rows:
         return out
-    cursor = _RowCursor(data, p, start, end)
+    cursor = RowCursor(data, p, start, end)
     for r in sorted(rows):
         found = cursor.seek(r)
         if found is None:
             continue
-        for col, _, _, attrs, _ in _cells(data, p, *found):
-            out[(r, col)] = _style(attrs)
+        for col, _, _, attrs, _ in row_cells(data, p, *found):
+            out[(r, col)] = style_of(attrs)
     return out
-
-
-@dataclass
-class _Found:
-    """A cell as stored: where it is, its style and type, and its other attributes as written."""
-
-    start: int
-    end: int
-    tag_end: int
-    s: int
-    t: bytes | None
-    other: list[tuple[bytes, bytes]]  # (name, raw ' name="value"') of every other attribute
-
-
-_SIMPLE_CELL: dict[bytes, re.Pattern] = {}
-
-
-def _simple(p: bytes) -> re.Pattern:
-    """The start tag Excel writes for nearly every cell: position, then style and type, nothing else."""
-    if p not in _SIMPLE_CELL:
-        _SIMPLE_CELL[p] = re.compile(b"<" + re.escape(p) + rb'c r="[A-Z]{1,3}\d+"(?: s="(\d+)")?(?: t="(\w+)")?(/?)>')
-    return _SIMPLE_CELL[p]
-
-
-def _find_cell(data: bytes, p: bytes, ref: bytes, start: int, end: int) -> _Found | None:
-    """The cell `ref` in data[start:end], found directly (no other cell of the row is parsed)."""
-    at = data.find(b"<" + p + b'c r="' + ref + b'"', start, end)
-    if at == -1:
-        return None
-    close = b"</" + p + b"c>"
-    m = _simple(p).match(data, at)
-    if m is not None:
-        tag_end = m.end()
-        stop = tag_end if m.group(3) else data.find(close, tag_end) + len(close)
-        return _Found(at, stop, tag_end, int(m.group(1) or 0), m.group(2), [])
-    tag = _TAG_END.match(data, at + 1)
-    attrs = [(a.group(1), a.group(0)) for a in _ATTR.finditer(data, at + 2 + len(p), tag.end())]
-    named = dict(attrs)
-    stop = tag.end() if tag.group(1) else data.find(close, tag.end()) + len(close)
-    return _Found(at, stop, tag.end(), _style(named), _attr_value(named, b"t"),
-                  [(n, raw) for n, raw in attrs if n not in (b"r", b"s", b"t")])
-
-
-def _last_cell(data: bytes, p: bytes, start: int, end: int) -> tuple[int, int] | None:
-    """(column, end) of the last cell of a row."""
-    opener = b"<" + p + b'c r="'
-    at = data.rfind(opener, start, end)
-    if at == -1:
-        return None
-    quote = data.find(b'"', at + len(opener))
-    col = _column(data[at + len(opener):quote].rstrip(b"0123456789").decode())
-    tag = _TAG_END.match(data, quote + 1)
-    stop = tag.end() if tag.group(1) else data.find(b"</" + p + b"c>", tag.end()) + len(p) + 4
-    return col, stop
-
-
-def _cells(data: bytes, p: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, dict, int]]:
-    """(column, start, end, attributes, end of start tag) of each cell of the row at data[start:end]."""
-    opener = b"<" + p + b'c r="'
-    close = b"</" + p + b"c>"
-    pos = data.find(opener, start, end)
-    while pos != -1:
-        quote = data.find(b'"', pos + len(opener))
-        ref = data[pos + len(opener):quote]
-        tag = _TAG_END.match(data, quote + 1)
-        attrs = {m.group(1): m.group(0) for m in _ATTR.finditer(data, pos + 2 + len(p), tag.end())}
-        stop = tag.end() if tag.group(1) else data.find(close, tag.end()) + len(close)
-        yield _column(ref.rstrip(b"0123456789").decode()), pos, stop, attrs, tag.end()
-        pos = data.find(opener, stop, end)
-
-
-def _style(attrs: dict[bytes, bytes]) -> int:
-    raw = attrs.get(b"s", b"")
-    value = raw.split(b"=", 1)[-1].strip().strip(b"\"'")
-    return int(value) if value.isdigit() else 0
-
-
-def _attr_value(attrs: dict[bytes, bytes], name: bytes) -> bytes | None:
-    raw = attrs.get(name)
-    return raw.split(b"=", 1)[-1].strip().strip(b"\"'") if raw is not None else None
 
 
 class _RowWriter:
@@ -350,8 +192,8 @@ class _RowWriter:
         cells: list | None = None  # every cell of the row, parsed only when a new cell goes between
         last: tuple[int, int] | None | bool = False  # the row's last cell, looked up when needed
         for col in sorted(edits):
-            ref = _letters(col) + b"%d" % r
-            found = _find_cell(data, p, ref, pos, end)
+            ref = letters(col) + b"%d" % r
+            found = find_cell(data, p, ref, pos, end)
             if found is not None:
                 inner = data[found.tag_end:found.end - close] if found.end != found.tag_end else b""
                 new = self._cell(r, col, edits[col], found, inner)
@@ -364,14 +206,14 @@ class _RowWriter:
                 if new is None:
                     continue
                 if last is False:
-                    last = _last_cell(data, p, start, end)
+                    last = last_cell(data, p, start, end)
                 if last is None:
                     at = tag.end()
                 elif col > last[0]:
                     at = last[1]
                 else:
                     if cells is None:
-                        cells = list(_cells(data, p, start, end))
+                        cells = list(row_cells(data, p, start, end))
                     at = next((c[1] for c in cells if c[0] > col), last[1])
                 at = max(at, pos)
                 out += [view[pos:at], new]
@@ -394,7 +236,7 @@ class _RowWriter:
                     cell = self._cell(0, col, models[col], None, b"")
                     cell = self._looks[(col, id(models[col]))] = cell if cell and b' s="' in cell else b""
                 if cell:
-                    cells.append(cell.replace(b'r="' + _letters(col) + b'0"', b'r="' + _letters(col) + b"%d" % r + b'"'))
+                    cells.append(cell.replace(b'r="' + letters(col) + b'0"', b'r="' + letters(col) + b"%d" % r + b'"'))
                 continue
             if col in models and edit.model is None:
                 edit = _with_model(edit, models[col])
@@ -406,7 +248,7 @@ class _RowWriter:
         self.changed = True
         return b"<" + self.p + b'row r="%d">' % r + b"".join(cells) + b"</" + self.p + b"row>"
 
-    def _cell(self, r: int, col: int, edit: CellEdit, found: _Found | None, inner: bytes) -> bytes | None:
+    def _cell(self, r: int, col: int, edit: CellEdit, found: Found | None, inner: bytes) -> bytes | None:
         """The cell's new XML (`found`: the cell as stored, None for a new one), or None when a
         new cell would hold nothing."""
         styles = self.ctx.styles
@@ -436,7 +278,7 @@ class _RowWriter:
             s = styles.derive(s, fill=edit.fill)
         if edit.number_format is not KEEP:
             s = styles.derive(s, number_format=edit.number_format)
-        head = b"<" + self.p + b'c r="' + _letters(col) + b"%d" % r + b'"'
+        head = b"<" + self.p + b'c r="' + letters(col) + b"%d" % r + b'"'
         if s:
             head += b' s="%d"' % s
         if t:
@@ -559,70 +401,3 @@ def _insert_point(tail: bytes, p: bytes) -> int:
     if alt != -1 and tail.find(b"</mc:AlternateContent>", alt) > at:
         at = alt
     return at
-
-
-# --- irregular sheets -------------------------------------------------------------------------
-
-_ROW_TAG = re.compile(rb"<((?:\w+:)?)row\b([^>]*?)(/?)>")
-_CELL_TAG = re.compile(rb"<((?:\w+:)?)c\b([^>]*?)(/?)>")
-_R_ATTR = re.compile(rb'\sr="([^"]*)"')
-
-
-def regularize(data: bytes) -> bytes:
-    """The sheet with an explicit, first-placed position on every row and cell, nothing else changed."""
-    p = prefix_of(data)
-    start, body_start, body_end, _ = _sheet_data(data, p)
-    body = data[body_start:body_end]
-    out, pos, row_no = [], 0, 0
-    for m in _ROW_TAG.finditer(body):
-        r = _R_ATTR.search(m.group(2))
-        row_no = int(r.group(1)) if r and r.group(1).isdigit() else row_no + 1
-        attrs = _R_ATTR.sub(b"", m.group(2))
-        out.append(body[pos:m.start()])
-        out.append(b"<" + m.group(1) + b'row r="%d"' % row_no + attrs + m.group(3) + b">")
-        pos = m.end()
-        if m.group(3):
-            continue
-        close = body.find(b"</" + m.group(1) + b"row>", pos)
-        out.append(_regular_cells(body[pos:close], row_no))
-        pos = close
-    out.append(body[pos:])
-    return data[:body_start] + b"".join(out) + data[body_end:]
-
-
-def _regular_cells(row: bytes, row_no: int) -> bytes:
-    out, pos, col = [], 0, 0
-    for m in _CELL_TAG.finditer(row):
-        r = _R_ATTR.search(m.group(2))
-        ref = r.group(1).decode() if r else ""
-        letters = ref.rstrip("0123456789")
-        col = _column(letters) if letters.isalpha() else col + 1
-        attrs = _R_ATTR.sub(b"", m.group(2))
-        out.append(row[pos:m.start()])
-        out.append(b"<" + m.group(1) + b'c r="' + f"{column_letter(col)}{row_no}".encode() + b'"' + attrs
-                   + m.group(3) + b">")
-        pos = m.end()
-    out.append(row[pos:])
-    return b"".join(out)
-
-
-def cell_styles(data: bytes, cells: list[Cell] | tuple, regular: bool | None = None) -> dict[Cell, int]:
-    """The style index of each of `cells` as the sheet part holds it (absent cells left out)."""
-    if not (is_regular(data) if regular is None else regular):
-        data = regularize(data)
-    p = prefix_of(data)
-    _, body_start, body_end, _ = _sheet_data(data, p)
-    wanted: dict[int, set[int]] = {}
-    for r, c in cells:
-        wanted.setdefault(r, set()).add(c)
-    cursor = _RowCursor(data, p, body_start, body_end, len(wanted))
-    out: dict[Cell, int] = {}
-    for r in sorted(wanted):
-        found = cursor.seek(r)
-        if found is None:
-            continue
-        for col in wanted[r]:
-            cell = _find_cell(data, p, f"{column_letter(col)}{r}".encode(), *found)
-            if cell is not None:
-                out[(r, col)] = cell.s
-    return out

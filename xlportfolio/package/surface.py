@@ -282,7 +282,7 @@ class PackageSurface:
 
     def cell_styles(self, sheet: str, cells: Sequence[Cell]) -> dict[Cell, int]:
         """The style index each cell has in the file (0 for a cell that is not there)."""
-        from .sheet_edit import cell_styles
+        from .sheet_cells import cell_styles
 
         ref = self.package.worksheet(sheet)
         if ref is None or not cells:

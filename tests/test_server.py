@@ -28,9 +28,19 @@ def licensed(monkeypatch):
     assert server.ensure_remote_engine()
 
 
+TOKEN = "tok-alice-0123456789abcdef"  # what the task pane sends as "Bearer <token>"
+
+
+def make_app(**changes):
+    """The app with a token for "alice" (and `changes` to the settings)."""
+    from xlportfolio.server_settings import ServerSettings
+
+    return server.create_app(ServerSettings(**{"tokens": {TOKEN: "alice"}, **changes}))
+
+
 @pytest.fixture
 def client(licensed):
-    return TestClient(server.create_app())
+    return TestClient(make_app(), headers={"Authorization": f"Bearer {TOKEN}"})
 
 
 def book_payload(path):
@@ -219,7 +229,7 @@ def test_icons(client):
 def test_manifest_route_needs_https(client):
     response = client.get("/manifest.xml")
     assert response.status_code == 400 and "HTTPS" in response.text
-    https = TestClient(server.create_app(), base_url="https://testserver")
+    https = TestClient(make_app(), base_url="https://testserver")
     assert https.get("/manifest.xml").status_code == 200
 
 

@@ -32,16 +32,19 @@ Licences and requirements, please read before deploying:
 """
 # No `from __future__ import annotations`: FastAPI reads the route functions' annotations
 # (Request) at runtime, and fastapi is imported lazily inside create_app.
-import json
 import os
 import struct
+import threading
+import time
 import uuid
 import zlib
 from functools import cache
 from typing import Any
 
-from . import registry
+from . import registry, server_settings
+from . import server_guard as guard
 from .registry import Command
+from .server_settings import ServerSettings
 
 SCRIPTS_PATH = "/xlwings/custom-scripts-call"
 OFFICE_JS = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
@@ -126,6 +129,10 @@ def payload_problem(payload: Any) -> str | None:
     return None
 
 
+_ENGINE_LOCK = threading.Lock()  # two first requests must not register the engine twice
+OUTCOMES = {0: "ok", 1: "done with errors found", 2: "workbook problem", 3: "internal error"}
+
+
 def ensure_remote_engine() -> bool:
     """Make sure xlwings' remote engine is registered; False without a valid licence key.
 
@@ -134,42 +141,60 @@ def ensure_remote_engine() -> bool:
     """
     import xlwings as xw
 
-    if "remote" in [engine.name for engine in xw.engines]:
+    with _ENGINE_LOCK:
+        if "remote" in [engine.name for engine in xw.engines]:
+            return True
+        try:
+            from xlwings.main import Engine
+            from xlwings.pro import _xlremote
+        except (ImportError, xw.LicenseError):
+            return False
+        xw.engines.add(Engine(impl=_xlremote.engine))
         return True
-    try:
-        from xlwings.main import Engine
-        from xlwings.pro import _xlremote
-    except (ImportError, xw.LicenseError):
-        return False
-    xw.engines.add(Engine(impl=_xlremote.engine))
-    return True
 
 
-def run_script(command: Command, payload: dict) -> tuple[int, Any]:
-    """Run `command` on the posted workbook; (HTTP status, JSON actions or a message)."""
+def open_book(payload: dict):
+    """The posted workbook, on a remote-engine App of its own.
+
+    `xw.Book(json=...)` opens every book in the remote engine's one shared App, and that App's
+    alert (like calculate) queues its action on the App's most recently opened book
+    (xlwings/pro/_xlremote.py: App.alert -> self.books.active). With requests running in
+    parallel threads, one request's message then lands in another's reply. An App per request
+    makes `book.app.books.active` this request's book, whatever else runs.
+    """
+    import xlwings as xw
+    from xlwings.pro import _xlremote
+
+    app = _xlremote.App(apps=None, add_book=False)  # in no engine's list: nobody else sees it
+    return xw.Book(impl=app.books.open(json=payload))
+
+
+def run_script(command: Command, payload: dict) -> tuple[int, Any, str]:
+    """Run `command` on the posted workbook; (HTTP status, JSON actions or a message, the outcome
+    for the call log)."""
     import xlwings as xw
 
     from .ribbon import run_command
 
     problem = payload_problem(payload)
     if problem:
-        return 400, f"xlportfolio: {problem}; post the workbook from xlwings' Office.js client."
+        return 400, f"xlportfolio: {problem}; post the workbook from xlwings' Office.js client.", "not a workbook"
     try:
         if not ensure_remote_engine():
             raise xw.LicenseError("no licence key")
-        book = xw.Book(json=payload)
+        book = open_book(payload)
     except xw.LicenseError:
         return 500, ("xlportfolio: xlwings Server needs a licence key: set XLWINGS_LICENSE_KEY on the "
-                     "server (\"noncommercial\" for noncommercial use; a paid licence otherwise).")
+                     "server (\"noncommercial\" for noncommercial use; a paid licence otherwise)."), "no licence"
     except Exception as exc:  # noqa: BLE001 - a request xlwings cannot read is the caller's error
         return 400, (f"xlportfolio: the workbook in the request cannot be read ({type(exc).__name__}: "
-                     f"{exc}); post it from xlwings' Office.js client.")
+                     f"{exc}); post it from xlwings' Office.js client."), "unreadable workbook"
     try:
         outcome = run_command(command, book)
         actions = book.json()
         if outcome.exit_code >= 2:  # aborted: drop the half-made edits, keep the message
             actions = {**actions, "actions": [a for a in actions["actions"] if a.get("func") == "alert"]}
-        return 200, actions
+        return 200, actions, OUTCOMES.get(outcome.exit_code, f"exit {outcome.exit_code}")
     finally:
         try:
             book.close()
@@ -187,10 +212,17 @@ TASKPANE = """<!doctype html>
   <script src="{{ xlwings_js }}"></script>
   <style>body{font-family:Segoe UI,Helvetica,Arial,sans-serif;margin:12px}
   button{display:block;width:100%;margin:6px 0;padding:6px;text-align:left}
+  form{margin:0 0 12px}
   h2{font-size:14px;margin:14px 0 4px}</style>
 </head>
 <body>
   <h1 style="font-size:18px">xlportfolio</h1>
+  <form id="token-form">
+    <label for="token">Access token</label>
+    <input id="token" type="password" autocomplete="off" style="width:100%;box-sizing:border-box">
+    <button type="submit">Save</button>
+    <span id="token-state" role="status"></span>
+  </form>
 {% for group in groups %}
   <h2>{{ group.label }}</h2>
 {% for c in group.commands %}
@@ -200,8 +232,25 @@ TASKPANE = """<!doctype html>
   <script>
     Office.onReady(function () {});
     var scriptsUrl = window.location.origin + {{ scripts_path | tojson }} + "/";
+    // The token is kept in this add-in's browser storage, never in the workbook (xlwings'
+    // xlwings.conf sheet would put it there), and sent as xlwings' `auth` setting.
+    var TOKEN_KEY = "xlportfolio.token";
+    function showTokenState() {
+      document.getElementById("token-state").textContent =
+        localStorage.getItem(TOKEN_KEY) ? "Token saved." : "No token saved yet.";
+    }
+    document.getElementById("token-form").addEventListener("submit", function (e) {
+      e.preventDefault();
+      var value = document.getElementById("token").value.trim();
+      if (value) { localStorage.setItem(TOKEN_KEY, value); } else { localStorage.removeItem(TOKEN_KEY); }
+      document.getElementById("token").value = "";
+      showTokenState();
+    });
+    showTokenState();
     async function runScript(name) {
-      await xlwings.runPython(scriptsUrl + encodeURIComponent(name));
+      var token = localStorage.getItem(TOKEN_KEY) || "";
+      await xlwings.runPython(scriptsUrl + encodeURIComponent(name),
+                              token ? { auth: "Bearer " + token } : {});
     }
     document.querySelectorAll("button[data-script]").forEach(function (b) {
       b.addEventListener("click", function () { runScript(b.dataset.script); });
@@ -244,20 +293,31 @@ def alert_html(prompt: str, title: str, buttons: str, mode: str, callback: str) 
                                                          mode=mode, callback=callback)
 
 
-def create_app():
+def create_app(settings: ServerSettings | None = None):
     """The FastAPI app: the custom-script endpoint per ribbon command, the alert page, the task
-    pane / function file, the icons and the manifest."""
+    pane / function file, the icons and the manifest.
+
+    `settings` default to the environment's (xlportfolio.server_settings), which is also how
+    `uvicorn --factory xlportfolio.server:create_app --workers N` builds each worker's app;
+    SettingsError when no token is configured and auth is not explicitly off.
+    """
     try:
         from fastapi import FastAPI, Request
-        from fastapi.concurrency import run_in_threadpool
+        from fastapi.middleware.cors import CORSMiddleware
         from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise ImportError("the xlportfolio server needs FastAPI: pip install 'xlportfolio[server]'") from exc
 
     from . import __version__
 
+    settings = settings or server_settings.settings()
     app = FastAPI(title="xlportfolio", version=__version__,
                   description="xlportfolio's ribbon commands as xlwings Server custom scripts.")
+    app.state.settings = settings
+    # The task pane and the ribbon's function file are served from this origin, so their calls
+    # need no CORS; other origins get none unless configured (e.g. the proxy's public address).
+    app.add_middleware(CORSMiddleware, allow_origins=list(settings.origins), allow_methods=["GET", "POST"],
+                       allow_headers=["Authorization", "Content-Type"], max_age=600)
 
     @app.get("/")
     def root() -> dict:
@@ -266,22 +326,32 @@ def create_app():
 
     @app.post(SCRIPTS_PATH + "/{script_name}")
     async def custom_scripts_call(script_name: str, request: Request):
-        command = scripts().get(script_name)
-        if command is None:
-            known = ", ".join(c.control_id for c in registry.ribbon_commands())
-            return PlainTextResponse(f"xlportfolio has no script {script_name!r}; the scripts are: "
-                                     f"{known}. Reload the add-in if its buttons are out of date.",
-                                     status_code=404)
-        body = await request.body()
+        record, started = guard.CallRecord(command=script_name), time.perf_counter()
         try:
-            payload = json.loads(body)
-        except ValueError as exc:
-            return PlainTextResponse(f"xlportfolio: the request body is not JSON ({exc}); post the "
-                                     "workbook from xlwings' Office.js client.", status_code=400)
-        status, content = await run_in_threadpool(run_script, command, payload)
+            record.who = guard.caller(settings, request.headers.get("authorization"))
+            command = scripts().get(script_name)
+            if command is None:
+                known = ", ".join(c.control_id for c in registry.ribbon_commands())
+                raise guard.Refusal(404, f"xlportfolio has no script {script_name!r}; the scripts are: "
+                                         f"{known}. Reload the add-in if its buttons are out of date.",
+                                    "unknown script")
+            payload = guard.parse_payload(await guard.read_body(request, settings.max_body))
+            record.rows = guard.posted_rows(payload)
+            status, content, record.outcome = await guard.run_with_timeout(
+                run_script, command, payload, timeout=settings.timeout)
+        except guard.Refusal as refusal:
+            status, content, record.outcome = refusal.status, refusal.message, refusal.outcome
+        except TimeoutError:
+            status, record.outcome = 504, "timed out"
+            content = (f"xlportfolio: {script_name} took longer than {settings.timeout:g} s and was stopped; "
+                       "nothing in the workbook was changed. Try again later, or ask the administrator "
+                       "to raise --timeout.")
+        record.status = status
+        record.write(time.perf_counter() - started)
         if status == 200:
             return JSONResponse(content)
-        return PlainTextResponse(content, status_code=status)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return PlainTextResponse(content, status_code=status, headers=headers)
 
     @app.get("/xlwings/custom-scripts-meta")
     def custom_scripts_meta() -> list[dict]:

@@ -88,28 +88,81 @@ def serve(
     port: int = typer.Option(8000, help="Port to listen on."),
     cert: Path | None = typer.Option(None, "--cert", help="TLS certificate (PEM); Office add-ins need HTTPS."),
     key: Path | None = typer.Option(None, "--key", help="TLS private key (PEM)."),
+    token_file: Path | None = typer.Option(
+        None, "--token-file", help="File of name:token lines, one per user (also: $XLPORTFOLIO_SERVER_TOKEN)."),
+    allow_user: list[str] = typer.Option(
+        [], "--allow-user", help="Only these token names may call (repeat; default: every token's name)."),
+    no_auth: bool = typer.Option(False, "--no-auth", help="Need no token: local development only."),
+    max_body_mb: float | None = typer.Option(
+        None, "--max-body-mb", help="Largest request in MB (default 64, about 50,000 rows)."),
+    timeout: float | None = typer.Option(None, "--timeout", help="Seconds a command may run (default 120)."),
+    origin: list[str] = typer.Option(
+        [], "--origin", help="Origin allowed cross-origin (repeat; default: this server's own address)."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Worker processes (each runs commands on its own)."),
 ) -> None:
-    """Serve the ribbon commands to Excel on the web through xlwings Server (needs the server extra)."""
+    """Serve the ribbon commands to Excel on the web through xlwings Server (needs the server extra).
+
+    Every call needs a bearer token from configuration (see README, "Running the server")."""
     try:
         import fastapi  # noqa: F401
         import uvicorn
     except ImportError:
         _fail("the server needs FastAPI and uvicorn: pip install 'xlportfolio[server]'")
+    from ..server_settings import SettingsError, settings
+
     if (cert is None) != (key is None):
         _fail("give both --cert and --key, or neither.")
     for path in (cert, key):
         if path is not None and not path.is_file():
             _fail(f"{path}: no such file.")
+    scheme = "https" if cert else "http"
+    if not origin and not os.environ.get("XLPORTFOLIO_SERVER_ORIGIN"):
+        origin = [f"{scheme}://{host}:{port}"]
+    try:
+        config = settings(token_file=token_file, users=allow_user, no_auth=no_auth, max_body_mb=max_body_mb,
+                          timeout=timeout, origins=origin)
+    except SettingsError as exc:
+        _fail(str(exc))
+    if workers > 1:
+        # Each worker builds its app from the environment: hand it the options there (never a
+        # token itself, which stays in the environment or the file it came from).
+        chosen = {"XLPORTFOLIO_SERVER_TOKEN_FILE": str(token_file) if token_file else None,
+                  "XLPORTFOLIO_SERVER_USERS": ",".join(allow_user) or None,
+                  "XLPORTFOLIO_SERVER_NO_AUTH": "1" if no_auth else None,
+                  "XLPORTFOLIO_SERVER_MAX_BODY_MB": None if max_body_mb is None else str(max_body_mb),
+                  "XLPORTFOLIO_SERVER_TIMEOUT": None if timeout is None else str(timeout),
+                  "XLPORTFOLIO_SERVER_ORIGIN": ",".join(origin) or None}
+        os.environ.update({k: v for k, v in chosen.items() if v is not None})
+    if not config.auth:
+        typer.echo("WARNING: --no-auth: anyone who can reach this server can run every command on the "
+                   "workbooks they send. Use it for local development only.", err=True)
     if cert is None:
-        typer.echo("warning: serving plain HTTP; Office add-ins load only over HTTPS with a trusted "
-                   "certificate (e.g. mkcert localhost, then --cert/--key).", err=True)
+        loopback = host in ("127.0.0.1", "localhost", "::1")
+        typer.echo("warning: serving plain HTTP; Office add-ins load only over HTTPS, so put a "
+                   "TLS-terminating proxy in front, or give --cert/--key (e.g. mkcert localhost)"
+                   + ("." if loopback else ", or tokens cross the network in clear text."), err=True)
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
         typer.echo("note: xlwings Server is under xlwings' PRO licence (PolyForm Noncommercial: free for "
                    "noncommercial use, paid otherwise) and needs XLWINGS_LICENSE_KEY set, unless a key "
                    "is installed with `xlwings license update`.", err=True)
+    who = "no token needed" if not config.auth else f"{len(set(config.tokens.values()))} token holder(s)" + (
+        f", {len(config.allowed_users)} allowed" if config.allowed_users else "")
+    typer.echo(f"xlportfolio serving on {scheme}://{host}:{port} ({who}, {workers} worker(s)); "
+               f"manifest at {scheme}://{host}:{port}/manifest.xml")
     from ..server import create_app
 
-    scheme = "https" if cert else "http"
-    typer.echo(f"xlportfolio serving on {scheme}://{host}:{port}; manifest at {scheme}://{host}:{port}/manifest.xml")
-    uvicorn.run(create_app(), host=host, port=port,
+    # Several workers need the app as an import string (a factory each worker calls).
+    target = "xlportfolio.server:create_app" if workers > 1 else create_app(config)
+    uvicorn.run(target, factory=workers > 1, workers=workers, host=host, port=port, log_config=_log_config(),
                 ssl_certfile=str(cert) if cert else None, ssl_keyfile=str(key) if key else None)
+
+
+def _log_config() -> dict:
+    """uvicorn's logging, plus the call log (logger xlportfolio.server) on stderr in every worker."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["xlportfolio"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config

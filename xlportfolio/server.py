@@ -1,22 +1,24 @@
 """Optional: the ribbon for Excel on the web (and Office.js on the desktop), via xlwings Server.
 
     pip install 'xlportfolio[server]'
+    export XLPORTFOLIO_SERVER_TOKEN="alice:<token>"         # one name:token per person
     xlportfolio serve --cert cert.pem --key key.pem        # https://127.0.0.1:8000
     xlportfolio addin manifest --url https://127.0.0.1:8000 --out manifest.xml
 
 Sideload manifest.xml in Excel and an "xlportfolio" tab appears with the same buttons as the
 desktop add-in, generated from the same registry. A click runs xlwings' Office.js client: it
 posts the workbook as JSON to POST /xlwings/custom-scripts-call/{script} (the route shape
-xlwings Server uses), this app builds `xw.Book(json=payload)` on xlwings' remote engine,
-runs the command through the ribbon's own logic (xlportfolio.ribbon.run_command, on the live
+xlwings Server uses) with the person's token, this app checks the token and the request's size
+(xlportfolio.server_guard, configured by xlportfolio.server_settings), opens the workbook on an
+xlwings remote-engine App of the request's own (so concurrent requests never share one), runs the command through the ribbon's own logic (xlportfolio.ribbon.run_command, on the live
 adapter) and answers with `book.json()`: the actions the client then applies in Excel, the
 message box being one more action (an alert, shown through GET /xlwings/alert).
 
 Errors: a command that aborts (a workbook problem, or an internal error) still answers 200,
 with its edits dropped and only the alert left, so Excel shows the message and nothing
 changes. A request that cannot be run at all (unknown script, a body that is not an xlwings
-workbook payload, no xlwings licence) answers 4xx/5xx with a plain-text message, which the
-client shows in its error alert. Never a traceback.
+workbook payload, no or a wrong token, too large, too slow, no xlwings licence) answers
+4xx/5xx with a plain-text message, which the client shows in its error alert. Never a traceback.
 
 Licences and requirements, please read before deploying:
 - xlwings' server side (xlwings.pro, the remote engine behind `xw.Book(json=...)`) is under

@@ -347,3 +347,23 @@ def test_serve_with_several_workers_hands_them_the_settings(served, tmp_path, mo
     assert worker.state.settings.allowed_users == {"alice"} and worker.state.settings.timeout == 30
     assert worker.state.settings.origins == (ADDIN,)
     assert dict(worker.state.settings.tokens) == {TOKEN: "alice", BOB: "bob"}
+
+
+def test_an_unexpected_failure_outside_the_command_is_a_plain_500(licensed, recorded, payload, monkeypatch, caplog):
+    from xlportfolio import server
+
+    def broken(command, body):
+        raise MemoryError("out of memory")
+    monkeypatch.setattr(server, "run_script", broken)
+    with caplog.at_level(logging.INFO, logger="xlportfolio.server"):
+        response = TestClient(make_app(), headers=bearer(TOKEN)).post(CALL + "xlp_record", json=payload)
+    assert response.status_code == 500 and "internal error (MemoryError: out of memory)" in response.text
+    assert "Traceback" not in response.text
+    assert caplog.records[-1].getMessage().endswith("status=500 outcome=internal error (MemoryError)")
+
+
+def test_the_task_pane_sends_the_saved_token_as_xlwings_auth(licensed):
+    html = TestClient(make_app()).get("/taskpane").text
+    assert 'id="token"' in html and 'type="password"' in html
+    assert 'localStorage.getItem(TOKEN_KEY)' in html and '{ auth: "Bearer " + token }' in html
+    assert TOKEN not in html  # the page never carries a token

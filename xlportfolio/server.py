@@ -311,6 +311,7 @@ def create_app(settings: ServerSettings | None = None):
         raise ImportError("the xlportfolio server needs FastAPI: pip install 'xlportfolio[server]'") from exc
 
     from . import __version__
+    from .ribbon import internal_error as ribbon_internal_error
 
     settings = settings or server_settings.settings()
     app = FastAPI(title="xlportfolio", version=__version__,
@@ -348,6 +349,9 @@ def create_app(settings: ServerSettings | None = None):
             content = (f"xlportfolio: {script_name} took longer than {settings.timeout:g} s and was stopped; "
                        "nothing in the workbook was changed. Try again later, or ask the administrator "
                        "to raise --timeout.")
+        except Exception as exc:  # noqa: BLE001 - the server's last line of defence: a message, logged
+            status, record.outcome = 500, f"internal error ({type(exc).__name__})"
+            content = "xlportfolio: " + ribbon_internal_error(exc)
         record.status = status
         record.write(time.perf_counter() - started)
         if status == 200:

@@ -27,8 +27,6 @@ KEY_ENV = "XLPORTFOLIO_LEDGER_KEY"
 KEY_FILE_ENV = "XLPORTFOLIO_LEDGER_KEY_FILE"
 CONFIG_DIR_ENV = "XLPORTFOLIO_CONFIG_DIR"
 CONFIG_FILE = "config.toml"
-HOW_TO_SET = (f"set {KEY_ENV} (the key) or {KEY_FILE_ENV} (a file holding it), "
-              f"or name the file as key_file under [ledger] in {CONFIG_FILE}")
 
 
 class LedgerKeyError(XlPortfolioError):
@@ -56,6 +54,11 @@ def config_dir() -> Path:
 
 def config_path() -> Path:
     return config_dir() / CONFIG_FILE
+
+
+def how_to_set_key() -> str:
+    return (f"set {KEY_ENV} (the key) or {KEY_FILE_ENV} (a file holding it), or name the file as "
+            f"key_file under [ledger] in {config_path()}")
 
 
 def ledger_key() -> LedgerKey | None:

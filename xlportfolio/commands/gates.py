@@ -16,7 +16,7 @@ from ..core.values import as_date
 from ..errors import XlPortfolioError
 from ..files.workbook import open_book
 from ..schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
-from ..user_config import HOW_TO_SET, ledger_key
+from ..user_config import how_to_set_key, ledger_key
 from .base import Outcome, Workbook
 from .verify import HEAD_PROPERTY, ledger_findings, ledger_rows
 
@@ -68,7 +68,7 @@ def gates_on(wb: Workbook, *, as_of: dt.date | None = None, now: dt.datetime | N
                              f"{tampered[0].message}). No gate was moved; run xlportfolio verify.")
     if key is None and keyed_rows(existing):  # rows added without the key would break its proof of authorship
         raise LedgerTampered(wb.source, f"the ledger is keyed, and gates records moves only with its key: "
-                             f"{HOW_TO_SET}. No gate was moved.")
+                             f"{how_to_set_key()}. No gate was moved.")
     book = wb.read([ITEMS, FINANCIALS, MILESTONES, APPROVALS, DEPENDENCIES, RISKS, GATES.table])
     if ITEMS.name not in book.tables:
         raise XlPortfolioError(wb.source, "there is no Items table; gates runs on the portfolio workbook.")

@@ -19,7 +19,7 @@ from ..core.ledger import LEDGER_HEADER, LEDGER_SHEET, keyed_rows, verify
 from ..core.ledger_copy import FIELDS, as_rows, compare, records
 from ..errors import XlPortfolioError
 from ..files.workbook import read_book_file
-from ..user_config import HOW_TO_SET, LedgerKey, ledger_key
+from ..user_config import LedgerKey, how_to_set_key, ledger_key
 from .base import Outcome, Workbook
 
 HEAD_PROPERTY = "xlportfolio.ledger_head"  # the last row's Seq:Hash, so a cut-off end shows too
@@ -67,7 +67,7 @@ class LedgerCheck:
             return f"The ledger was tampered with in {len(self.report.findings)} places."
         if self.exit_code == 2:
             return (f"The ledger is keyed ({self.keyed} of {self.rows} rows): what those rows say, and who wrote "
-                    f"them, can only be checked with the ledger key; {HOW_TO_SET}. Their Seq, links and order "
+                    f"them, can only be checked with the ledger key; {how_to_set_key()}. Their Seq, links and order "
                     "hold.")
         if not self.rows:
             return "The ledger has no rows yet: gates has recorded no move or decision."
@@ -90,7 +90,7 @@ class LedgerCheck:
                 "recompute an unkeyed chain.")
         if self.key:
             return f"{text} A ledger key is set ({source}): the next gates run keys the rows it adds."
-        return f"{text} To prove who wrote the rows, {HOW_TO_SET} before gates records moves."
+        return f"{text} To prove who wrote the rows, {how_to_set_key()} before gates records moves."
 
     def details(self, limit: int | None = None) -> list[str]:
         return [f"{f.location()} {f.code}: {f.message}" for f in self.report.findings[:limit]]
@@ -98,7 +98,7 @@ class LedgerCheck:
     def to_dict(self) -> dict[str, Any]:
         return {"rows": self.rows, "intact": not self.report.findings, "keyed": self.keyed,
                 "key": self.key.source if self.key else None, "exit_code": self.exit_code,
-                "summary": self.summary(), "against": self.copy, "exported": str(self.exported or "") or None,
+                "summary": self.summary(), "against": self.copy, "exported": str(self.exported) if self.exported else None,
                 "findings": [f.to_dict() for f in self.report.findings]}
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from . import __version__
@@ -27,7 +28,7 @@ OUTPUT = typer.Option(None, "--output", "-o", help="Write the result here; the o
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -281,21 +282,33 @@ def gates(
 def verify(
     book: Path = typer.Argument(..., help="The portfolio workbook with a Ledger sheet."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
+    against: Path | None = typer.Option(None, "--against", help="A copy written by --export earlier: every row "
+                                        "it holds must still be in the ledger, unchanged and in order."),
+    export: Path | None = typer.Option(None, "--export", help="Write the ledger's rows to this JSON Lines file "
+                                       "(only when the ledger verifies), to keep outside the workbook."),
 ) -> None:
-    """Check that no ledger row was edited, deleted, inserted or reordered (exit 1 if one was)."""
-    from .commands.verify import verify_file
+    """Check that no ledger row was edited, deleted, inserted or reordered (exit 1 if one was).
 
-    report, rows = verify_file(book)
+    Exit 2 when there is no ledger, or its rows are keyed and no ledger key is set
+    (XLPORTFOLIO_LEDGER_KEY, XLPORTFOLIO_LEDGER_KEY_FILE or key_file under [ledger] in config.toml).
+    """
+    from .commands.verify import check_file
+
+    check = check_file(book, against=against, export=export)
     if as_json:
-        sys.stdout.write(json.dumps({"file": str(book), "rows": rows, "intact": not report.findings,
-                                     "findings": [f.to_dict() for f in report.findings]}, indent=2) + "\n")
-    elif report.findings:
-        out.print(f"[bold red]{book}: the ledger was tampered with[/] ({len(report.findings)} places):")
-        for f in report.findings:
-            out.print(f"  [red]{f.location()}[/] {f.code}: {f.message}", soft_wrap=True)
-    else:
-        out.print(f"[green]{book}: the ledger is intact[/] ({rows} rows, hash chain verified).")
-    raise typer.Exit(1 if report.findings else 0)
+        sys.stdout.write(json.dumps({"file": str(book), **check.to_dict()}, indent=2, ensure_ascii=False) + "\n")
+        raise typer.Exit(check.exit_code)
+    colour = {0: "green", 1: "bold red", 2: "yellow"}[check.exit_code]
+    out.print(f"[{colour}]{escape(str(book))}[/]: {escape(check.summary())}", soft_wrap=True)
+    for line in check.details():
+        out.print(f"  [red]{escape(line)}[/]", soft_wrap=True)
+    if check.exported:
+        out.print(f"Copy of the ledger written to [bold]{check.exported}[/]; keep it outside the workbook and "
+                  f"check later with --against {check.exported}.", soft_wrap=True)
+    elif export is not None:
+        out.print(f"No copy was written to {export}: only a ledger that verifies in full is exported.",
+                  soft_wrap=True)
+    raise typer.Exit(check.exit_code)
 
 
 @workbook_command("rollup")

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..core.decisions import decision_entries, states_after_decisions
 from ..core.findings import Report
 from ..core.gates import GateResult, check_gates
-from ..core.ledger import Entry, append, chain_head, ledger_sheet, stamp, verify
+from ..core.ledger import Entry, append, chain_head, keyed_rows, ledger_sheet, stamp
 from ..core.plan import ColumnWrite, GeneratedSheet
 from ..core.statuses import derive_statuses
 from ..core.validate import findings_sheet, marks_for
@@ -16,8 +16,9 @@ from ..core.values import as_date
 from ..errors import XlPortfolioError
 from ..files.workbook import open_book
 from ..schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
+from ..user_config import how_to_set_key, ledger_key
 from .base import Outcome, Workbook
-from .verify import HEAD_PROPERTY, ledger_rows
+from .verify import HEAD_PROPERTY, ledger_findings, ledger_rows
 
 BASELINE_SHEET = "Baseline"
 BASELINE_HEADER = ("Item ID", "Period", "Flow", "Recurrence", "Plan", "Frozen on")
@@ -59,10 +60,15 @@ def run(wb: Workbook) -> Outcome:
 def gates_on(wb: Workbook, *, as_of: dt.date | None = None, now: dt.datetime | None = None) -> GatesOutcome:
     as_of = as_of or dt.date.today()
     existing = ledger_rows(wb)
-    tampered = verify(existing, expected_head=wb.get_property(HEAD_PROPERTY))
-    if tampered:  # chaining new rows onto a forged ledger would hide the forgery
+    key = ledger_key()
+    # Chaining new rows onto a forged, cut-off or unanchored ledger would hide the forgery.
+    tampered = ledger_findings(wb, key)
+    if tampered:
         raise LedgerTampered(wb.source, f"the ledger does not verify ({tampered[0].location()}: "
                              f"{tampered[0].message}). No gate was moved; run xlportfolio verify.")
+    if key is None and keyed_rows(existing):  # rows added without the key would break its proof of authorship
+        raise LedgerTampered(wb.source, f"the ledger is keyed, and gates records moves only with its key: "
+                             f"{how_to_set_key()}. No gate was moved.")
     book = wb.read([ITEMS, FINANCIALS, MILESTONES, APPROVALS, DEPENDENCIES, RISKS, GATES.table])
     if ITEMS.name not in book.tables:
         raise XlPortfolioError(wb.source, "there is no Items table; gates runs on the portfolio workbook.")
@@ -74,7 +80,7 @@ def gates_on(wb: Workbook, *, as_of: dt.date | None = None, now: dt.datetime | N
     entries = decision_entries(book.table(APPROVALS.name), existing)
     entries += [Entry(when, str(m.who or ""), str(m.item), str(m.from_stage), str(m.to_stage), str(m.decision),
                       str(m.reason or "")) for m in result.applied]
-    ledger = [r for r in existing if any(v is not None for v in r)] + append(existing, entries)
+    ledger = [r for r in existing if any(v is not None for v in r)] + append(existing, entries, key.secret if key else None)
     report = Report.of(result.findings + status_findings)
     plan = result.plan
     plan.scope = "gates"

@@ -18,16 +18,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from ..core.book import Book, SheetTable
 from ..core.dashboard import MEASURES, DashboardData, dashboard_data, number, value_of
 from ..core.gates import check_gates, read_criteria
-from ..core.ledger import verify
 from ..core.statuses import stage_at, text
 from ..core.values import as_date, as_id, is_blank, is_number, show
 from ..errors import XlPortfolioError
 from ..files.workbook import read_book_file
 from ..report_charts import chart_images
 from ..schema import APPROVALS, CAPACITY, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS, STAGES
+from ..user_config import ledger_key
 from .base import Workbook
 from .gates import read_baseline
-from .verify import HEAD_PROPERTY, ledger_rows
+from .verify import ledger_findings, ledger_rows
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE = "report.html.j2"
@@ -68,7 +68,7 @@ def report_on(wb: Workbook, out: Path, *, since: dt.date | None = None,
                                "'Items' with headers in row 1); the report reads a portfolio workbook.")
     data = dashboard_data(book, as_of)
     ledger = ledger_rows(wb)
-    tampered = verify(ledger, expected_head=wb.get_property(HEAD_PROPERTY))
+    tampered = ledger_findings(wb, ledger_key())
     names = _names(book.tables[ITEMS.name])
     context = {
         "source": Path(wb.source).name,

@@ -1,14 +1,36 @@
-"""verify: check the ledger's hash chain without changing the workbook."""
+"""verify: check the ledger's hash chain without changing the workbook; keep a copy of it, or compare one.
+
+The chain is anchored by its head (the last row's Seq:Hash) kept in the workbook, so a ledger whose
+rows are there but whose head is gone is a finding. A copy exported to a JSON Lines file, kept
+outside the workbook, proves later that no recorded row was rewritten since; the ledger key
+(user_config) proves who wrote the rows.
+"""
 from __future__ import annotations
 
+import json
+import os
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from ..core.findings import Report
-from ..core.ledger import LEDGER_HEADER, LEDGER_SHEET, verify
+from ..core.findings import Finding, Report
+from ..core.ledger import LEDGER_HEADER, LEDGER_SHEET, keyed_rows, verify
+from ..core.ledger_copy import FIELDS, as_rows, compare, records
+from ..errors import XlPortfolioError
 from ..files.workbook import read_book_file
+from ..user_config import LedgerKey, how_to_set_key, ledger_key
 from .base import Outcome, Workbook
 
 HEAD_PROPERTY = "xlportfolio.ledger_head"  # the last row's Seq:Hash, so a cut-off end shows too
+
+
+class NoLedger(XlPortfolioError):
+    """The workbook has no ledger at all: there is nothing to verify."""
+
+
+class BadCopy(XlPortfolioError):
+    """The ledger copy given to compare with is not an intact ledger chain."""
 
 
 def ledger_rows(wb: Workbook) -> list[tuple]:
@@ -17,9 +39,88 @@ def ledger_rows(wb: Workbook) -> list[tuple]:
     return [tuple(r[:width]) + (None,) * (width - len(r)) for r in rows[1:]]
 
 
-def verify_on(wb: Workbook) -> tuple[Report, int]:
+def ledger_findings(wb: Workbook, key: LedgerKey | None) -> list[Finding]:
+    """The chain's findings: keyed rows checked with the key, its end against the head, which must be there."""
+    return verify(ledger_rows(wb), expected_head=wb.get_property(HEAD_PROPERTY),
+                  key=key.secret if key else None, require_head=True)
+
+
+@dataclass
+class LedgerCheck:
+    """What verify found, and what it could not check."""
+
+    report: Report
+    rows: int
+    keyed: int  # rows whose Hash is an HMAC
+    key: LedgerKey | None
+    copy: str | None = None  # the copy compared with
+    copied: int = 0  # rows it holds
+    exported: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """1 tampered; 2 keyed rows that cannot be checked without the key; 0 intact."""
+        return 1 if self.report.findings else 2 if self.keyed and self.key is None else 0
+
+    def summary(self) -> str:
+        if self.report.findings:
+            return f"The ledger was tampered with in {len(self.report.findings)} places."
+        if self.exit_code == 2:
+            return (f"The ledger is keyed ({self.keyed} of {self.rows} rows): what those rows say, and who wrote "
+                    f"them, can only be checked with the ledger key; {how_to_set_key()}. Their Seq, links and order "
+                    "hold.")
+        if not self.rows:
+            return "The ledger has no rows yet: gates has recorded no move or decision."
+        text = f"The ledger is intact: {self.rows} rows, hash chain verified."
+        if self.copy is not None:
+            added = self.rows - self.copied
+            text += (f" Every one of the {self.copied} rows in {self.copy} is unchanged"
+                     + (f"; {added} rows were added since." if added else "."))
+        return f"{text} {self.authorship()}"
+
+    def authorship(self) -> str:
+        plain = self.rows - self.keyed
+        source = self.key.source if self.key else ""
+        if not plain:
+            return f"Every row matches the ledger key ({source}): only a key holder can have written them."
+        if self.keyed:  # verified, so the plain rows are the first ones
+            return (f"Seq 1 to {plain} were recorded before the ledger was keyed: they prove order and integrity, "
+                    f"not authorship. The {self.keyed} rows after them match the ledger key ({source}).")
+        text = ("The chain proves order and integrity, not authorship: whoever can edit the workbook can "
+                "recompute an unkeyed chain.")
+        if self.key:
+            return f"{text} A ledger key is set ({source}): the next gates run keys the rows it adds."
+        return f"{text} To prove who wrote the rows, {how_to_set_key()} before gates records moves."
+
+    def details(self, limit: int | None = None) -> list[str]:
+        return [f"{f.location()} {f.code}: {f.message}" for f in self.report.findings[:limit]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "intact": not self.report.findings, "keyed": self.keyed,
+                "key": self.key.source if self.key else None, "exit_code": self.exit_code,
+                "summary": self.summary(), "against": self.copy, "exported": str(self.exported) if self.exported else None,
+                "findings": [f.to_dict() for f in self.report.findings]}
+
+
+def check_on(wb: Workbook, key: LedgerKey | None, copy: tuple[str, list[dict]] | None = None) -> LedgerCheck:
+    """The ledger's findings (and, given a copy, what changed since it was taken); nothing is changed."""
+    if wb.sheet_rows(LEDGER_SHEET) is None and wb.get_property(HEAD_PROPERTY) is None:
+        raise NoLedger(wb.source, f"there is no ledger in this workbook (no {LEDGER_SHEET} sheet and no recorded "
+                       "head): gates writes one in a portfolio workbook when it records the first move or "
+                       "decision. Nothing was checked.")
     rows = ledger_rows(wb)
-    return Report.of(verify(rows, expected_head=wb.get_property(HEAD_PROPERTY))), sum(1 for r in rows if any(r))
+    findings = ledger_findings(wb, key)
+    check = LedgerCheck(Report(()), sum(1 for r in rows if any(r)), keyed_rows(rows), key)
+    if copy is not None:
+        check.copy, check.copied = copy[0], len(copy[1])
+        findings += compare(rows, copy[1], copy[0])
+    check.report = Report.of(findings)
+    return check
+
+
+def verify_on(wb: Workbook) -> tuple[Report, int]:
+    check = check_on(wb, ledger_key())
+    return check.report, check.rows
 
 
 def verify_file(path: str | Path) -> tuple[Report, int]:
@@ -28,10 +129,66 @@ def verify_file(path: str | Path) -> tuple[Report, int]:
         return verify_on(wb)
 
 
+def check_file(path: str | Path, *, against: str | Path | None = None,
+               export: str | Path | None = None) -> LedgerCheck:
+    """verify on a file: compare with a copy, and export a copy when the ledger verifies in full.
+
+    The workbook is only read; the copy is written (whole, or not at all) only when nothing was
+    found and every row could be checked, so a copy never records a tampered ledger.
+    """
+    key = ledger_key()
+    copy = (str(against), read_copy(against, key)) if against is not None else None
+    with read_book_file(path) as wb:
+        check = check_on(wb, key, copy)
+        rows = ledger_rows(wb)
+    if export is not None and check.exit_code == 0:
+        write_copy(export, records(rows))
+        check.exported = Path(export)
+    return check
+
+
+def read_copy(path: str | Path, key: LedgerKey | None) -> list[dict]:
+    """A copy's records, after checking that it is itself an intact chain."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise BadCopy(path, "is not a ledger copy (not UTF-8 text); give the .jsonl file verify --export wrote.") \
+            from None
+    copy = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise BadCopy(path, f"line {number} is not JSON ({exc.msg}); give the file verify --export wrote.") \
+                from None
+        if not isinstance(rec, dict) or set(rec) != set(FIELDS):
+            raise BadCopy(path, f"line {number} is not a ledger row: a row has exactly the fields "
+                          f"{', '.join(FIELDS)}.")
+        copy.append(rec)
+    broken = verify(as_rows(copy), first_row=1, expected_head=None, key=key.secret if key else None)
+    if broken:
+        raise BadCopy(path, f"the copy is not an intact ledger chain ({broken[0].code} at its row "
+                      f"{broken[0].row}), so it cannot prove anything about the workbook. Export a fresh copy "
+                      "from a ledger that verifies.")
+    return copy
+
+
+def write_copy(path: str | Path, copy: list[dict]) -> None:
+    """One JSON object per line, written to a temporary file first so an old copy is never half-replaced."""
+    target = Path(path)
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.writelines(json.dumps(rec, ensure_ascii=False) + "\n" for rec in copy)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 def run(wb: Workbook) -> Outcome:
     """The ribbon's Verify ledger button; it changes nothing."""
-    report, rows = verify_on(wb)
-    if not report.findings:
-        return Outcome(f"The ledger is intact: {rows} rows, hash chain verified.")
-    return Outcome(f"The ledger was tampered with in {len(report.findings)} places.", 1, report,
-                   [f"{f.location()} {f.code}: {f.message}" for f in report.findings[:20]])
+    check = check_on(wb, ledger_key())
+    return Outcome(check.summary(), check.exit_code, check.report, check.details(20))

@@ -7,7 +7,13 @@ resynchronises, so one tampered place yields one finding, not one for every row 
 Limitation: nothing inside the sheet protects its end: whoever can compute hashes can delete the
 last rows, or edit the last row and recompute its Hash, and the sheet still verifies. Store
 `chain_head(rows)` outside the sheet after every append (e.g. a custom document property) and
-pass it back as `verify(..., expected_head=...)` to anchor the end.
+pass it back as `verify(..., expected_head=..., require_head=True)` to anchor the end.
+
+Authorship: a plain sha256 chain proves order and integrity, not who wrote it: anyone can rewrite
+the sheet and its head consistently. With a key (never kept in the workbook) each row's Hash is
+"hmac-sha256:" + HMAC-SHA256(key, the same canonical JSON), so only a key holder can write rows
+that verify. The prefix marks a keyed row: without the key its cells cannot be checked, only its
+links; a plain row below a keyed one means someone without the key wrote or rewrote it.
 
 Read back: the sheet's data rows as tuples in LEDGER_HEADER order (values only), the first being
 Excel row `first_row`; blank rows are skipped but keep their row numbers.
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 import re
 from bisect import bisect_left
@@ -32,6 +39,7 @@ from .values import is_blank
 LEDGER_SHEET = "Ledger"
 LEDGER_HEADER = ("Seq", "When", "Who", "Item", "From", "To", "Decision", "Reason", "Previous hash", "Hash")
 GENESIS = "0" * 64  # the Previous hash of the first row
+KEYED = "hmac-sha256:"  # how a keyed row's Hash begins
 WIDTHS = (6, 21, 16, 12, 18, 18, 12, 48, 20, 20)
 _LETTERS = dict(zip(LEDGER_HEADER, "ABCDEFGHIJ"))
 _WHEN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -50,7 +58,21 @@ ORDER_CHANGED = registry.define(
 HEAD_MISMATCH = registry.define(
     "ledger-head-mismatch", Severity.ERROR,
     "The ledger ends at Seq {seq} in row {row}, but its recorded head is {expected}: {what}. " + _FIX)
-CODES = (ROW_EDITED, ROW_MISSING, ROW_INSERTED, ORDER_CHANGED, HEAD_MISMATCH)  # every code verify may report
+HEAD_MISSING = registry.define(
+    "ledger-head-missing", Severity.ERROR,
+    "The ledger has {rows} rows but its recorded head (the workbook name xlp_ledger_head and the document "
+    "property xlportfolio.ledger_head) was removed, so rows cut from its end would not show. " + _FIX)
+KEY_WRONG = registry.define(
+    "ledger-key-wrong", Severity.ERROR,
+    "None of the {keyed} keyed ledger rows matches the ledger key given: either the key is not the one "
+    "the ledger was written with, or every keyed row was rewritten by someone without it. Check "
+    "XLPORTFOLIO_LEDGER_KEY (or the key file); if the key is right, " + _FIX[0].lower() + _FIX[1:])
+KEY_DROPPED = registry.define(
+    "ledger-key-dropped", Severity.ERROR,
+    "Ledger row {row} is not keyed although the rows above it are: it was written or rewritten without "
+    "the ledger key. " + _FIX)
+CODES = (ROW_EDITED, ROW_MISSING, ROW_INSERTED, ORDER_CHANGED, HEAD_MISMATCH, HEAD_MISSING, KEY_WRONG,
+         KEY_DROPPED)  # every code verify may report
 
 
 @dataclass(frozen=True)
@@ -82,16 +104,19 @@ def stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _digest(seq: int | None, values: Sequence[str], previous: str) -> str:
-    # Canonical JSON, so anyone can recompute a Hash without this code.
+def _digest(seq: int | None, values: Sequence[str], previous: str, key: bytes | None = None) -> str:
+    # Canonical JSON, so anyone (with the key, for a keyed row) can recompute a Hash without this code.
     doc = dict(zip(_KEYS, values), seq=seq, previous=previous)
-    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(text).hexdigest()
+    return KEYED + hmac.new(key, text, hashlib.sha256).hexdigest()
 
 
-def entry_hash(seq: int, entry: Entry, previous: str) -> str:
-    """sha256 of {seq, the Entry's fields by name, previous} as sorted, compact, UTF-8 JSON."""
-    return _digest(seq, astuple(entry), previous)
+def entry_hash(seq: int, entry: Entry, previous: str, key: bytes | None = None) -> str:
+    """sha256 of {seq, the Entry's fields by name, previous} as sorted, compact, UTF-8 JSON;
+    with a key, "hmac-sha256:" and the HMAC-SHA256 of the same text."""
+    return _digest(seq, astuple(entry), previous, key)
 
 
 @dataclass
@@ -105,12 +130,21 @@ class _Row:
     values: tuple[str, ...]
     previous: str
     hash: str
+    key: bytes | None = None  # what its Hash is recomputed with: the ledger key for a keyed row
+    unchecked: bool = False  # a keyed row read without the key: only its links can be checked
     broken: bool = False  # its cells no longer match its Hash
     column: str | None = None  # the header of the one cell whose change explains a broken Hash
 
     @property
     def unexplained(self) -> bool:
         return self.broken and self.column is None
+
+    @property
+    def keyed(self) -> bool:
+        return self.hash.startswith(KEYED)
+
+    def digest(self, seq: int | None, previous: str) -> str:
+        return _digest(seq, self.values, previous, self.key)
 
 
 def _text(value: Any) -> str:
@@ -131,7 +165,7 @@ def _seq(value: Any) -> int | None:
     return int(value) if number and float(value).is_integer() else None
 
 
-def _parse(rows: Iterable[Sequence[Any]], first_row: int) -> list[_Row]:
+def _parse(rows: Iterable[Sequence[Any]], first_row: int, key: bytes | None = None) -> list[_Row]:
     out: list[_Row] = []
     for offset, raw in enumerate(rows):
         cells = (tuple(raw) + (None,) * len(LEDGER_HEADER))[:len(LEDGER_HEADER)]
@@ -140,25 +174,34 @@ def _parse(rows: Iterable[Sequence[Any]], first_row: int) -> list[_Row]:
         seq, values = _seq(cells[0]), tuple(_text(v) for v in cells[1:8])
         previous, digest = (_text(v).strip().lower() for v in cells[8:])
         row = _Row(len(out), first_row + offset, cells, seq, values, previous, digest)
-        row.broken = _digest(seq, values, previous) != digest
+        row.key = key if row.keyed else None
+        row.unchecked = row.keyed and key is None
+        row.broken = not row.unchecked and row.digest(seq, previous) != digest
         out.append(row)
     return out
 
 
-def append(existing_rows: list[tuple], entries: list[Entry]) -> list[tuple]:
-    """The rows to add below the existing ones, chained to the last of them.
+def keyed_rows(rows: Iterable[Sequence[Any]]) -> int:
+    """How many rows carry a keyed (HMAC) Hash."""
+    return sum(r.keyed for r in _parse(rows, 2))
 
-    Verify the existing rows (with the stored head) first: appending below a tampered or
-    truncated ledger would chain the new rows to the tampering.
+
+def append(existing_rows: list[tuple], entries: list[Entry], key: bytes | None = None) -> list[tuple]:
+    """The rows to add below the existing ones, chained to the last of them; keyed when a key is given.
+
+    Verify the existing rows (with the stored head and the key) first: appending below a
+    tampered or truncated ledger would chain the new rows to the tampering.
     """
     parsed = _parse(existing_rows, 2)
     seq, previous = (parsed[-1].seq, parsed[-1].hash) if parsed else (0, GENESIS)
     if seq is None:
         raise ValueError("the ledger's last row has no readable Seq; verify the ledger first")
+    if key is None and parsed and parsed[-1].keyed and entries:
+        raise ValueError("the ledger is keyed: rows appended without the key would be flagged as not keyed")
     out = []
     for entry in entries:
         seq += 1
-        digest = entry_hash(seq, entry, previous)
+        digest = entry_hash(seq, entry, previous, key)
         out.append((seq, *astuple(entry), previous, digest))
         previous = digest
     return out
@@ -176,22 +219,68 @@ def chain_head(rows: list[tuple]) -> str:
     return f"{parsed[-1].seq}:{parsed[-1].hash}" if parsed else f"0:{GENESIS}"
 
 
-def verify(rows: Iterable[Sequence[Any]], first_row: int = 2, expected_head: str | None = None) -> list[Finding]:
-    """Every place the ledger was tampered with, one finding each, in row order."""
-    parsed = _parse(rows, first_row)
-    head = (expected_head or "").strip().lower().rpartition(":")  # 'Seq:Hash', or a bare Hash
-    head_seq, head_hash = (int(head[0]) if head[0] else None), (head[2] if expected_head else None)
+def _read_head(expected_head: str) -> tuple[int | None, str]:
+    """'Seq:Hash' (the Hash may be keyed, 'hmac-sha256:...'), or a bare Hash."""
+    text = expected_head.strip().lower()
+    seq, colon, digest = text.partition(":")
+    return (int(seq), digest) if colon and seq.isdigit() else (None, text)
+
+
+def verify(rows: Iterable[Sequence[Any]], first_row: int = 2, expected_head: str | None = None,
+           key: bytes | None = None, require_head: bool = False) -> list[Finding]:
+    """Every place the ledger was tampered with, one finding each, in row order.
+
+    Keyed rows are checked with `key`; without it only their links, Seq and order are. With
+    `require_head`, a ledger that has rows but no `expected_head` is a finding: its anchor was removed.
+    """
+    parsed = _parse(rows, first_row, key)
+    head_seq, head_hash = _read_head(expected_head) if expected_head is not None else (None, None)
+    wrong_key = _wrong_key(parsed, head_hash)
     _explain(parsed, head_hash)
     forged = _forged(parsed, head_hash)
     chain = [r for r in parsed if r.pos not in forged]
     ordered = sorted((r for r in chain if r.seq is not None), key=lambda r: r.seq)
     out = [_finding(ROW_INSERTED, r, why=why) for r in parsed if (why := forged.get(r.pos))]
     out += [_edited(r) for r in chain if r.broken]
-    out += [*_moved(ordered), *_breaks(ordered)]
+    out += [*_moved(ordered), *_breaks(ordered), *_dropped(ordered)]
     if expected_head is not None:
         out += _head(ordered, head_seq, head_hash, first_row)
+    elif require_head and parsed:
+        out.append(_finding(HEAD_MISSING, parsed[-1], rows=len(parsed)))
     once = {(f.row, f.code): f for f in reversed(out)}  # one per row and kind: the first, most precise
-    return sorted(once.values(), key=lambda f: (f.row, f.code))
+    return wrong_key + sorted(once.values(), key=lambda f: (f.row, f.code))
+
+
+def _wrong_key(rows: list[_Row], anchor: str | None) -> list[Finding]:
+    """When no keyed row fits the key, say so once and check only their links, rather than
+    calling every row edited: the likely cause is a wrong key, and a forged chain shows the same."""
+    keyed = [r for r in rows if r.key is not None]
+    if not keyed or not all(r.broken for r in keyed):
+        return []
+    if any(_explains(r, rows, anchor) for r in keyed):  # a row one edit explains proves the key right
+        return []
+    for r in keyed:
+        r.broken, r.unchecked = False, True
+    return [_finding(KEY_WRONG, keyed[0], keyed=len(keyed))]
+
+
+def _explains(r: _Row, rows: list[_Row], anchor: str | None) -> bool:
+    """Whether a changed Seq, Previous hash or Hash cell explains the row's broken Hash (as in _explain)."""
+    above = rows[r.pos - 1] if r.pos else None
+    below = rows[r.pos + 1] if r.pos + 1 < len(rows) else None
+    seq = (above.seq + 1 if above.seq is not None else None) if above else 1
+    previous = above.hash if above else GENESIS
+    return (r.digest(seq, r.previous) == r.hash or r.digest(r.seq, previous) == r.hash
+            or r.digest(r.seq, r.previous) == (below.previous if below else anchor))
+
+
+def _dropped(ordered: list[_Row]) -> Iterator[Finding]:
+    """A plain row below a keyed one: only someone without the key writes one."""
+    keyed = False
+    for r in ordered:
+        if keyed and not r.keyed:
+            yield _finding(KEY_DROPPED, r, "Hash")
+        keyed = keyed or r.keyed
 
 
 def _explain(rows: list[_Row], anchor: str | None) -> None:
@@ -204,10 +293,10 @@ def _explain(rows: list[_Row], anchor: str | None) -> None:
         below = rows[r.pos + 1] if r.pos + 1 < len(rows) else None
         seq = (above.seq + 1 if above.seq is not None else None) if above else 1
         previous = above.hash if above else GENESIS
-        now = _digest(r.seq, r.values, r.previous)
-        if seq is not None and _digest(seq, r.values, r.previous) == r.hash:
+        now = r.digest(r.seq, r.previous)
+        if seq is not None and r.digest(seq, r.previous) == r.hash:
             r.seq, r.column = seq, "Seq"
-        elif _digest(r.seq, r.values, previous) == r.hash:
+        elif r.digest(r.seq, previous) == r.hash:
             r.previous, r.column = previous, "Previous hash"
         elif now == (below.previous if below else anchor):
             r.hash, r.column = now, "Hash"

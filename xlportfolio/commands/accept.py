@@ -11,6 +11,7 @@ from ..errors import TemplateError
 from ..files.workbook import open_book
 from ..schema import ITEMS
 from .base import Outcome, Workbook
+from .needs import check_workbook
 from .validate import read_for_validation
 
 
@@ -22,6 +23,7 @@ class AcceptResult:
 
 
 def accept_on(wb: Workbook, *, as_of: dt.date | None = None) -> AcceptResult:
+    check_workbook(wb, "accept")
     book = read_for_validation(wb)
     if ITEMS.name not in book.tables:
         raise TemplateError(wb.source, "there is no Items table to add accepted requests to; accept runs on "

@@ -17,6 +17,7 @@ from ..errors import XlPortfolioError
 from ..files.workbook import open_book
 from ..schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
 from .base import Outcome, Workbook
+from .needs import check_workbook
 from .verify import HEAD_PROPERTY, ledger_rows
 
 BASELINE_SHEET = "Baseline"
@@ -57,6 +58,7 @@ def run(wb: Workbook) -> Outcome:
 
 
 def gates_on(wb: Workbook, *, as_of: dt.date | None = None, now: dt.datetime | None = None) -> GatesOutcome:
+    check_workbook(wb, "gates")
     as_of = as_of or dt.date.today()
     existing = ledger_rows(wb)
     tampered = verify(existing, expected_head=wb.get_property(HEAD_PROPERTY))

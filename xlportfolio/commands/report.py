@@ -27,6 +27,7 @@ from ..report_charts import chart_images
 from ..schema import APPROVALS, CAPACITY, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS, STAGES
 from .base import Workbook
 from .gates import read_baseline
+from .needs import check_workbook
 from .verify import HEAD_PROPERTY, ledger_rows
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -61,6 +62,7 @@ def report_file(path: str | Path, out: Path, *, since: dt.date | None = None,
 def report_on(wb: Workbook, out: Path, *, since: dt.date | None = None,
               as_of: dt.date | None = None) -> ReportResult:
     """The pack of an open workbook (a file or a book open in Excel), written to `out`."""
+    check_workbook(wb, "report")
     as_of, since = _check(wb.source, out, since, as_of)
     book = wb.read(BOOK_TABLES)
     if ITEMS.name not in book.tables:

@@ -15,6 +15,7 @@ from ..errors import TemplateError
 from ..files.workbook import open_book
 from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, FINANCIALS, ITEMS, STAGE_WEIGHTS
 from .base import Outcome, Workbook
+from .needs import check_workbook
 
 # What rollup reads: the hierarchy, its money, and how much each stage's value counts.
 BOOK_TABLES = [ITEMS, FINANCIALS, STAGE_WEIGHTS.table, DEPENDENCIES, CAPACITY, CHECKS_TABLE]
@@ -39,6 +40,7 @@ class RollupResult:
 def rollup_on(wb: Workbook, *, values: bool = False, as_of: dt.date | None = None) -> RollupResult:
     """Roll up an open workbook (file or live). `as_of` is accepted like every command's, but a
     rollup adds up what the tables hold, whatever the day."""
+    check_workbook(wb, "rollup")
     book = wb.read(BOOK_TABLES)
     if ITEMS.name not in book.tables:
         raise TemplateError(wb.source, "there is no Items table (an Excel Table named 'Items', or a sheet "

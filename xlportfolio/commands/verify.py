@@ -7,6 +7,7 @@ from ..core.findings import Report
 from ..core.ledger import LEDGER_HEADER, LEDGER_SHEET, verify
 from ..files.workbook import read_book_file
 from .base import Outcome, Workbook
+from .needs import check_workbook
 
 HEAD_PROPERTY = "xlportfolio.ledger_head"  # the last row's Seq:Hash, so a cut-off end shows too
 
@@ -18,6 +19,7 @@ def ledger_rows(wb: Workbook) -> list[tuple]:
 
 
 def verify_on(wb: Workbook) -> tuple[Report, int]:
+    check_workbook(wb, "verify")
     rows = ledger_rows(wb)
     return Report.of(verify(rows, expected_head=wb.get_property(HEAD_PROPERTY))), sum(1 for r in rows if any(r))
 

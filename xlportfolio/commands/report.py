@@ -65,9 +65,6 @@ def report_on(wb: Workbook, out: Path, *, since: dt.date | None = None,
     check_workbook(wb, "report")
     as_of, since = _check(wb.source, out, since, as_of)
     book = wb.read(BOOK_TABLES)
-    if ITEMS.name not in book.tables:
-        raise XlPortfolioError(wb.source, "there is no Items table (an Excel Table named 'Items', or a sheet "
-                               "'Items' with headers in row 1); the report reads a portfolio workbook.")
     data = dashboard_data(book, as_of)
     ledger = ledger_rows(wb)
     tampered = verify(ledger, expected_head=wb.get_property(HEAD_PROPERTY))

@@ -42,10 +42,6 @@ def rollup_on(wb: Workbook, *, values: bool = False, as_of: dt.date | None = Non
     rollup adds up what the tables hold, whatever the day."""
     check_workbook(wb, "rollup")
     book = wb.read(BOOK_TABLES)
-    if ITEMS.name not in book.tables:
-        raise TemplateError(wb.source, "there is no Items table (an Excel Table named 'Items', or a sheet "
-                            "'Items' with headers in row 1), so there is nothing to roll up. Start from the "
-                            "portfolio template: xlportfolio new portfolio BOOK.xlsx")
     as_of = as_of or dt.date.today()
     outcome = rollup(book, values=values)
     # One Findings story for the command: the rollup's own findings and the portfolio checks

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from ..core.accept import AcceptSummary, accept_requests
 from ..core.findings import Report
-from ..errors import TemplateError
 from ..files.workbook import open_book
-from ..schema import ITEMS
 from .base import Outcome, Workbook
+from .needs import check_workbook
 from .validate import read_for_validation
 
 
@@ -22,10 +21,8 @@ class AcceptResult:
 
 
 def accept_on(wb: Workbook, *, as_of: dt.date | None = None) -> AcceptResult:
+    check_workbook(wb, "accept")
     book = read_for_validation(wb)
-    if ITEMS.name not in book.tables:
-        raise TemplateError(wb.source, "there is no Items table to add accepted requests to; accept runs on "
-                            "the portfolio workbook (xlportfolio new portfolio BOOK.xlsx), not on an intake form.")
     report, plan, summary = accept_requests(book, as_of)
     wb.apply(plan)
     return AcceptResult(report, summary, None)

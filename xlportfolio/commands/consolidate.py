@@ -16,6 +16,7 @@ from ..errors import XlPortfolioError
 from ..files.template import TEMPLATE_HISTORY, TEMPLATE_VERSION
 from ..files.workbook import FileWorkbook, open_book, read_book_file
 from ..schema import INTAKE
+from .needs import check_workbook
 from .validate import BOOK_TABLES, read_for_validation
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
@@ -41,6 +42,7 @@ def consolidate_folder(folder: str | Path, into: str | Path, *, output: str | Pa
                        on_file: Callable[[Path], None] | None = None) -> ConsolidateResult:
     """Validate each intake workbook and merge its valid rows; source files are only read."""
     with open_book(into, output=output) as target:
+        check_workbook(target, "consolidate")
         portfolio = read_for_validation(target)
         batch, outcomes = [], []
         for path in intake_files(Path(folder), target.path):

@@ -18,6 +18,7 @@ from ..files.workbook import open_book
 from ..schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
 from ..user_config import how_to_set_key, ledger_key
 from .base import Outcome, Workbook
+from .needs import check_workbook
 from .verify import HEAD_PROPERTY, ledger_findings, ledger_rows
 
 BASELINE_SHEET = "Baseline"
@@ -58,6 +59,7 @@ def run(wb: Workbook) -> Outcome:
 
 
 def gates_on(wb: Workbook, *, as_of: dt.date | None = None, now: dt.datetime | None = None) -> GatesOutcome:
+    check_workbook(wb, "gates")
     as_of = as_of or dt.date.today()
     existing = ledger_rows(wb)
     key = ledger_key()

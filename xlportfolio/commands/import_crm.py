@@ -13,6 +13,7 @@ from ..core.values import show
 from ..crm import CrmImport, read_crm_export
 from ..files.workbook import open_book
 from ..schema import INTAKE
+from .needs import check_workbook
 from .validate import BOOK_TABLES, read_for_validation
 
 IMPORT_SHEET = "CRM Import"
@@ -32,6 +33,7 @@ def import_crm_file(export: str | Path, into: str | Path, *, mapping: str | Path
     """Read and map the export, merge its rows by Request ID, validate, and save once."""
     crm = read_crm_export(export, mapping=mapping, preset=preset)
     with open_book(into, output=output) as target:
+        check_workbook(target, "import-crm")
         portfolio = read_for_validation(target)
         outcome = FileOutcome(f"CRM {Path(export).name}", template=crm.preset or "mapping")
         outcome.rows_read = len(crm.rows)

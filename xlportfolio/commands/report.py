@@ -27,6 +27,7 @@ from ..schema import APPROVALS, CAPACITY, DEPENDENCIES, FINANCIALS, GATES, ITEMS
 from ..user_config import ledger_key
 from .base import Workbook
 from .gates import read_baseline
+from .needs import check_workbook
 from .verify import ledger_findings, ledger_rows
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -61,11 +62,9 @@ def report_file(path: str | Path, out: Path, *, since: dt.date | None = None,
 def report_on(wb: Workbook, out: Path, *, since: dt.date | None = None,
               as_of: dt.date | None = None) -> ReportResult:
     """The pack of an open workbook (a file or a book open in Excel), written to `out`."""
+    check_workbook(wb, "report")
     as_of, since = _check(wb.source, out, since, as_of)
     book = wb.read(BOOK_TABLES)
-    if ITEMS.name not in book.tables:
-        raise XlPortfolioError(wb.source, "there is no Items table (an Excel Table named 'Items', or a sheet "
-                               "'Items' with headers in row 1); the report reads a portfolio workbook.")
     data = dashboard_data(book, as_of)
     ledger = ledger_rows(wb)
     tampered = ledger_findings(wb, ledger_key())

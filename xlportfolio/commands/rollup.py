@@ -15,6 +15,7 @@ from ..errors import TemplateError
 from ..files.workbook import open_book
 from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, FINANCIALS, ITEMS, STAGE_WEIGHTS
 from .base import Outcome, Workbook
+from .needs import check_workbook
 
 # What rollup reads: the hierarchy, its money, and how much each stage's value counts.
 BOOK_TABLES = [ITEMS, FINANCIALS, STAGE_WEIGHTS.table, DEPENDENCIES, CAPACITY, CHECKS_TABLE]
@@ -39,11 +40,8 @@ class RollupResult:
 def rollup_on(wb: Workbook, *, values: bool = False, as_of: dt.date | None = None) -> RollupResult:
     """Roll up an open workbook (file or live). `as_of` is accepted like every command's, but a
     rollup adds up what the tables hold, whatever the day."""
+    check_workbook(wb, "rollup")
     book = wb.read(BOOK_TABLES)
-    if ITEMS.name not in book.tables:
-        raise TemplateError(wb.source, "there is no Items table (an Excel Table named 'Items', or a sheet "
-                            "'Items' with headers in row 1), so there is nothing to roll up. Start from the "
-                            "portfolio template: xlportfolio new portfolio BOOK.xlsx")
     as_of = as_of or dt.date.today()
     outcome = rollup(book, values=values)
     # One Findings story for the command: the rollup's own findings and the portfolio checks

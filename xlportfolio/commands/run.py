@@ -13,6 +13,7 @@ from pathlib import Path
 from ..core.findings import Report
 from ..files.workbook import open_book
 from .base import Outcome, Workbook
+from .needs import check_workbook
 
 
 @dataclass
@@ -78,6 +79,7 @@ STEPS: tuple[tuple[str, Callable[[Workbook, dt.date], Step]], ...] = (
 def run_on(wb: Workbook, *, as_of: dt.date | None = None,
            on_step: Callable[[str], None] | None = None) -> RunResult:
     """Each step reads what the previous one wrote; an abort stops the chain before any save."""
+    check_workbook(wb, "run")
     as_of = as_of or dt.date.today()
     result = RunResult()
     for name, step in STEPS:

@@ -17,6 +17,7 @@ from ..errors import TemplateError
 from ..files.workbook import open_book
 from ..schema import INTAKE, ITEMS, SCORING
 from .base import Outcome, Workbook
+from .needs import check_workbook
 
 # What an item calls a request's column: its value is the estimated value, its due date the end date.
 ITEM_ALIASES = {"expected_revenue": "estimated_value", "due_date": "end_date"}
@@ -52,6 +53,7 @@ def run(wb: Workbook) -> Outcome:
 
 def score_on(wb: Workbook, *, as_of: dt.date | None = None, method: str = "weighted",
              ahp: bool = False) -> ScoreOutcome:
+    check_workbook(wb, "score")
     book = wb.read([INTAKE, ITEMS, SCORING.table])
     criteria, findings = read_criteria(book.table(SCORING.table.name))
     consistency = None

@@ -20,6 +20,7 @@ from ..errors import TemplateError
 from ..files.workbook import open_book
 from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, INTAKE, INTAKE_RULES, ITEMS, PEOPLE, SCORING, STAGES
 from .base import Outcome, Workbook
+from .needs import check_workbook
 from .score import criterion_for
 
 OPEN_STAGES = STAGES[:3]  # items not yet decided (DI1-DI3) still compete for money and people
@@ -64,6 +65,7 @@ def run(wb: Workbook) -> Outcome:
 
 def select_on(wb: Workbook, *, budget: float | None = None, objective: str = "score",
               as_of: dt.date | None = None, levels: int = 10) -> SelectOutcome:
+    check_workbook(wb, "select")
     as_of = as_of or dt.date.today()
     book = wb.read([INTAKE, ITEMS, CAPACITY, DEPENDENCIES, SCORING.table, PEOPLE, INTAKE_RULES.table, CHECKS_TABLE])
     candidates, ranks, left_out = gather(book, objective, as_of)

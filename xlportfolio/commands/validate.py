@@ -12,6 +12,7 @@ from ..errors import TemplateError
 from ..files.workbook import open_book
 from ..schema import CHECKS_TABLE, INTAKE, INTAKE_RULES, ITEMS, PEOPLE
 from .base import Outcome, Workbook
+from .needs import check_workbook
 
 # What validate reads: the requests, and what they are checked against.
 BOOK_TABLES = [INTAKE, ITEMS, PEOPLE, INTAKE_RULES.table, CHECKS_TABLE]
@@ -35,6 +36,7 @@ def read_for_validation(wb: Workbook) -> Book:
 
 
 def validate_on(wb: Workbook, *, as_of: dt.date | None = None) -> ValidateResult:
+    check_workbook(wb, "validate")
     book = read_for_validation(wb)
     report, plan = validate_intake(book, as_of=as_of)
     wb.apply(plan)

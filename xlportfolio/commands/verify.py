@@ -21,6 +21,7 @@ from ..errors import XlPortfolioError
 from ..files.workbook import read_book_file
 from ..user_config import LedgerKey, how_to_set_key, ledger_key
 from .base import Outcome, Workbook
+from .needs import check_workbook
 
 HEAD_PROPERTY = "xlportfolio.ledger_head"  # the last row's Seq:Hash, so a cut-off end shows too
 
@@ -104,6 +105,7 @@ class LedgerCheck:
 
 def check_on(wb: Workbook, key: LedgerKey | None, copy: tuple[str, list[dict]] | None = None) -> LedgerCheck:
     """The ledger's findings (and, given a copy, what changed since it was taken); nothing is changed."""
+    check_workbook(wb, "verify")
     if wb.sheet_rows(LEDGER_SHEET) is None and wb.get_property(HEAD_PROPERTY) is None:
         raise NoLedger(wb.source, f"there is no ledger in this workbook (no {LEDGER_SHEET} sheet and no recorded "
                        "head): gates writes one in a portfolio workbook when it records the first move or "

@@ -7,7 +7,7 @@ from ..core.book import Book
 from ..core.plan import EditPlan
 from ..schema import Table
 from .protocol import Surface
-from .read import read_book, sheet_rows, table_grid
+from .read import read_book, sheet_named, sheet_rows, table_grid, table_index
 from .walk import apply_plan
 
 
@@ -43,6 +43,14 @@ class SurfaceWorkbook:
 
     def sheet_rows(self, name: str) -> list[tuple] | None:
         return sheet_rows(self.surface, name)
+
+    def sheet_names(self) -> list[str]:
+        return self.surface.sheet_names()
+
+    def has_table(self, table: Table) -> bool:
+        """Whether `read` would find `table`: an Excel Table of its name, or a sheet of its name."""
+        return (table.name.casefold() in table_index(self.surface)
+                or sheet_named(self.surface, table.sheet) is not None)
 
     def table_grid(self, name: str) -> tuple[str, str, list[list]] | None:
         return table_grid(self.surface, name)

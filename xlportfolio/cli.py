@@ -262,19 +262,23 @@ def gates(
     as_of: str | None = typer.Option(None, help="Judge dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Check every requested stage move: apply and record the passing ones, undo and explain the others."""
-    from .commands.gates import gates_file
+    from .commands.gates import gates_file, move_line, refusal_line
 
     outcome = gates_file(book, output=output, as_of=_date(as_of))
-    result = outcome.result
+    result, report = outcome.result, outcome.report
     out.print(f"[bold]{book}[/]: {len(result.applied)} moves applied, [red]{len(result.refused)} refused[/].")
     for m in result.applied[:20]:
-        out.print(f"  [green]{m.item}[/] {m.from_stage} -> {m.to_stage} ({m.decision} by {m.who or 'owner'})")
-    for row, lines in list(result.refused.items())[:20]:
-        out.print(f"  [red]Items!row {row}[/]: " + " ".join(lines), soft_wrap=True)
-    counts = outcome.report.by_code()
+        out.print(f"  [green]{move_line(m)}[/]", soft_wrap=True)
+    for r in list(result.refusals.values())[:20]:
+        out.print(f"  [red]{refusal_line(r)}[/]", soft_wrap=True)
+    others = [f for f in report.findings if f.severity == "error" and f.code != "gate-refused"]
+    for f in others[:20]:
+        out.print(f"  [red]error[/] {f.location()}: {f.message}", soft_wrap=True)
+    counts = report.by_code()
     if counts:
         out.print("  findings: " + ", ".join(f"{c} x{n}" for c, n in counts.most_common()))
     out.print(f"Ledger now {outcome.ledger_rows} rows; written to [bold]{outcome.written}[/].")
+    raise typer.Exit(1 if report.errors else 0)
 
 
 @workbook_command("verify")
@@ -282,19 +286,21 @@ def verify(
     book: Path = typer.Argument(..., help="The portfolio workbook with a Ledger sheet."),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
 ) -> None:
-    """Check that no ledger row was edited, deleted, inserted or reordered (exit 1 if one was)."""
-    from .commands.verify import verify_file
+    """Check that no ledger row was edited, deleted, inserted or reordered, and that every Stage and State on
+    Items is the ledger's (exit 1 if not)."""
+    from .commands.verify import verdict, verify_file
 
     report, rows = verify_file(book)
     if as_json:
         sys.stdout.write(json.dumps({"file": str(book), "rows": rows, "intact": not report.findings,
                                      "findings": [f.to_dict() for f in report.findings]}, indent=2) + "\n")
     elif report.findings:
-        out.print(f"[bold red]{book}: the ledger was tampered with[/] ({len(report.findings)} places):")
+        out.print(f"[bold red]{book}: {verdict(report)}[/]", soft_wrap=True)
         for f in report.findings:
             out.print(f"  [red]{f.location()}[/] {f.code}: {f.message}", soft_wrap=True)
     else:
-        out.print(f"[green]{book}: the ledger is intact[/] ({rows} rows, hash chain verified).")
+        out.print(f"[green]{book}: the ledger is intact[/] ({rows} rows, hash chain verified; every Stage and "
+                  "State on Items is the ledger's).")
     raise typer.Exit(1 if report.findings else 0)
 
 

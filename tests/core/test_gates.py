@@ -206,20 +206,25 @@ def test_a_passing_move_is_applied_and_freezes_the_plan_as_the_baseline():
     assert (asked.header, asked.values) == ("Requested stage", {2: None, 3: "DI2 Identified"})
 
 
-def test_a_refused_move_is_undone_and_its_cell_says_why():
+def test_a_refused_request_stays_and_its_cell_says_why_naming_the_item():
     result = check_gates(book(items(
         "| PR-1 | Portal | Olga | Sam | Carl | Cost | IT | 5000 | DI2 Identified | DI4 Decided | Active | |",
         "| PR-2 | App    |      | Sam | Carl | Cost | IT | 5000 | DI1 Defined    |             | Active | |",
     )), TODAY)
     stage, asked = result.plan.columns
-    assert stage.values == {2: "DI2 Identified", 3: "DI1 Defined"} and asked.values == {2: None, 3: None}
+    assert stage.values == {2: "DI2 Identified", 3: "DI1 Defined"} and asked.values == {2: "DI4 Decided", 3: None}
     assert result.plan.marks == [CellMark(
-        "Items", 2, "J", ERROR_FILL, "Move to DI4 Decided refused on 2026-06-30:\n"
-        "Cannot skip from DI2 Identified to DI4 Decided; request DI3 Detailed first")]
+        "Items", 2, "J", ERROR_FILL, "PR-1 Portal: move to DI4 Decided refused on 2026-06-30:\n"
+        "Cannot skip from DI2 Identified to DI4 Decided; request DI3 Detailed first\n"
+        "The request stays until the move passes; fix the above and run gates again.")]
     (f,) = result.findings
     assert (f.code, f.severity, f.cell, f.value) == ("gate-refused", "error", "J2", "DI4 Decided")
-    assert f.message == ("Cannot skip from DI2 Identified to DI4 Decided; request DI3 Detailed first. "
-                         "The request was undone; fix this and request DI4 Decided again.")
+    assert f.message == ("PR-1 Portal: the move to DI4 Decided was refused on 2026-06-30: Cannot skip from "
+                         "DI2 Identified to DI4 Decided; request DI3 Detailed first. The request stays in Items!J2 "
+                         "until the move passes: fix this and run gates again, or change the request.")
+    (r,) = result.refusals.values()
+    assert (r.item, r.label, r.from_stage, r.to_stage, r.recorded, r.cell) == (
+        "PR-1", "PR-1 Portal", "DI2 Identified", "DI4 Decided", False, "Items!J2")
 
 
 def test_di5_needs_an_actual_date_for_every_milestone():
@@ -276,9 +281,9 @@ def test_baseline_changes_are_flagged_for_items_at_di4_or_later():
     ])
     assert [(f.code, f.severity, f.cell, f.message) for f in result.findings] == [
         ("baseline-changed", "warning", "E2",
-         "Plan changed from 12,000 to 15,000 after the baseline was frozen at DI4; change the forecast instead."),
+         "PR-1 Portal: Plan changed from 12,000 to 15,000 after the baseline was frozen at DI4; change the forecast instead."),
         ("baseline-changed", "warning", "E4",
-         "Plan changed from blank to 500 after the baseline was frozen at DI4; change the forecast instead."),
+         "PR-1 Portal: Plan changed from blank to 500 after the baseline was frozen at DI4; change the forecast instead."),
     ]
 
 

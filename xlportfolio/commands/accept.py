@@ -7,11 +7,13 @@ from pathlib import Path
 
 from ..core.accept import AcceptSummary, accept_requests
 from ..core.findings import Report
+from ..core.ledger import ACCEPTED, TOOL, Entry, append, chain_head, ledger_sheet, stamp
 from ..errors import TemplateError
 from ..files.workbook import open_book
-from ..schema import ITEMS
+from ..schema import ITEMS, STAGES
 from .base import Outcome, Workbook
 from .validate import read_for_validation
+from .verify import HEAD_PROPERTY, checked_ledger
 
 
 @dataclass
@@ -21,13 +23,24 @@ class AcceptResult:
     written: Path | None
 
 
-def accept_on(wb: Workbook, *, as_of: dt.date | None = None) -> AcceptResult:
+def accept_on(wb: Workbook, *, as_of: dt.date | None = None, now: dt.datetime | None = None) -> AcceptResult:
     book = read_for_validation(wb)
     if ITEMS.name not in book.tables:
         raise TemplateError(wb.source, "there is no Items table to add accepted requests to; accept runs on "
                             "the portfolio workbook (xlportfolio new portfolio BOOK.xlsx), not on an intake form.")
     report, plan, summary = accept_requests(book, as_of)
+    head = None
+    if summary.created:  # new items enter the ledger at the first stage, so no later run mistakes them
+        existing = checked_ledger(wb, "No request was accepted")
+        when = stamp(now or dt.datetime.now(dt.UTC))
+        entries = [Entry(when, TOOL, item, "", STAGES[0], ACCEPTED, f"accepted from request {request}; State: Active")
+                   for request, item in summary.created]
+        ledger = [r for r in existing if any(v is not None for v in r)] + append(existing, entries)
+        plan.sheets.append(ledger_sheet(ledger))
+        head = chain_head(ledger)
     wb.apply(plan)
+    if head:
+        wb.set_property(HEAD_PROPERTY, head)
     return AcceptResult(report, summary, None)
 
 
@@ -42,7 +55,7 @@ def accept_file(path: str | Path, *, output: str | Path | None = None,
 def run(wb: Workbook) -> Outcome:
     """The ribbon's Accept button."""
     s = accept_on(wb).summary
-    details = [f"{rid} -> {item} (DI1 Defined)" for rid, item in s.created[:20]]
+    details = [f"{rid} -> {item} ({STAGES[0]}, recorded in the ledger)" for rid, item in s.created[:20]]
     details += [f"Intake row {row}: {why}" for row, why in s.refused[:20]]
     return Outcome(f"{len(s.created)} items created, {len(s.linked)} re-linked, {s.already} accepted before, "
                    f"{len(s.refused)} refused (see the marked cells).", 1 if s.refused else 0, details=details)

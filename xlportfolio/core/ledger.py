@@ -52,6 +52,13 @@ HEAD_MISMATCH = registry.define(
     "The ledger ends at Seq {seq} in row {row}, but its recorded head is {expected}: {what}. " + _FIX)
 CODES = (ROW_EDITED, ROW_MISSING, ROW_INSERTED, ORDER_CHANGED, HEAD_MISMATCH)  # every code verify may report
 
+# Decisions the tool itself records, besides a move (approve, move back; From is the stage left) and an
+# Approvals decision (approve, defer, hold, cancel; From is blank). See core/positions for how they are read.
+OPENING = "opening balance"  # an item the ledger had not seen, at the stage and state it was found in
+ACCEPTED = "accepted"  # an item accept created from an intake request, at the first stage
+REFUSED = "refused"  # a requested move the gates refused; Reason says what was missing
+TOOL = "xlportfolio"  # Who of the entries the tool makes on its own account
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -143,6 +150,11 @@ def _parse(rows: Iterable[Sequence[Any]], first_row: int) -> list[_Row]:
         row.broken = _digest(seq, values, previous) != digest
         out.append(row)
     return out
+
+
+def recorded(rows: Iterable[Sequence[Any]], first_row: int = 2) -> list[tuple[int, int | None, tuple[str, ...]]]:
+    """(Excel row, Seq, the Entry's fields as text) of every non-blank ledger row, in sheet order."""
+    return [(r.excel, r.seq, r.values) for r in _parse(rows, first_row)]
 
 
 def append(existing_rows: list[tuple], entries: list[Entry]) -> list[tuple]:

@@ -304,3 +304,30 @@ def test_criteria_come_from_the_gates_sheet_and_a_broken_row_is_reported():
     assert (f.code, f.cell) == ("bad-gate-criterion", "D4")
     assert f.message == ("This gate criterion cannot be checked: Items has no column 'budget'; "
                          "correct it on the Gates sheet.")
+
+
+def test_passing_di4_freezes_the_items_dates_cost_and_value_and_later_edits_are_flagged():
+    sheet = table(ITEMS, """
+        | Item ID | Name   | Stage           | Requested stage | State  | Start date | End date   | Cost estimate | Estimated value |
+        | PR-1    | Portal | DI3 Detailed    | DI4 Decided     | Active | 2026-01-01 | 2026-12-01 | 40000         | 90000           |
+        | PR-2    | App    | DI5 Implemented |                 | Active | 2026-02-01 | 2027-03-01 | 55000         | 120000          |
+        | PR-3    | Web    | DI3 Detailed    |                 | Active | 2026-02-01 | 2027-03-01 | 10000         | 20000           |
+    """)
+    frozen = [{"item_id": "PR-2", "name": "App", "start_date": dt.datetime(2026, 2, 1), "end_date": dt.date(2026, 12, 1),
+               "cost_estimate": 55000.0, "estimated_value": 150000},
+              {"item_id": "PR-3", "name": "Web", "start_date": dt.date(2026, 1, 1), "end_date": None,
+               "cost_estimate": 1, "estimated_value": 1}]  # below DI4 again: not held to its old baseline
+    result = check_gates(book(sheet, APPROVED_DI4), TODAY, baseline_items=frozen)
+    assert result.baseline_items == [{"item_id": "PR-1", "name": "Portal", "start_date": dt.date(2026, 1, 1),
+                                      "end_date": dt.date(2026, 12, 1), "cost_estimate": 40000,
+                                      "estimated_value": 90000}]
+    assert [(f.code, f.severity, f.cell, f.message) for f in result.findings] == [
+        ("baseline-item-changed", "warning", "G3",
+         "PR-2 App: End date changed from 2026-12-01 to 2027-03-01 after the baseline was frozen at DI4 (Baseline "
+         "sheet); the baseline is what was decided there: put 2026-12-01 back, or report the change against the "
+         "baseline."),
+        ("baseline-item-changed", "warning", "I3",
+         "PR-2 App: Estimated value changed from 150,000 to 120,000 after the baseline was frozen at DI4 (Baseline "
+         "sheet); the baseline is what was decided there: put 150,000 back, or report the change against the "
+         "baseline."),
+    ]

@@ -45,27 +45,48 @@ def test_moves_are_applied_recorded_and_refusals_explained(portfolio):
         assert row[col["Stage"]].value == move.to_stage and row[col["Requested stage"]].value is None
     refused_row = next(iter(refused))
     cell = load_workbook(portfolio)["Items"].cell(refused_row, col["Requested stage"] + 1)
-    assert cell.value is None and "refused" in cell.comment.text and "Missing for" in cell.comment.text
+    label = outcome.result.refusals[refused_row].label
+    assert cell.value is not None and "refused" in cell.comment.text and "Missing for" in cell.comment.text
+    assert cell.comment.text.startswith(label) and " " in label  # the item by ID and name
     ledger = list(load_workbook(portfolio)["Ledger"].iter_rows(min_row=2, values_only=True))
-    moves = [r for r in ledger if r[4]]  # a decision has no From stage
+    moves = [r for r in ledger if r[4] and r[6] != "refused"]  # a decision has no From stage
     assert [(r[3], r[4], r[5]) for r in moves] == [(m.item, m.from_stage, m.to_stage) for m in applied]
     assert all(r[1] == "2026-06-30T09:00:00Z" for r in moves)
+    refusals = [(r[3], r[5], r[2]) for r in ledger if r[6] == "refused"]
+    assert refusals == [(r.item, r.to_stage, "xlportfolio") for r in outcome.result.refusals.values()]
+    openings = {r[3] for r in ledger if r[6] == "opening balance"}
+    assert openings == set(items)  # every item joins the ledger once, as found
     approvals = [r for r in load_workbook(portfolio)["Approvals"].iter_rows(min_row=2, values_only=True) if r[0]]
-    decisions = [r for r in ledger if not r[4]]
+    decisions = [r for r in ledger if not r[4] and r[6] != "opening balance"]
     assert len(decisions) == len(approvals)  # every recorded decision, with who, when and why
     assert {(r[3], r[2], r[6], r[7]) for r in decisions} == {(a[0], a[3], a[4], a[6]) for a in approvals}
     report, rows = verify_file(portfolio)
     assert report.findings == () and rows == len(ledger)
     decided = [m.item for m in applied if m.to_stage == "DI4 Decided"]
-    baseline = {r[0] for r in load_workbook(portfolio)["Baseline"].iter_rows(min_row=2, values_only=True)}
-    assert decided and baseline == set(decided)  # the plan is frozen as items pass DI4
+    baseline = list(load_workbook(portfolio)["Baseline"].iter_rows(min_row=2, values_only=True))
+    assert decided and {r[0] for r in baseline} == set(decided)  # the plan is frozen as items pass DI4
+    for item in decided:  # dates, cost and value, then the plan by month
+        assert [r[2] for r in baseline if r[0] == item] == ["Start date", "End date", "Cost estimate",
+                                                            "Estimated value"] + ["Plan"] * 4
 
 
-def test_second_run_moves_nothing_and_keeps_the_chain(portfolio):
+def test_second_run_moves_nothing_keeps_the_chain_and_the_refusals(portfolio):
     first = gates_file(portfolio, as_of=AS_OF, now=NOW)
-    second = gates_file(portfolio, as_of=AS_OF, now=NOW)
-    assert second.result.applied == [] and second.ledger_rows == first.ledger_rows
+    notes = {row: comment_at(portfolio, row) for row in first.result.refused}
+    second = gates_file(portfolio, as_of=AS_OF + dt.timedelta(days=7), now=NOW + dt.timedelta(days=7))
+    assert second.result.applied == [] and second.ledger_rows == first.ledger_rows  # refusals recorded once
+    assert second.result.refused == first.result.refused
+    assert {row: comment_at(portfolio, row) for row in second.result.refused} == notes  # dated by the first
+    findings = [r for r in load_workbook(portfolio)["Findings"].iter_rows(values_only=True) if "gate-refused" in r]
+    assert len(findings) == len(first.result.refused)
     assert verify_file(portfolio)[0].findings == ()
+
+
+def comment_at(path, row):
+    ws = load_workbook(path)["Items"]
+    column = next(c.column for c in ws[1] if c.value == "Requested stage")
+    cell = ws.cell(row, column)
+    return cell.value, cell.comment.text if cell.comment else None, cell.fill.fgColor.rgb
 
 
 @pytest.mark.parametrize("tamper, code", [

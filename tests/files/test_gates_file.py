@@ -104,3 +104,73 @@ def test_tampering_is_named_and_blocks_further_moves(portfolio, tamper, code):
     assert all(f.sheet == "Ledger" and f.row for f in report.findings if f.code != "ledger-head-mismatch")
     with pytest.raises(LedgerTampered, match="does not verify"):
         gates_file(portfolio, as_of=AS_OF, now=NOW)
+
+
+def set_cells(path, sheet, changes):
+    """Type values over cells as a person would: {(row, header): value}."""
+    wb = load_workbook(path)
+    ws = wb[sheet]
+    head = {c.value: c.column for c in ws[1]}
+    for (row, header), value in changes.items():
+        ws.cell(row, head[header], value)
+    wb.save(path)
+
+
+def test_stage_and_state_typed_over_are_named_by_gates_verify_and_rollup(portfolio):
+    from typer.testing import CliRunner
+
+    from xlportfolio.cli import app
+    from xlportfolio.commands.rollup import rollup_file
+
+    gates_file(portfolio, as_of=AS_OF, now=NOW)  # every item joins the ledger as found
+    head, items = items_by_id(portfolio)
+    col = {h: i for i, h in enumerate(head)}
+    quiet = [r for r in items.values() if r[col["Stage"]].value == "DI3 Detailed" and r[col["Level"]].value == "Project"
+             and not r[col["Requested stage"]].value and r[col["State"]].value == "Active"]
+    up, cancelled = quiet[0], quiet[1]
+    set_cells(portfolio, "Items", {(up[0].row, "Stage"): "DI5 Implemented", (cancelled[0].row, "State"): "Cancelled"})
+    labels = [f"{r[0].value} {r[col['Name']].value}" for r in (up, cancelled)]
+
+    result = CliRunner().invoke(app, ["verify", str(portfolio)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert all(label in result.output for label in labels) and "2 items stand elsewhere" in result.output
+    report, _ = verify_file(portfolio)
+    assert [(f.code, f.cell) for f in report.findings] == [
+        ("stage-not-from-gates", f"{up[col['Stage']].column_letter}{up[0].row}"),
+        ("state-not-from-decisions", f"{cancelled[col['State']].column_letter}{cancelled[0].row}")]
+
+    rolled = rollup_file(portfolio, as_of=AS_OF)
+    [stage_finding] = [f for f in rolled.report.findings if f.code == "stage-not-from-gates"]
+    assert stage_finding.message.startswith(labels[0]) and "counted at DI3 Detailed on the Rollup sheet" in \
+        stage_finding.message
+    rollup = load_workbook(portfolio)["Rollup"]
+    header = [c.value for c in rollup[2]]
+    row = next(r for r in rollup.iter_rows(min_row=3, values_only=True) if r[0] == up[0].value)
+    assert row[header.index("Stage")] == "DI3 Detailed"  # the ledger's: the stage weight reads it
+
+    again = gates_file(portfolio, as_of=AS_OF, now=NOW)
+    assert {f.code for f in again.report.findings if f.severity == "error"} >= {
+        "stage-not-from-gates", "state-not-from-decisions"}
+    cli = CliRunner().invoke(app, ["gates", str(portfolio), "--as-of", AS_OF.isoformat()])
+    assert cli.exit_code == 1 and labels[0] in cli.output
+
+
+def test_a_baseline_is_frozen_at_di4_and_later_edits_are_flagged_naming_the_item(portfolio):
+    first = gates_file(portfolio, as_of=AS_OF, now=NOW)
+    frozen = load_workbook(portfolio)["Baseline"]
+    before = list(frozen.iter_rows(values_only=True))
+    decided = first.result.baseline_items[0]
+    label = f"{decided['item_id']} {decided['name']}"
+    _, items = items_by_id(portfolio)
+    fin = load_workbook(portfolio)["Financials"]
+    plan_row = next(r[0].row for r in fin.iter_rows(min_row=2) if r[0].value == decided["item_id"])
+    set_cells(portfolio, "Items", {(items[decided["item_id"]][0].row, "End date"): dt.datetime(2030, 1, 1)})
+    set_cells(portfolio, "Financials", {(plan_row, "Plan"): 99999})
+
+    later = gates_file(portfolio, as_of=AS_OF + dt.timedelta(days=30), now=NOW + dt.timedelta(days=30))
+    changed = {f.code: f for f in later.report.findings if f.code.startswith("baseline")}
+    assert set(changed) == {"baseline-changed", "baseline-item-changed"}
+    assert changed["baseline-item-changed"].message.startswith(f"{label}: End date changed from ")
+    assert "to 2030-01-01" in changed["baseline-item-changed"].message
+    assert changed["baseline-changed"].message.startswith(f"{label}: Plan changed from ")
+    assert list(load_workbook(portfolio)["Baseline"].iter_rows(values_only=True)) == before  # frozen once

@@ -263,19 +263,23 @@ def gates(
     as_of: str | None = typer.Option(None, help="Judge dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Check every requested stage move: apply and record the passing ones, undo and explain the others."""
-    from .commands.gates import gates_file
+    from .commands.gates import gates_file, move_line, refusal_line
 
     outcome = gates_file(book, output=output, as_of=_date(as_of))
-    result = outcome.result
+    result, report = outcome.result, outcome.report
     out.print(f"[bold]{book}[/]: {len(result.applied)} moves applied, [red]{len(result.refused)} refused[/].")
     for m in result.applied[:20]:
-        out.print(f"  [green]{m.item}[/] {m.from_stage} -> {m.to_stage} ({m.decision} by {m.who or 'owner'})")
-    for row, lines in list(result.refused.items())[:20]:
-        out.print(f"  [red]Items!row {row}[/]: " + " ".join(lines), soft_wrap=True)
-    counts = outcome.report.by_code()
+        out.print(f"  [green]{move_line(m)}[/]", soft_wrap=True)
+    for r in list(result.refusals.values())[:20]:
+        out.print(f"  [red]{refusal_line(r)}[/]", soft_wrap=True)
+    others = [f for f in report.findings if f.severity == "error" and f.code != "gate-refused"]
+    for f in others[:20]:
+        out.print(f"  [red]error[/] {f.location()}: {f.message}", soft_wrap=True)
+    counts = report.by_code()
     if counts:
         out.print("  findings: " + ", ".join(f"{c} x{n}" for c, n in counts.most_common()))
     out.print(f"Ledger now {outcome.ledger_rows} rows; written to [bold]{outcome.written}[/].")
+    raise typer.Exit(1 if report.errors else 0)
 
 
 @workbook_command("verify")
@@ -287,7 +291,8 @@ def verify(
     export: Path | None = typer.Option(None, "--export", help="Write the ledger's rows to this JSON Lines file "
                                        "(only when the ledger verifies), to keep outside the workbook."),
 ) -> None:
-    """Check that no ledger row was edited, deleted, inserted or reordered (exit 1 if one was).
+    """Check that no ledger row was edited, deleted, inserted or reordered, and that every Stage and State on
+    Items is the ledger's (exit 1 if not).
 
     Exit 2 when there is no ledger, or its rows are keyed and no ledger key is set
     (XLPORTFOLIO_LEDGER_KEY, XLPORTFOLIO_LEDGER_KEY_FILE or key_file under [ledger] in config.toml).

@@ -44,9 +44,11 @@ def sample_portfolio(as_of: dt.date, seed: int = 7) -> dict[str, list[Row]]:
             project["requested_stage"] = STAGES[3]
         elif at + 1 < len(STAGES) and project["state"] == "Active":
             project["requested_stage"] = STAGES[at + 1]
+    deciding = [p for p in projects if p.get("requested_stage") == STAGES[3]]
     return {
         "Items": items,
-        "Financials": _financials(rnd, measures, start),
+        # Projects asking for DI4 carry a plan of their own (project management), which DI4 freezes as the baseline.
+        "Financials": _financials(rnd, measures, start) + _project_plan(deciding, start),
         "Risks": _risks(rnd, projects),
         "Dependencies": _dependencies(rnd, projects),
         "Capacity": [{"function": f, "period": month(start, m), "available_days": rnd.choice((40, 60, 80, 120))}
@@ -121,6 +123,13 @@ def _financials(rnd: random.Random, measures: list[Row], start: dt.date) -> list
                              "recurrence": recurrence, "plan": plan, "forecast": forecast,
                              "actual": round(plan * rnd.uniform(0.7, 1.3), -2) if actual_known else None})
     return rows
+
+
+def _project_plan(projects: list[Row], start: dt.date) -> list[Row]:
+    return [{"item_id": p["item_id"], "period": month(start, offset), "flow": flow, "recurrence": recurrence,
+             "plan": amount, "forecast": amount, "actual": amount if offset < 6 else None}
+            for p in projects for offset in range(12)
+            for flow, recurrence, amount in (("Cost", "One-time", 5000), ("Benefit", "Recurring", 0 if offset < 6 else 4000))]
 
 
 def _risks(rnd: random.Random, projects: list[Row]) -> list[Row]:

@@ -206,20 +206,25 @@ def test_a_passing_move_is_applied_and_freezes_the_plan_as_the_baseline():
     assert (asked.header, asked.values) == ("Requested stage", {2: None, 3: "DI2 Identified"})
 
 
-def test_a_refused_move_is_undone_and_its_cell_says_why():
+def test_a_refused_request_stays_and_its_cell_says_why_naming_the_item():
     result = check_gates(book(items(
         "| PR-1 | Portal | Olga | Sam | Carl | Cost | IT | 5000 | DI2 Identified | DI4 Decided | Active | |",
         "| PR-2 | App    |      | Sam | Carl | Cost | IT | 5000 | DI1 Defined    |             | Active | |",
     )), TODAY)
     stage, asked = result.plan.columns
-    assert stage.values == {2: "DI2 Identified", 3: "DI1 Defined"} and asked.values == {2: None, 3: None}
+    assert stage.values == {2: "DI2 Identified", 3: "DI1 Defined"} and asked.values == {2: "DI4 Decided", 3: None}
     assert result.plan.marks == [CellMark(
-        "Items", 2, "J", ERROR_FILL, "Move to DI4 Decided refused on 2026-06-30:\n"
-        "Cannot skip from DI2 Identified to DI4 Decided; request DI3 Detailed first")]
+        "Items", 2, "J", ERROR_FILL, "PR-1 Portal: move to DI4 Decided refused on 2026-06-30:\n"
+        "Cannot skip from DI2 Identified to DI4 Decided; request DI3 Detailed first\n"
+        "The request stays until the move passes; fix the above and run gates again.")]
     (f,) = result.findings
     assert (f.code, f.severity, f.cell, f.value) == ("gate-refused", "error", "J2", "DI4 Decided")
-    assert f.message == ("Cannot skip from DI2 Identified to DI4 Decided; request DI3 Detailed first. "
-                         "The request was undone; fix this and request DI4 Decided again.")
+    assert f.message == ("PR-1 Portal: the move to DI4 Decided was refused on 2026-06-30: Cannot skip from "
+                         "DI2 Identified to DI4 Decided; request DI3 Detailed first. The request stays in Items!J2 "
+                         "until the move passes: fix this and run gates again, or change the request.")
+    (r,) = result.refusals.values()
+    assert (r.item, r.label, r.from_stage, r.to_stage, r.recorded, r.cell) == (
+        "PR-1", "PR-1 Portal", "DI2 Identified", "DI4 Decided", False, "Items!J2")
 
 
 def test_di5_needs_an_actual_date_for_every_milestone():
@@ -276,9 +281,9 @@ def test_baseline_changes_are_flagged_for_items_at_di4_or_later():
     ])
     assert [(f.code, f.severity, f.cell, f.message) for f in result.findings] == [
         ("baseline-changed", "warning", "E2",
-         "Plan changed from 12,000 to 15,000 after the baseline was frozen at DI4; change the forecast instead."),
+         "PR-1 Portal: Plan changed from 12,000 to 15,000 after the baseline was frozen at DI4; change the forecast instead."),
         ("baseline-changed", "warning", "E4",
-         "Plan changed from blank to 500 after the baseline was frozen at DI4; change the forecast instead."),
+         "PR-1 Portal: Plan changed from blank to 500 after the baseline was frozen at DI4; change the forecast instead."),
     ]
 
 
@@ -299,3 +304,30 @@ def test_criteria_come_from_the_gates_sheet_and_a_broken_row_is_reported():
     assert (f.code, f.cell) == ("bad-gate-criterion", "D4")
     assert f.message == ("This gate criterion cannot be checked: Items has no column 'budget'; "
                          "correct it on the Gates sheet.")
+
+
+def test_passing_di4_freezes_the_items_dates_cost_and_value_and_later_edits_are_flagged():
+    sheet = table(ITEMS, """
+        | Item ID | Name   | Stage           | Requested stage | State  | Start date | End date   | Cost estimate | Estimated value |
+        | PR-1    | Portal | DI3 Detailed    | DI4 Decided     | Active | 2026-01-01 | 2026-12-01 | 40000         | 90000           |
+        | PR-2    | App    | DI5 Implemented |                 | Active | 2026-02-01 | 2027-03-01 | 55000         | 120000          |
+        | PR-3    | Web    | DI3 Detailed    |                 | Active | 2026-02-01 | 2027-03-01 | 10000         | 20000           |
+    """)
+    frozen = [{"item_id": "PR-2", "name": "App", "start_date": dt.datetime(2026, 2, 1), "end_date": dt.date(2026, 12, 1),
+               "cost_estimate": 55000.0, "estimated_value": 150000},
+              {"item_id": "PR-3", "name": "Web", "start_date": dt.date(2026, 1, 1), "end_date": None,
+               "cost_estimate": 1, "estimated_value": 1}]  # below DI4 again: not held to its old baseline
+    result = check_gates(book(sheet, APPROVED_DI4), TODAY, baseline_items=frozen)
+    assert result.baseline_items == [{"item_id": "PR-1", "name": "Portal", "start_date": dt.date(2026, 1, 1),
+                                      "end_date": dt.date(2026, 12, 1), "cost_estimate": 40000,
+                                      "estimated_value": 90000}]
+    assert [(f.code, f.severity, f.cell, f.message) for f in result.findings] == [
+        ("baseline-item-changed", "warning", "G3",
+         "PR-2 App: End date changed from 2026-12-01 to 2027-03-01 after the baseline was frozen at DI4 (Baseline "
+         "sheet); the baseline is what was decided there: put 2026-12-01 back, or report the change against the "
+         "baseline."),
+        ("baseline-item-changed", "warning", "I3",
+         "PR-2 App: Estimated value changed from 150,000 to 120,000 after the baseline was frozen at DI4 (Baseline "
+         "sheet); the baseline is what was decided there: put 150,000 back, or report the change against the "
+         "baseline."),
+    ]

@@ -44,3 +44,36 @@ def test_accept(portfolio):
     # New Items rows copy formats from another row than the file writer's: compare what they hold.
     assert differences(file_state(portfolio, "Items"), model_state(model, "Items"), skip=("fills",)) == []
     assert model.tables["Items"][1] == __import__("openpyxl").load_workbook(portfolio)["Items"].tables["Items"].ref
+
+
+def test_the_gates_and_verify_buttons_report_what_the_file_commands_report(portfolio):
+    from openpyxl import load_workbook
+
+    from xlportfolio.commands import gates, verify
+    from xlportfolio.files.workbook import read_book_file
+
+    book = open_remote(book_payload(portfolio))
+    live = gates.run(LiveWorkbook(book))
+    model = Model(portfolio).replay(book.json()["actions"])
+    with open_book(portfolio) as file:
+        filed = gates.run(file)
+        file.save()
+    assert (live.summary, live.details, live.exit_code) == (filed.summary, filed.details, 1)
+    refusals = [d for d in live.details if "refused since" in d]
+    assert refusals and all(d.split(" (Items!")[0].count(" ") >= 1 for d in refusals)  # ID and name, then the cell
+    for sheet in ("Items", "Findings"):
+        assert differences(file_state(portfolio, sheet), model_state(model, sheet)) == [], sheet
+
+    # A stage typed over after the gates ran: both Verify buttons name the item.
+    wb = load_workbook(portfolio)
+    ws = wb["Items"]
+    head = {c.value: c.column for c in ws[1]}
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, head["Stage"]).value == "DI2 Identified")
+    ws.cell(row, head["Stage"], "DI5 Implemented")
+    wb.save(portfolio)
+    label = f"{ws.cell(row, head['Item ID']).value} {ws.cell(row, head['Name']).value}"
+    live = verify.run(LiveWorkbook(open_remote(book_payload(portfolio))))
+    with read_book_file(portfolio) as file:
+        filed = verify.run(file)
+    assert (live.summary, live.details, live.exit_code) == (filed.summary, filed.details, 1)
+    assert label in live.summary and any(d.startswith("Items!") and label in d for d in live.details)

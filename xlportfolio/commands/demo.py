@@ -22,7 +22,7 @@ from .rollup import rollup_file
 from .score import score_file
 from .select import select_file
 from .validate import validate_file
-from .verify import verify_file
+from .verify import verdict, verify_file
 
 DEMO_BUDGET = 3_000_000
 
@@ -79,8 +79,10 @@ def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
 
     def gates() -> str:
         outcome = gates_file(portfolio, as_of=as_of)
+        frozen = len(outcome.result.baseline_items)
         return (f"gates: {len(outcome.result.applied)} moves applied, {len(outcome.result.refused)} refused "
-                f"with the reason on the cell; ledger {outcome.ledger_rows} rows")
+                f"with the reason on the cell and in the ledger; {frozen} items passed DI4, their plan frozen on the "
+                f"Baseline sheet; ledger {outcome.ledger_rows} rows")
 
     def rollup() -> str:
         result = rollup_file(portfolio, as_of=as_of)
@@ -92,7 +94,8 @@ def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
 
     def verify() -> str:
         report, rows = verify_file(portfolio)
-        return f"verify: ledger of {rows} rows " + ("intact" if not report.findings else "TAMPERED")
+        return f"verify: ledger of {rows} rows " + ("intact, every Stage and State the ledger's" if not report.findings
+                                                   else verdict(report))
 
     steps = [write, validate, accept, consolidate, import_crm, score, select, gates, rollup, report, verify]
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -8,22 +8,21 @@ from pathlib import Path
 from ..core.decisions import decision_entries, states_after_decisions
 from ..core.findings import Report
 from ..core.gates import GateResult, check_gates
-from ..core.ledger import Entry, append, chain_head, keyed_rows, ledger_sheet, stamp
-from ..core.plan import ColumnWrite, GeneratedSheet
-from ..core.statuses import derive_statuses
+from ..core.ledger import REFUSED, TOOL, Entry, append, chain_head, ledger_sheet, stamp
+from ..core.plan import ColumnWrite
+from ..core.positions import added_by_hand, bypasses, opening_entries, read_ledger
+from ..core.statuses import STAGES, column, derive_statuses
 from ..core.validate import findings_sheet, marks_for
-from ..core.values import as_date
+from ..core.values import is_blank
 from ..errors import XlPortfolioError
 from ..files.workbook import open_book
 from ..schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
-from ..user_config import how_to_set_key, ledger_key
 from .base import Outcome, Workbook
+from .baseline import BASELINE_SHEET, baseline_sheet, read_baseline, read_baseline_items
 from .needs import check_workbook
-from .verify import HEAD_PROPERTY, ledger_findings, ledger_rows
+from .verify import HEAD_PROPERTY, LedgerTampered, checked_ledger
 
-BASELINE_SHEET = "Baseline"
-BASELINE_HEADER = ("Item ID", "Period", "Flow", "Recurrence", "Plan", "Frozen on")
-BASELINE_KEYS = ("item_id", "period", "flow", "recurrence", "plan")
+__all__ = ["BASELINE_SHEET", "GatesOutcome", "LedgerTampered", "gates_file", "gates_on", "read_baseline", "run"]
 
 
 @dataclass
@@ -32,10 +31,6 @@ class GatesOutcome:
     report: Report
     ledger_rows: int
     written: Path | None
-
-
-class LedgerTampered(XlPortfolioError):
-    """The ledger does not verify: nothing may be chained onto it."""
 
 
 def gates_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.date | None = None,
@@ -49,73 +44,71 @@ def gates_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.
 def run(wb: Workbook) -> Outcome:
     """The ribbon's Gates button."""
     outcome = gates_on(wb)
-    result = outcome.result
-    details = [f"{m.item}: {m.from_stage} -> {m.to_stage} ({m.decision} by {m.who or 'owner'})"
-               for m in result.applied[:20]]
-    details += [f"Items row {row}: " + " ".join(lines) for row, lines in list(result.refused.items())[:20]]
+    result, report = outcome.result, outcome.report
+    details = [move_line(m) for m in result.applied[:20]]
+    details += [refusal_line(r) for r in list(result.refusals.values())[:20]]
+    details += [f"{f.location()}: {f.message}" for f in report.findings
+                if f.severity == "error" and f.code != "gate-refused"][:20]
+    bypassed = sum(f.severity == "error" and f.code != "gate-refused" for f in report.findings)
     return Outcome(f"{len(result.applied)} moves applied, {len(result.refused)} refused (the reasons are in the "
-                   f"notes on the Requested stage cells). The ledger has {outcome.ledger_rows} rows.",
-                   1 if result.refused else 0, outcome.report, details)
+                   f"notes on the Requested stage cells)" + (f", {bypassed} other errors" if bypassed else "")
+                   + f". The ledger has {outcome.ledger_rows} rows.", 1 if report.errors else 0, report, details)
+
+
+def move_line(m) -> str:
+    return f"{m.label or m.item}: {m.from_stage} -> {m.to_stage} ({m.decision} by {m.who or 'owner'})"
+
+
+def refusal_line(r) -> str:
+    """A refusal as the CLI and the ribbon show it: the item by ID and name, its cell, and why."""
+    return f"{r.label} ({r.cell}): move to {r.to_stage} refused since {r.since.isoformat()}: " + " ".join(r.lines)
 
 
 def gates_on(wb: Workbook, *, as_of: dt.date | None = None, now: dt.datetime | None = None) -> GatesOutcome:
     check_workbook(wb, "gates")
     as_of = as_of or dt.date.today()
-    existing = ledger_rows(wb)
-    key = ledger_key()
-    # Chaining new rows onto a forged, cut-off or unanchored ledger would hide the forgery.
-    tampered = ledger_findings(wb, key)
-    if tampered:
-        raise LedgerTampered(wb.source, f"the ledger does not verify ({tampered[0].location()}: "
-                             f"{tampered[0].message}). No gate was moved; run xlportfolio verify.")
-    if key is None and keyed_rows(existing):  # rows added without the key would break its proof of authorship
-        raise LedgerTampered(wb.source, f"the ledger is keyed, and gates records moves only with its key: "
-                             f"{how_to_set_key()}. No gate was moved.")
+    existing, key = checked_ledger(wb, "No gate was moved")
     book = wb.read([ITEMS, FINANCIALS, MILESTONES, APPROVALS, DEPENDENCIES, RISKS, GATES.table])
     if ITEMS.name not in book.tables:
         raise XlPortfolioError(wb.source, "there is no Items table; gates runs on the portfolio workbook.")
-    baseline = read_baseline(wb)
-    result = check_gates(book, as_of, baseline)
-    frozen = baseline + result.baseline_rows
-    implementation, potential, checks, status_findings = derive_statuses(book, as_of, frozen)
+    items, stages = book.tables[ITEMS.name], tuple(book.lists.get("Stage") or STAGES)
+    before = read_ledger(existing)
+    baseline, baseline_items = read_baseline(wb), read_baseline_items(wb)
+    result = check_gates(book, as_of, baseline, before, baseline_items)
+    implementation, potential, checks, status_findings = derive_statuses(book, as_of, baseline + result.baseline_rows)
     when = stamp(now or dt.datetime.now(dt.UTC))
-    entries = decision_entries(book.table(APPROVALS.name), existing)
+    # Stage and State as this run leaves them: moved by a gate, or set by a decision in Approvals.
+    stage, state = _cells(items, "stage"), _cells(items, "state")
+    states = states_after_decisions(items, book.table(APPROVALS.name))
+    # Items the ledger does not know yet join it first, as found, so their moves below chain onto them.
+    openings = opening_entries(items, before, when, stage, state)
+    stage |= {m.row: m.to_stage for m in result.applied}
+    state |= states
+    entries = openings + decision_entries(book.table(APPROVALS.name), existing)
     entries += [Entry(when, str(m.who or ""), str(m.item), str(m.from_stage), str(m.to_stage), str(m.decision),
                       str(m.reason or "")) for m in result.applied]
+    entries += [Entry(when, TOOL, r.item, r.from_stage, r.to_stage, REFUSED, r.reason)
+                for r in result.refusals.values() if r.item and not r.recorded]
     ledger = [r for r in existing if any(v is not None for v in r)] + append(existing, entries, key.secret if key else None)
-    report = Report.of(result.findings + status_findings)
+    ledger_findings = bypasses(items, read_ledger(ledger), stages, stage, state)
+    ledger_findings += added_by_hand(items, before, stages, openings)
+    report = Report.of(result.findings + status_findings + ledger_findings)
     plan = result.plan
     plan.scope = "gates"
-    items = book.tables[ITEMS.name]
-    plan.columns.append(ColumnWrite(ITEMS.name, items.sheet, items.header("state"),
-                                    states_after_decisions(items, book.table(APPROVALS.name)),
-                                    clear_other_rows=False))
+    plan.columns.append(ColumnWrite(ITEMS.name, items.sheet, items.header("state"), states, clear_other_rows=False))
     plan.columns += [ColumnWrite(ITEMS.name, items.sheet, items.header(name), values) for name, values in (
         ("derived_implementation_status", implementation), ("derived_potential_status", potential),
         ("status_check", checks))]
     # Refusals already carry their own note on the Requested stage cell; mark the other findings.
     refusal_column = items.letters.get("requested_stage")
     plan.marks += [m for m in marks_for(report) if (m.sheet, m.column) != (items.sheet, refusal_column)]
-    plan.sheets += [ledger_sheet(ledger), baseline_sheet(baseline, result.baseline_rows, as_of),
-                    findings_sheet(report, "gates", "every request passed and every rating fits the evidence")]
+    plan.sheets += [ledger_sheet(ledger), baseline_sheet(wb, result.baseline_rows, result.baseline_items, as_of),
+                    findings_sheet(report, "gates", "every request passed, every stage and state is the ledger's "
+                                   "and every rating fits the evidence")]
     wb.apply(plan)
     wb.set_property(HEAD_PROPERTY, chain_head(ledger))
     return GatesOutcome(result, report, len(ledger), None)
 
 
-def read_baseline(wb: Workbook) -> list[dict]:
-    rows = (wb.sheet_rows(BASELINE_SHEET) or [])[1:]
-    return [dict(zip(BASELINE_KEYS, r[:len(BASELINE_KEYS)])) for r in rows if r and r[0]]
-
-
-def baseline_sheet(old: list[dict], new: list[dict], as_of: dt.date) -> GeneratedSheet:
-    """Frozen plans: rows already frozen keep their date; an item enters only once, at DI4."""
-    frozen_before = {str(r["item_id"]) for r in old}
-    rows = [tuple(r.get(k) for k in BASELINE_KEYS) + (r.get("frozen_on"),) for r in old]
-    rows += [tuple(_day(r.get(k)) for k in BASELINE_KEYS) + (as_of,) for r in new
-             if str(r["item_id"]) not in frozen_before]
-    return GeneratedSheet(BASELINE_SHEET, BASELINE_HEADER, tuple(rows), (12, 12, 10, 12, 14, 12))
-
-
-def _day(value):
-    return as_date(value) or value
+def _cells(items, name: str) -> dict[int, object]:
+    return {int(r): None if is_blank(v) else v for r, v in column(items.frame, name).items()}

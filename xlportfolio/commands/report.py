@@ -18,6 +18,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from ..core.book import Book, SheetTable
 from ..core.dashboard import MEASURES, DashboardData, dashboard_data, number, value_of
 from ..core.gates import check_gates, read_criteria
+from ..core.ledger import REFUSED
+from ..core.positions import read_ledger
 from ..core.statuses import stage_at, text
 from ..core.values import as_date, as_id, is_blank, is_number, show
 from ..errors import XlPortfolioError
@@ -79,7 +81,7 @@ def report_on(wb: Workbook, out: Path, *, since: dt.date | None = None,
         "charts": chart_images(data),
         "moves": gate_moves(ledger, since, as_of, names),
         "decisions": decisions(book.table(APPROVALS.name), since, as_of, names),
-        "needed": decisions_needed(book, as_of, read_baseline(wb)),
+        "needed": decisions_needed(book, as_of, read_baseline(wb), ledger),
         "risks": top_risks(book.table(RISKS.name), names),
         "ledger": {"rows": sum(1 for r in ledger if any(v is not None for v in r)),
                    "problems": [f"{f.location()}: {f.message}" for f in tampered]},
@@ -175,8 +177,8 @@ def gate_moves(rows: list[tuple], since: dt.date, as_of: dt.date, names: dict[st
     for row in rows:
         cells = (tuple(row) + (None,) * 8)[:8]
         day = _day(cells[1])
-        if day is None or not since <= day <= as_of or is_blank(cells[4]):
-            continue
+        if day is None or not since <= day <= as_of or is_blank(cells[4]) or _cell_text(cells[6]) == REFUSED:
+            continue  # a refusal moved nothing: the pack lists it among the decisions still needed
         out.append({"date": day.isoformat(), "item": _cell_text(cells[3]), "name": _name(names, cells[3]),
                     "from": _cell_text(cells[4]), "to": _cell_text(cells[5]), "decision": _cell_text(cells[6]),
                     "who": _cell_text(cells[2]), "reason": _cell_text(cells[7])})
@@ -201,7 +203,8 @@ def decisions(approvals: SheetTable | None, since: dt.date, as_of: dt.date,
     return sorted(out, key=lambda d: (d["date"], d["cell"]))
 
 
-def decisions_needed(book: Book, as_of: dt.date, baseline: list[dict]) -> list[dict[str, Any]]:
+def decisions_needed(book: Book, as_of: dt.date, baseline: list[dict],
+                     rows: list[tuple] | None = None) -> list[dict[str, Any]]:
     """Items whose Requested stage differs from their Stage: what the gate still lacks, and whose approval."""
     items = book.tables[ITEMS.name]
     frame = items.frame
@@ -209,7 +212,8 @@ def decisions_needed(book: Book, as_of: dt.date, baseline: list[dict]) -> list[d
         return []
     stages = tuple(book.lists.get("Stage") or STAGES)
     criteria = read_criteria(book.table(GATES.table.name))
-    check = check_gates(book, as_of, baseline)  # pure: it only says what a gates run would do
+    ledger = read_ledger(rows) if rows else None
+    check = check_gates(book, as_of, baseline, ledger)  # pure: it only says what a gates run would do
     passing = {m.row for m in check.applied}
     approvals = _approvals_by_item(book.table(APPROVALS.name), stages)
     out = []

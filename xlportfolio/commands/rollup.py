@@ -2,20 +2,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core.dashboard import dashboard_sheet
 from ..core.findings import Report
 from ..core.portfolio import check_portfolio
+from ..core.positions import as_recorded, bypasses, read_ledger
 from ..core.rollup import rollup
 from ..core.validate import findings_sheet, marks_for
 from ..core.values import is_blank, is_number
 from ..errors import TemplateError
 from ..files.workbook import open_book
-from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, FINANCIALS, ITEMS, STAGE_WEIGHTS
+from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, FINANCIALS, ITEMS, STAGE_WEIGHTS, STAGES
 from .base import Outcome, Workbook
 from .needs import check_workbook
+from .verify import ledger_rows
 
 # What rollup reads: the hierarchy, its money, and how much each stage's value counts.
 BOOK_TABLES = [ITEMS, FINANCIALS, STAGE_WEIGHTS.table, DEPENDENCIES, CAPACITY, CHECKS_TABLE]
@@ -43,10 +45,16 @@ def rollup_on(wb: Workbook, *, values: bool = False, as_of: dt.date | None = Non
     check_workbook(wb, "rollup")
     book = wb.read(BOOK_TABLES)
     as_of = as_of or dt.date.today()
-    outcome = rollup(book, values=values)
+    # An item whose Stage or State was typed over counts where the ledger says it stands: the Rollup
+    # sheet copies the ledger's stage, so its stage weights and counts (formulas over that copy) agree.
+    ledger = read_ledger(ledger_rows(wb))
+    disagreements = ledger_disagreements_of(book, ledger)
+    items = book.tables[ITEMS.name]
+    recorded = replace(book, tables=book.tables | {ITEMS.name: replace(items, frame=as_recorded(items, ledger))})
+    outcome = rollup(recorded if disagreements else book, values=values)
     # One Findings story for the command: the rollup's own findings and the portfolio checks
     # (dependencies, capacity, financials) share the command's marks and Findings rows.
-    report = Report.of(outcome.report.findings + check_portfolio(book, as_of).findings)
+    report = Report.of([*outcome.report.findings, *check_portfolio(book, as_of).findings, *disagreements])
     plan = outcome.plan
     plan.marks = marks_for(report)
     plan.sheets = [s for s in plan.sheets if s.name != "Findings"]
@@ -58,6 +66,11 @@ def rollup_on(wb: Workbook, *, values: bool = False, as_of: dt.date | None = Non
                                       "and financials are consistent"))
     wb.apply(plan)
     return RollupResult(report, None, outcome.items, outcome.upper, outcome.months, values)
+
+
+def ledger_disagreements_of(book, ledger) -> list:
+    stages = tuple(book.lists.get("Stage") or STAGES)
+    return bypasses(book.tables[ITEMS.name], ledger, stages, counted=" on the Rollup sheet")
 
 
 def _weights(book) -> dict[str, float] | None:

@@ -17,8 +17,10 @@ from typing import Any
 from ..core.findings import Finding, Report
 from ..core.ledger import LEDGER_HEADER, LEDGER_SHEET, keyed_rows, verify
 from ..core.ledger_copy import FIELDS, as_rows, compare, records
+from ..core.positions import bypasses, read_ledger
 from ..errors import XlPortfolioError
 from ..files.workbook import read_book_file
+from ..schema import ITEMS, STAGES
 from ..user_config import LedgerKey, how_to_set_key, ledger_key
 from .base import Outcome, Workbook
 from .needs import check_workbook
@@ -65,14 +67,15 @@ class LedgerCheck:
 
     def summary(self) -> str:
         if self.report.findings:
-            return f"The ledger was tampered with in {len(self.report.findings)} places."
+            return verdict(self.report)
         if self.exit_code == 2:
             return (f"The ledger is keyed ({self.keyed} of {self.rows} rows): what those rows say, and who wrote "
                     f"them, can only be checked with the ledger key; {how_to_set_key()}. Their Seq, links and order "
                     "hold.")
         if not self.rows:
             return "The ledger has no rows yet: gates has recorded no move or decision."
-        text = f"The ledger is intact: {self.rows} rows, hash chain verified."
+        text = (f"The ledger is intact: {self.rows} rows, hash chain verified; every Stage and State on Items "
+                "is the ledger's.")
         if self.copy is not None:
             added = self.rows - self.copied
             text += (f" Every one of the {self.copied} rows in {self.copy} is unchanged"
@@ -112,6 +115,8 @@ def check_on(wb: Workbook, key: LedgerKey | None, copy: tuple[str, list[dict]] |
                        "decision. Nothing was checked.")
     rows = ledger_rows(wb)
     findings = ledger_findings(wb, key)
+    if not findings:  # once the chain holds, every Stage or State on Items that is not the ledger's
+        findings = ledger_disagreements(wb, rows)
     check = LedgerCheck(Report(()), sum(1 for r in rows if any(r)), keyed_rows(rows), key)
     if copy is not None:
         check.copy, check.copied = copy[0], len(copy[1])
@@ -123,6 +128,36 @@ def check_on(wb: Workbook, key: LedgerKey | None, copy: tuple[str, list[dict]] |
 def verify_on(wb: Workbook) -> tuple[Report, int]:
     check = check_on(wb, ledger_key())
     return check.report, check.rows
+
+
+class LedgerTampered(XlPortfolioError):
+    """The ledger does not verify: nothing may be chained onto it."""
+
+
+def checked_ledger(wb: Workbook, stopped: str) -> tuple[list[tuple], LedgerKey | None]:
+    """The ledger's rows, once they verify, and the key to chain new rows with.
+
+    Chaining new rows onto a forged, cut-off or unanchored ledger would hide the forgery, and rows
+    added to a keyed ledger without its key would break its proof of authorship.
+    """
+    existing, key = ledger_rows(wb), ledger_key()
+    tampered = ledger_findings(wb, key)
+    if tampered:
+        raise LedgerTampered(wb.source, f"the ledger does not verify ({tampered[0].location()}: "
+                             f"{tampered[0].message}). {stopped}; run xlportfolio verify.")
+    if key is None and keyed_rows(existing):
+        raise LedgerTampered(wb.source, f"the ledger is keyed, and new rows are recorded only with its key: "
+                             f"{how_to_set_key()}. {stopped}.")
+    return existing, key
+
+
+def ledger_disagreements(wb: Workbook, rows: list[tuple], counted: str = "") -> list:
+    """Items cells that differ from where the ledger says the item stands (see core.positions)."""
+    book = wb.read([ITEMS])
+    items = book.table(ITEMS.name)
+    if items is None:
+        return []
+    return bypasses(items, read_ledger(rows), tuple(book.lists.get("Stage") or STAGES), counted=counted)
 
 
 def verify_file(path: str | Path) -> tuple[Report, int]:
@@ -194,3 +229,15 @@ def run(wb: Workbook) -> Outcome:
     """The ribbon's Verify ledger button; it changes nothing."""
     check = check_on(wb, ledger_key())
     return Outcome(check.summary(), check.exit_code, check.report, check.details(20))
+
+
+def verdict(report: Report) -> str:
+    """One line: tampering with the ledger, or items whose Stage or State the ledger does not back."""
+    tampered = [f for f in report.findings if f.sheet == LEDGER_SHEET and f.code.startswith("ledger-")]
+    if tampered:
+        return f"The ledger was tampered with in {len(tampered)} places."
+    items = sorted({f.message.split(":")[0] if f.code != "item-deleted" else f.message.split(" is in")[0]
+                    for f in report.findings})
+    return (f"The ledger's chain is intact, but {len(items)} items stand elsewhere than the ledger says "
+            f"(Stage or State typed over, or the row deleted): {', '.join(items[:10])}"
+            + (f" and {len(items) - 10} more." if len(items) > 10 else "."))

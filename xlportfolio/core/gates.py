@@ -8,7 +8,7 @@ for plan edits made after their plan was frozen.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS, STAGES, Column, Table
 from .book import Book, SheetTable
@@ -16,15 +16,30 @@ from .checks.registry import define, finding
 from .checks.rules import yes
 from .findings import Finding, Severity
 from .plan import ERROR_FILL, CellMark, ColumnWrite, EditPlan
-from .statuses import BASELINE_CHANGED, by_value, column, item_keys, plan_changes, stage_at, stage_indexes, text
+from .positions import REASON, WHEN, Ledger, as_recorded, item_label
+from .statuses import (
+    BASELINE_CHANGED,
+    BASELINED,
+    ITEM_BASELINE_CHANGED,
+    by_value,
+    column,
+    item_changes,
+    item_keys,
+    plan_changes,
+    stage_at,
+    stage_indexes,
+    text,
+)
 from .values import as_date, as_id, is_blank, is_number, show
 
 GATE_REFUSED = define(
-    "gate-refused", Severity.ERROR, "{lines} The request was undone; fix this and request {stage} again.")
+    "gate-refused", Severity.ERROR,
+    "{item}: the move to {stage} was refused on {since}: {lines} The request stays in {cell} until the move "
+    "passes: fix this and run gates again, or change the request.")
 BAD_CRITERION = define(
     "bad-gate-criterion", Severity.ERROR,
     "This gate criterion cannot be checked: {problem}; correct it on the Gates sheet.")
-CODES = (GATE_REFUSED, BAD_CRITERION, BASELINE_CHANGED)  # every finding code check_gates may report
+CODES = (GATE_REFUSED, BAD_CRITERION, BASELINE_CHANGED, ITEM_BASELINE_CHANGED)  # every finding code check_gates may report
 
 FROZEN_STATES = ("on hold", "cancelled")
 BLOCKING_DECISIONS = ("hold", "cancel", "defer")
@@ -70,15 +85,37 @@ class Move:
     who: str
     reason: str
     decision: str  # "approve" for a forward pass, "move back" for a backward one
+    label: str = field(default="", compare=False)  # ID and name, as messages name the item
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A refused move, as the ledger records it and the Requested stage cell's note shows it."""
+
+    row: int
+    item: str  # the Item ID, "" when the row has none
+    label: str  # ID and name, as every message names the item
+    from_stage: str
+    to_stage: str
+    lines: tuple[str, ...]
+    since: dt.date  # the day it was first refused for these reasons
+    recorded: bool  # the ledger holds this refusal already: a later run does not record it again
+    cell: str = ""  # the Requested stage cell, e.g. 'Items!J7'
+
+    @property
+    def reason(self) -> str:
+        return ". ".join(self.lines)
 
 
 @dataclass
 class GateResult:
     applied: list[Move] = field(default_factory=list)
     refused: dict[int, list[str]] = field(default_factory=dict)  # Excel row -> what is missing
+    refusals: dict[int, Refusal] = field(default_factory=dict)  # Excel row -> the refusal, for the ledger
     findings: list[Finding] = field(default_factory=list)
     plan: EditPlan = field(default_factory=EditPlan)
     baseline_rows: list[dict] = field(default_factory=list)  # Financials plan rows frozen by this run
+    baseline_items: list[dict] = field(default_factory=list)  # dates, cost and value frozen by this run
 
 
 @dataclass
@@ -109,13 +146,17 @@ def read_criteria(gates: SheetTable | None) -> list[GateCriterion]:
             for row, rec in gates.frame.iterrows() if yes(rec.get("enabled"))]
 
 
-def check_gates(book: Book, as_of: dt.date, baseline: list[dict] | None = None) -> GateResult:
-    """Check every requested move; apply those that pass, undo and explain those that fail."""
+def check_gates(book: Book, as_of: dt.date, baseline: list[dict] | None = None, ledger: Ledger | None = None,
+                baseline_items: list[dict] | None = None) -> GateResult:
+    """Check every requested move; apply those that pass, explain those that fail.
+
+    With the `ledger`, an item's current stage and state are the ledger's, whatever its cells say.
+    """
     result = GateResult()
     items = book.table(ITEMS.name)
     if items is None or "item_id" not in items.frame:
         return result
-    frame, stages = items.frame, tuple(book.lists.get("Stage") or STAGES)
+    frame, stages = (as_recorded(items, ledger) if ledger else items.frame), tuple(book.lists.get("Stage") or STAGES)
     gates = book.table(GATES.table.name)
     criteria: dict[int, list[GateCriterion]] = {}
     for c in read_criteria(gates):
@@ -137,17 +178,40 @@ def check_gates(book: Book, as_of: dt.date, baseline: list[dict] | None = None) 
             entered_at[row] = entered = stages.index(outcome.to_stage)
             if outcome.decision == "approve" and any(_freezes(c) for c in criteria.get(entered, [])):
                 result.baseline_rows += _plan_rows(run.rows(FINANCIALS.name, key), outcome.item)
+                result.baseline_items.append(_item_plan(rec, outcome.item))
         elif outcome:
             result.refused[int(row)] = outcome
+            result.refusals[int(row)] = _refusal(run, int(row), rec, outcome, as_of, ledger)
     if entered_at:
         final.loc[list(entered_at)] = list(entered_at.values())
     if result.applied or result.refused:
         _write(result, items, as_of)
     freeze_at = min((i for i, cs in criteria.items() for c in cs if _freezes(c)), default=None)
-    if baseline and freeze_at is not None:
-        frozen = set(keys[final >= freeze_at])
-        result.findings += plan_changes(book.table(FINANCIALS.name), baseline, frozen, stages[freeze_at].split()[0])
+    if (baseline or baseline_items) and freeze_at is not None:
+        frozen, code = set(keys[final >= freeze_at]), stages[freeze_at].split()[0]
+        names = {k: item_label(i, n) for k, i, n in zip(keys, frame["item_id"], column(frame, "name")) if k}
+        result.findings += plan_changes(book.table(FINANCIALS.name), baseline or [], frozen, code, names)
+        result.findings += item_changes(items, baseline_items or [], frozen, code)
     return result
+
+
+def _refusal(run: _Run, row: int, rec: dict, lines: list[str], as_of: dt.date, ledger: Ledger | None) -> Refusal:
+    """The refusal, dated by the first run that refused it for the same reasons (the ledger remembers)."""
+    target, current = stage_at(rec.get("requested_stage"), run.stages), stage_at(rec.get("stage"), run.stages)
+    to = run.stages[target] if target is not None else show(rec.get("requested_stage"))
+    here = run.stages[current] if current is not None else (show(rec["stage"]) if not is_blank(rec.get("stage"))
+                                                             else "no stage")
+    item = as_id(rec.get("item_id")) or ""
+    cell = _where(run.items, "requested_stage", row)
+    refusal = Refusal(row, item, item_label(item, rec.get("name")), here, to, tuple(lines), as_of, False, cell)
+    before = ledger.of(item).refusal if ledger and ledger.of(item) else None
+    if before and before[3:5] == (here, to) and before[REASON] == refusal.reason:
+        try:
+            since = dt.date.fromisoformat(before[WHEN][:10])
+        except ValueError:  # verify names a When typed over; the note then dates the refusal today
+            since = as_of
+        return replace(refusal, since=since, recorded=True)
+    return refusal
 
 
 def _freezes(c: GateCriterion) -> bool:
@@ -210,7 +274,7 @@ def _judge(run: _Run, row: int, key: str, rec: dict) -> Move | list[str] | None:
         if not reason:
             where = _where(run.items, "move_reason", row)
             return [f"A move back from {here} to {there} needs a reason; enter it in {where}"]
-        return Move(row, item, here, there, owner, reason, "move back")
+        return Move(row, item, here, there, owner, reason, "move back", item_label(item, rec.get("name")))
     expected = 0 if current is None else current + 1
     if target > expected:
         return [f"Cannot skip from {here} to {there}; request {stages[expected]} first"]
@@ -222,7 +286,8 @@ def _judge(run: _Run, row: int, key: str, rec: dict) -> Move | list[str] | None:
     # The ledger names who let the item through: the sponsor's approval first, the owner otherwise.
     by = max(_approved(approvals, "", owner), key=lambda a: (a["role"].casefold() == "sponsor", _when(a)),
              default={"approver": owner, "reason": ""})
-    return Move(row, item, here, there, by["approver"], by["reason"] or reason, "approve")
+    return Move(row, item, here, there, by["approver"], by["reason"] or reason, "approve",
+                item_label(item, rec.get("name")))
 
 
 def _lines(stage: str, gaps: list[Gap]) -> list[str]:
@@ -363,6 +428,11 @@ def _where(table: SheetTable, name: str, row: int) -> str:
     return f"{table.sheet}!{table.letters[name]}{row}"
 
 
+def _item_plan(rec: dict, item: str) -> dict:
+    """The item's dates, cost and value to freeze with its plan."""
+    return {"item_id": item, "name": rec.get("name"), **{name: rec.get(name) for name in BASELINED}}
+
+
 def _plan_rows(rows: Rows, item: str) -> list[dict]:
     """The plan rows to freeze as the item's baseline."""
     return [{"item_id": item, "period": rec.get("period"), "flow": rec.get("flow"),
@@ -371,18 +441,22 @@ def _plan_rows(rows: Rows, item: str) -> list[dict]:
 
 
 def _write(result: GateResult, items: SheetTable, as_of: dt.date) -> None:
-    """Moves rewrite Stage and Requested stage for every row; refusals also mark the request."""
+    """Moves rewrite Stage and Requested stage for every row; a refused request stays, marked with why.
+
+    The mark and the finding come back on every run while the request stands, dated by its first
+    refusal, so a refusal stays visible until the owner changes the request or the move passes.
+    """
     frame = items.frame
     stage = {int(r): None if is_blank(v) else v for r, v in column(frame, "stage").items()}
     asked = {int(r): None if is_blank(v) else v for r, v in frame["requested_stage"].items()}
     for move in result.applied:
         stage[move.row], asked[move.row] = move.to_stage, None
-    for row, lines in result.refused.items():
-        wanted = show(asked[row])
-        asked[row] = None
-        note = f"Move to {wanted} refused on {as_of.isoformat()}:\n" + "\n".join(lines)
+    for row, r in result.refusals.items():
+        wanted, cell = show(asked[row]), r.cell
+        note = (f"{r.label}: move to {r.to_stage} refused on {r.since.isoformat()}:\n" + "\n".join(r.lines)
+                + "\nThe request stays until the move passes; fix the above and run gates again.")
         result.plan.marks.append(CellMark(items.sheet, row, items.letters["requested_stage"], ERROR_FILL, note))
-        result.findings.append(finding(GATE_REFUSED, items, row, "requested_stage", wanted,
-                                       lines=". ".join(lines) + ".", stage=wanted))
+        result.findings.append(finding(GATE_REFUSED, items, row, "requested_stage", wanted, item=r.label,
+                                       lines=r.reason + ".", stage=r.to_stage, since=r.since.isoformat(), cell=cell))
     result.plan.columns += [ColumnWrite(ITEMS.name, items.sheet, items.header("stage"), stage),
                             ColumnWrite(ITEMS.name, items.sheet, items.header("requested_stage"), asked)]

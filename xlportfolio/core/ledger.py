@@ -74,6 +74,13 @@ KEY_DROPPED = registry.define(
 CODES = (ROW_EDITED, ROW_MISSING, ROW_INSERTED, ORDER_CHANGED, HEAD_MISMATCH, HEAD_MISSING, KEY_WRONG,
          KEY_DROPPED)  # every code verify may report
 
+# Decisions the tool itself records, besides a move (approve, move back; From is the stage left) and an
+# Approvals decision (approve, defer, hold, cancel; From is blank). See core/positions for how they are read.
+OPENING = "opening balance"  # an item the ledger had not seen, at the stage and state it was found in
+ACCEPTED = "accepted"  # an item accept created from an intake request, at the first stage
+REFUSED = "refused"  # a requested move the gates refused; Reason says what was missing
+TOOL = "xlportfolio"  # Who of the entries the tool makes on its own account
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -184,6 +191,11 @@ def _parse(rows: Iterable[Sequence[Any]], first_row: int, key: bytes | None = No
 def keyed_rows(rows: Iterable[Sequence[Any]]) -> int:
     """How many rows carry a keyed (HMAC) Hash."""
     return sum(r.keyed for r in _parse(rows, 2))
+
+
+def recorded(rows: Iterable[Sequence[Any]], first_row: int = 2) -> list[tuple[int, int | None, tuple[str, ...]]]:
+    """(Excel row, Seq, the Entry's fields as text) of every non-blank ledger row, in sheet order."""
+    return [(r.excel, r.seq, r.values) for r in _parse(rows, first_row)]
 
 
 def append(existing_rows: list[tuple], entries: list[Entry], key: bytes | None = None) -> list[tuple]:

@@ -25,13 +25,18 @@ STATUS_DISAGREES = define(
     "{header} is rated {value}, but the evidence says {derived}: {why}; update the rating or the evidence.")
 BASELINE_CHANGED = define(
     "baseline-changed", Severity.WARNING,
-    "Plan changed from {old} to {new} after the baseline was frozen at {stage}; change the forecast instead.")
+    "{item}: Plan changed from {old} to {new} after the baseline was frozen at {stage}; change the forecast instead.")
+ITEM_BASELINE_CHANGED = define(
+    "baseline-item-changed", Severity.WARNING,
+    "{item}: {header} changed from {old} to {new} after the baseline was frozen at {stage} (Baseline sheet); "
+    "the baseline is what was decided there: put {old} back, or report the change against the baseline.")
 
 COLOURS = ("Green", "Amber", "Red")  # best first: a rating is "better" when it comes earlier
 LATE_DAYS = 30  # more than a month late means a reporting cycle was missed: Red, not Amber
 GREEN_SHARE, AMBER_SHARE = 0.95, 0.80  # of the baseline benefit the forecast still promises
 IMPLEMENTED = 4  # DI5 Implemented in the Stage list: where an item must be once its end date has passed
 KEY_COLUMNS = ["item_id", "period", "flow", "recurrence", "plan"]
+BASELINED = ("start_date", "end_date", "cost_estimate", "estimated_value")  # Items cells frozen at the baseline
 
 
 def text(value: object) -> str:
@@ -182,7 +187,7 @@ def baseline_frame(baseline: list[dict]) -> pd.DataFrame:
 
 
 def plan_changes(financials: SheetTable | None, baseline: list[dict], frozen: set[str],
-                 stage: str) -> list[Finding]:
+                 stage: str, names: dict[str, str] | None = None) -> list[Finding]:
     """Findings at every Financials plan cell of a `frozen` item that differs from the baseline snapshot."""
     if financials is None or "plan" not in financials.frame or "item_id" not in financials.frame:
         return []
@@ -199,8 +204,47 @@ def plan_changes(financials: SheetTable | None, baseline: list[dict], frozen: se
     before, now = pd.Series(codes[len(base):]).map(old).to_numpy(float), amounts(rows["plan"]).to_numpy(float)
     # A row added after the freeze had no plan in the baseline: it counts as a change from nothing.
     changed = ~np.isclose(np.nan_to_num(before), np.nan_to_num(now))
+    owners, names = ids[mine].to_numpy(), names or {}
     return [finding(BASELINE_CHANGED, financials, int(rows.index[i]), "plan", rows["plan"].iat[i], stage=stage,
-                    old=_amount(before[i]), new=_amount(now[i])) for i in np.flatnonzero(changed)]
+                    old=_amount(before[i]), new=_amount(now[i]), item=names.get(owners[i], as_id(rows["item_id"].iat[i])))
+            for i in np.flatnonzero(changed)]
+
+
+def item_changes(items: SheetTable, baseline: list[dict], frozen: set[str], stage: str) -> list[Finding]:
+    """Findings at every Items date, cost or value cell of a `frozen` item that differs from its baseline."""
+    from .positions import label  # positions reads stages through this module
+
+    base = {(as_id(r.get("item_id")) or "").casefold(): r for r in baseline}
+    out = []
+    for row, item in zip(items.frame.index, column(items.frame, "item_id")):
+        old = base.get(key := (as_id(item) or "").casefold())
+        if old is None or key not in frozen:
+            continue
+        for name in BASELINED:
+            if name in items.frame and not _same(old.get(name), now := items.frame.at[row, name]):
+                out.append(finding(ITEM_BASELINE_CHANGED, items, int(row), name, now, item=label(items, int(row)),
+                                   old=_shown(old.get(name)), new=_shown(now), stage=stage))
+    return out
+
+
+def _same(old: object, new: object) -> bool:
+    """Equal as a person reads them: a date and its midnight, 1000 and 1000.0, blank and blank."""
+    if is_blank(old) or is_blank(new):
+        return is_blank(old) and is_blank(new)
+    if is_number(old) and is_number(new):
+        return bool(np.isclose(float(old), float(new)))
+    day_old, day_new = as_date(old), as_date(new)
+    if day_old is not None or day_new is not None:
+        return day_old == day_new
+    return text(old) == text(new)
+
+
+def _shown(value: object) -> str:
+    if is_blank(value):
+        return "blank"
+    if (day := as_date(value)) is not None:
+        return day.isoformat()
+    return _amount(float(value)) if is_number(value) else text(value)
 
 
 def _keyed(rows: pd.DataFrame, ids: pd.Series | None = None) -> pd.DataFrame:

@@ -8,8 +8,8 @@ add-in to run, in Python:
 `dispatch` finds the workbook the click came from, looks the button up in the command
 registry, runs the command on the open workbook through the live adapter, shows its steps in
 the status bar and reports the outcome in a message box: counts, the first errors by item and
-cell, and an offer to go to the Findings sheet. A person never sees a traceback: a workbook problem shows its
-message, anything else a short "internal error" line. The same function serves the Office.js
+cell, and an offer to go to the Findings sheet. A person never sees a traceback: a workbook
+problem shows its message, anything else a short "internal error" line. The same function serves the Office.js
 add-in (xlportfolio.server), where the message box becomes an alert action.
 
 This module is imported on every click, so it imports nothing heavy at module level.

@@ -24,8 +24,16 @@ def test_intake_template_is_a_governed_form():
     assert "Intake" in ws.tables and ws.freeze_panes == "B2"
     assert wb.active.title == "Intake" and ws.protection.sheet and not ws.protection.password
     header = {c.value: c.column_letter for c in ws[1]}
-    assert ws[f"{header['Validation']}2"].protection.locked
     assert not ws[f"{header['Sponsor']}2"].protection.locked
+    # Computed cells are unlocked so the commands can write them under protection (Excel refuses
+    # writes to locked cells, programs' too); a validation that accepts nothing refuses typing.
+    validation = ws[f"{header['Validation']}201"]
+    assert not validation.protection.locked and validation.style == "xlp Computed"
+    [guard] = [dv for dv in ws.data_validations.dataValidation if validation.coordinate in dv.sqref]
+    assert (guard.type, guard.formula1, guard.errorStyle, guard.showErrorMessage) == ("custom", "FALSE", "stop", True)
+    assert guard.error.startswith("Written by Validate")
+    assert not ws.protection.formatCells and not ws.protection.objects  # marks: fills and notes
+    assert not (wb.security and wb.security.lockStructure)  # commands add the Findings sheet
     lists = {dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"}
     assert {"lst_Category", "lst_Function", "lst_Currency"} <= lists
     assert wb.defined_names["lst_Category"].attr_text == "List_Category[Category]"

@@ -6,9 +6,10 @@ add-in to run, in Python:
     import xlportfolio.ribbon as r; r.dispatch('xlp_validate')
 
 `dispatch` finds the workbook the click came from, looks the button up in the command
-registry, runs the command on the open workbook through the live adapter and reports the
-outcome in a message box. A person never sees a traceback: a workbook problem shows its
-message, anything else a short "internal error" line. The same function serves the Office.js
+registry, runs the command on the open workbook through the live adapter, shows its steps in
+the status bar and reports the outcome in a message box: counts, the first errors by item and
+cell, and an offer to go to the Findings sheet. A person never sees a traceback: a workbook
+problem shows its message, anything else a short "internal error" line. The same function serves the Office.js
 add-in (xlportfolio.server), where the message box becomes an alert action.
 
 This module is imported on every click, so it imports nothing heavy at module level.
@@ -19,6 +20,8 @@ import os
 
 from . import registry
 from .commands.base import Outcome
+from .core.findings import Report, Severity
+from .core.values import is_blank
 from .errors import XlPortfolioError
 from .registry import Command
 
@@ -27,6 +30,9 @@ TAB_ID = "xlp_tab"
 ON_ACTION = "XlpOnAction"  # the VBA callback in templates/xlportfolio.bas
 DETAIL_LINES = 15  # a message box is no report: the rest is on the Findings sheet
 PROMPT_LIMIT = 1000  # VBA's MsgBox and Windows' MessageBox stay readable below ~1,000 characters
+FIRST_ERRORS = 3  # errors named by item in the message box
+MESSAGE_LIMIT = 160  # of each of those errors' messages
+FINDINGS = "Findings"  # the sheet the message box offers to go to
 
 
 def dispatch(control_id: str, book=None) -> Outcome | None:
@@ -66,13 +72,19 @@ def _caller():
 
 
 def run_command(command: Command, book) -> Outcome:
-    """Run one registry command on an open xlwings Book and report it in a message box."""
+    """Run one registry command on an open xlwings Book and report it in a message box.
+
+    The status bar follows the command through its steps (reading, checking, writing); the
+    message box gives the outcome with its counts and first errors by item, and, when there
+    are findings, offers to go to the Findings sheet.
+    """
     title = f"{TITLE}: {command.label}"
-    workbook = None
+    workbook = progress = None
     try:
         workbook = _live(book)
         _status(workbook, f"{TITLE}: {command.label}…")
-        outcome = command.function()(workbook)
+        progress = Progress(workbook, command.label)
+        outcome = command.function()(progress)
     except XlPortfolioError as exc:
         message = str(exc)
         _status(workbook, "")
@@ -86,8 +98,86 @@ def run_command(command: Command, book) -> Outcome:
         _alert(book, message, title, critical=True)
         return Outcome(summary=message, exit_code=3)
     _status(workbook, "")
-    _alert(book, outcome_text(outcome), title, critical=outcome.exit_code != 0)
+    text = outcome_text(outcome, items=progress.items(outcome.report))
+    critical = outcome.exit_code != 0
+    findings = _findings_sheet(book) if outcome.report.findings else None
+    if findings is None:
+        _alert(book, text, title, critical=critical)
+    elif _remote(book):  # its message box cannot answer back: the sheet is opened for the person
+        _activate(findings)
+        _alert(book, f"{text}\n\nThe {FINDINGS} sheet is open.", title, critical=critical)
+    elif _alert(book, f"{text}\n\nGo to the {FINDINGS} sheet?", title, critical=critical,
+                buttons="yes_no") == "yes":
+        _activate(findings)
     return outcome
+
+
+class Progress:
+    """The command's workbook, telling the status bar which step the command is in.
+
+    Every command reads its tables, checks them in the core and applies one plan, so the steps
+    a person sees are the ones this wrapper can honestly observe: reading, checking (between
+    the read and the write) and writing. A chain (Run all) names its step through `status`.
+    The tables read are kept, to name the items the first errors are about.
+    """
+
+    def __init__(self, workbook, label: str):
+        self.workbook = workbook
+        self._step = label
+        self._label = label
+        self._books: list = []
+
+    def __getattr__(self, name: str):
+        return getattr(self.workbook, name)
+
+    def status(self, text: str) -> None:
+        step = text.removeprefix(f"{TITLE}: ").rstrip("…").strip()
+        self._step = f"{self._label} – {step}" if step else self._label
+        self._show("")
+
+    def read(self, tables):
+        self._show("reading the workbook")
+        book = self.workbook.read(tables)
+        self._books.append(book)
+        self._show("checking")
+        return book
+
+    def apply(self, plan) -> None:
+        self._show("writing the results")
+        self.workbook.apply(plan)
+
+    def _show(self, phase: str) -> None:
+        _status(self.workbook, f"{TITLE}: {self._step}" + (f": {phase}…" if phase else "…"))
+
+    def items(self, report: Report) -> dict[tuple[str, int], str]:
+        """'REQ-0004 "Customer portal"' for each (sheet, row) an error is on, from the last read
+        that has the row; rows the command added after its read have none."""
+        errors = [f for f in report.findings if f.row is not None and f.severity is Severity.ERROR]
+        wanted = {(f.sheet, f.row) for f in errors[:FIRST_ERRORS]}
+        found: dict[tuple[str, int], str] = {}
+        try:
+            for book in reversed(self._books):
+                for table in book.tables.values():
+                    for sheet, row in wanted - found.keys():
+                        if sheet == table.sheet and row in table.frame.index:
+                            found[(sheet, row)] = _item_name(table, row)
+        except Exception:  # noqa: BLE001 - odd data: the errors are still shown by their cells
+            return {}
+        return {where: name for where, name in found.items() if name}
+
+
+def _item_name(table, row: int) -> str:
+    """A row's ID and name, as far as the table has them."""
+    record = table.frame.loc[row]
+    parts = []
+    for column in (table.schema.key, "title", "name"):
+        if column and column in record.index and not is_blank(value := record[column]):
+            text = str(value).strip()
+            if text not in parts:
+                parts.append(text)
+        if len(parts) == 2:
+            break
+    return f'{parts[0]} "{parts[1]}"' if len(parts) == 2 else "".join(parts)
 
 
 def internal_error(exc: BaseException) -> str:
@@ -96,9 +186,23 @@ def internal_error(exc: BaseException) -> str:
             "details and please report them.")
 
 
-def outcome_text(outcome: Outcome, limit: int = DETAIL_LINES) -> str:
-    """What the message box says: the summary line, then the first details, as the CLI prints."""
+def outcome_text(outcome: Outcome, limit: int = DETAIL_LINES,
+                 items: dict[tuple[str, int], str] | None = None) -> str:
+    """What the message box says: the summary line, the counts of findings (unless the summary
+    gives them), the first errors by item and cell, then the first details, as the CLI prints."""
+    report, items = outcome.report, items or {}
     lines = [outcome.summary]
+    if report.findings:
+        counts = f"{_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}"
+        if not outcome.summary.startswith(counts) and f": {counts}" not in outcome.summary:
+            lines.append(f"Found {counts}.")
+    errors = [f for f in report.findings if f.severity is Severity.ERROR][:FIRST_ERRORS]
+    if errors:
+        lines.append(f"First error{'s' if len(errors) > 1 else ''}:")
+        for f in errors:
+            item = items.get((f.sheet, f.row))
+            message = f.message if len(f.message) <= MESSAGE_LIMIT else f.message[:MESSAGE_LIMIT - 1] + "…"
+            lines.append(f"  {item + ', ' if item else ''}{f.location()}: {message}")
     details = list(outcome.details)
     lines += [f"  {d}" for d in details[:limit]]
     if len(details) > limit:
@@ -107,6 +211,10 @@ def outcome_text(outcome: Outcome, limit: int = DETAIL_LINES) -> str:
     if len(text) > PROMPT_LIMIT:
         text = text[:PROMPT_LIMIT - 40].rsplit("\n", 1)[0] + "\n  ... more on the Findings sheet."
     return text
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def _live(book):
@@ -127,14 +235,39 @@ def _status(workbook, text: str) -> None:
         pass
 
 
-def _alert(book, prompt: str, title: str, critical: bool = False) -> None:
-    """A message box on desktop Excel; an alert action for the Office.js client."""
+def _alert(book, prompt: str, title: str, critical: bool = False, buttons: str = "ok") -> str | None:
+    """A message box on desktop Excel; an alert action for the Office.js client. Returns the
+    button pressed ("ok", "yes", "no"...) where the engine can say (desktop), else None."""
     try:
-        book.app.alert(prompt, title=title, mode="critical" if critical else "info")
+        return book.app.alert(prompt, title=title, buttons=buttons, mode="critical" if critical else "info")
     except Exception:  # noqa: BLE001 - no message box (e.g. no display): say it on stderr
         import sys
 
         print(f"{title}: {prompt}", file=sys.stderr)
+        return None
+
+
+def _remote(book) -> bool:
+    """xlwings' remote engine (a server answering Office.js), whose alert cannot return an answer."""
+    try:
+        return book.app.engine.name == "remote"
+    except Exception:  # noqa: BLE001 - a book without an engine is a desktop stand-in
+        return False
+
+
+def _findings_sheet(book):
+    """The Findings sheet of `book`, if the command left one."""
+    try:
+        return next((s for s in book.sheets if s.name.casefold() == FINDINGS.casefold()), None)
+    except Exception:  # noqa: BLE001 - no sheets to offer: the message box says it all
+        return None
+
+
+def _activate(sheet) -> None:
+    try:
+        sheet.activate()
+    except Exception:  # noqa: BLE001 - not being taken there is no reason to hide the outcome
+        pass
 
 
 def ribbon_groups(commands: list[Command] | None = None) -> list[dict]:

@@ -49,7 +49,8 @@ def test_runs_the_command_with_progress_and_reports_it(extra_command, live):
     book = Book()
     outcome = ribbon.dispatch("xlp_forecast", book)
     assert outcome.summary == "Forecast rolled forward: 3 items." and outcome.exit_code == 0
-    assert xlp_fake_commands.calls == [live.made[0]]  # the command ran on the live wrapper
+    [ran_on] = xlp_fake_commands.calls
+    assert ran_on.workbook is live.made[0]  # the live wrapper, with the status bar's steps around it
     assert live.made[0].statuses == ["xlportfolio: Forecast…", ""]  # shown, then cleared
     [alert] = book.app.alerts
     assert alert["title"] == "xlportfolio: Forecast" and alert["mode"] == "info"

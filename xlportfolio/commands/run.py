@@ -22,6 +22,7 @@ class Step:
     summary: str
     errors: int = 0
     warnings: int = 0
+    report: Report = field(default_factory=lambda: Report(()))  # the step's findings, for the ribbon
 
 
 @dataclass
@@ -38,7 +39,7 @@ def _validate(wb: Workbook, as_of: dt.date) -> Step:
     from .validate import validate_on
 
     r = validate_on(wb, as_of=as_of)
-    return Step("validate", f"{r.rows} requests checked", r.report.errors, r.report.warnings)
+    return Step("validate", f"{r.rows} requests checked", r.report.errors, r.report.warnings, r.report)
 
 
 def _accept(wb: Workbook, as_of: dt.date) -> Step:
@@ -53,7 +54,7 @@ def _score(wb: Workbook, as_of: dt.date) -> Step:
 
     r = score_on(wb, as_of=as_of)
     counts = ", ".join(f"{n} {table}" for table, n in r.scored.items()) or "nothing to score"
-    return Step("score", f"scored {counts}", r.report.errors, r.report.warnings)
+    return Step("score", f"scored {counts}", r.report.errors, r.report.warnings, r.report)
 
 
 def _gates(wb: Workbook, as_of: dt.date) -> Step:
@@ -61,14 +62,14 @@ def _gates(wb: Workbook, as_of: dt.date) -> Step:
 
     o = gates_on(wb, as_of=as_of)
     return Step("gates", f"{len(o.result.applied)} moves applied, {len(o.result.refused)} refused",
-                o.report.errors, o.report.warnings)
+                o.report.errors, o.report.warnings, o.report)
 
 
 def _rollup(wb: Workbook, as_of: dt.date) -> Step:
     from .rollup import rollup_on
 
     r = rollup_on(wb, as_of=as_of)
-    return Step("rollup", r.headline, r.report.errors, r.report.warnings)
+    return Step("rollup", r.headline, r.report.errors, r.report.warnings, r.report)
 
 
 STEPS: tuple[tuple[str, Callable[[Workbook, dt.date], Step]], ...] = (
@@ -104,4 +105,4 @@ def run(wb: Workbook) -> Outcome:
     lines = [f"{s.command}: {s.summary}" + (f" ({s.errors} errors, {s.warnings} warnings)"
                                              if s.errors or s.warnings else "") for s in result.steps]
     return Outcome("Ran " + ", ".join(s.command for s in result.steps) + ". " + "; ".join(lines) + ".",
-                   1 if result.errors else 0, Report(()), lines)
+                   1 if result.errors else 0, Report.of(f for s in result.steps for f in s.report.findings), lines)

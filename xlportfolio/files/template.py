@@ -52,7 +52,11 @@ class Kind:
     id: str
     title: str
     tables: tuple[Table, ...]
-    protect: bool  # lock computed columns with sheet protection
+    # Sheet protection keeps people out of the computed columns; those cells stay unlocked,
+    # because Excel refuses every write to a locked cell of a protected sheet, the tool's
+    # too, and xlwings has no protection API common to its engines to lift it for a run.
+    # A data validation that accepts nothing stops typing there instead (see _guard).
+    protect: bool
     blank_rows: int  # pre-sized empty rows: a protected sheet cannot grow a table
 
 
@@ -141,11 +145,13 @@ def _data_sheet(wb: Workbook, table: Table, rows: list[Mapping[str, Any]], kind:
                 set_text_safe(ws.cell(r, c), value)  # text that looks like a formula stays text
     last = max(len(rows), kind.blank_rows) + 1
     for idx, col in enumerate(table.columns, start=1):
-        _format_column(ws, idx, col, last)
+        _format_column(ws, idx, col, last, kind)
     ref = f"A1:{get_column_letter(len(table.columns))}{last}"
     ws.add_table(ExcelTable(displayName=table.name, ref=ref, tableStyleInfo=TableStyleInfo(
         name=TABLE_STYLE, showRowStripes=True)))
     _dropdowns(ws, table, last)
+    if kind.protect:
+        _guard_computed(ws, table, last)
     for cell in ws[1]:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     ws.row_dimensions[1].height = 30
@@ -154,16 +160,19 @@ def _data_sheet(wb: Workbook, table: Table, rows: list[Mapping[str, Any]], kind:
         _protect(ws, password)
 
 
-def _format_column(ws: Worksheet, idx: int, col: Column, last: int) -> None:
+def _format_column(ws: Worksheet, idx: int, col: Column, last: int, kind: Kind) -> None:
     letter = get_column_letter(idx)
     ws.column_dimensions[letter].width = col.width or DEFAULT_WIDTHS.get(col.type, 14)
     style = COMPUTED_STYLE if col.computed else INPUT_STYLE
     fmt = NUMBER_FORMATS.get(col.type)
+    writable = col.computed and kind.protect  # see Kind.protect
     for row in range(2, last + 1):
         cell = ws.cell(row, idx)
         cell.style = style
         if fmt:
             cell.number_format = fmt
+        if writable:
+            cell.protection = Protection(locked=False)
 
 
 def _dropdowns(ws: Worksheet, table: Table, last: int) -> None:
@@ -176,6 +185,25 @@ def _dropdowns(ws: Worksheet, table: Table, last: int) -> None:
         if dv is not None:
             dv.add(rng)
             ws.add_data_validation(dv)
+
+
+def _guard_computed(ws: Worksheet, table: Table, last: int) -> None:
+    """Typing into a computed cell is refused with a message saying which command fills it.
+
+    A data validation applies only to what a person types, never to what a program writes, so
+    the commands (file or live, any engine) still write these unlocked cells. Its limits, which
+    sheet protection would not have: a paste replaces the cell's validation along with its value,
+    and Delete clears a cell unchecked; the next run of the command writes the column again.
+    """
+    for idx, col in enumerate(table.columns, start=1):
+        if not col.computed:
+            continue
+        letter = get_column_letter(idx)
+        dv = DataValidation(type="custom", formula1="FALSE", allow_blank=False, showErrorMessage=True,
+                            errorStyle="stop", errorTitle=f"{col.label} is computed"[:32],
+                            error=f"{col.description} Type in the pale yellow cells instead."[:255])
+        dv.add(f"{letter}2:{letter}{last}")
+        ws.add_data_validation(dv)
 
 
 def _validation_for(col: Column) -> DataValidation | None:
@@ -197,7 +225,12 @@ def _validation_for(col: Column) -> DataValidation | None:
 
 
 def _protect(ws: Worksheet, password: str | None) -> None:
-    """Lock computed cells; people may still sort, filter and resize."""
+    """Protect the sheet; people may still sort, filter, resize and format, and the commands may
+    colour cells and add notes (formatting cells and editing objects stay allowed).
+
+    The workbook's structure is left unprotected: the commands add the Findings and xlp_marks
+    sheets, which Excel refuses on a book whose structure is protected.
+    """
     p = ws.protection
     p.sheet = True
     p.formatColumns = p.formatRows = p.formatCells = False
@@ -230,8 +263,9 @@ def _instructions(ws: Worksheet, kind: Kind) -> None:
     ws["A2"] = ("Type into the pale yellow cells; grey cells are filled in by xlportfolio commands. "
                 "Dropdown values come from the Lists sheet. Every column is described below.")
     if kind.protect:
-        ws["A3"] = (f"The sheet is protected so computed columns stay intact; {kind.blank_rows} rows are "
-                    "ready for requests. To add more, unprotect it (Review > Unprotect Sheet).")
+        ws["A3"] = (f"The sheet is protected and its grey cells refuse typing; {kind.blank_rows} rows are "
+                    "ready for requests. To add more, unprotect it (Review > Unprotect Sheet). Leave the "
+                    "workbook's structure unprotected: the commands add a Findings sheet.")
     row = 5
     config = (*(c.table for c in CONFIG_TABLES), CHECKS_TABLE) if kind is PORTFOLIO_KIND else ()
     for table in kind.tables + config:

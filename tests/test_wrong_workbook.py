@@ -14,7 +14,7 @@ from xlportfolio.commands.needs import NEEDS
 from xlportfolio.files.template import INTAKE_KIND, PORTFOLIO_KIND, build_workbook
 
 runner = CliRunner()
-PORTFOLIO_COMMANDS = ("accept", "score", "select", "gates", "verify", "rollup", "run", "report")
+PORTFOLIO_COMMANDS = ("accept", "select", "gates", "verify", "rollup", "run", "report")
 ITEMS_MISSING = "no Items table (an Excel Table named 'Items', or a sheet 'Items' with headers in row 1)"
 INTAKE_MISSING = "no Intake table (an Excel Table named 'Intake', or a sheet 'Intake' with headers in row 1)"
 
@@ -93,7 +93,7 @@ def test_an_intake_workbook_is_refused_by_portfolio_commands(books, command):
     assert "Nothing was changed" in message and "xlportfolio new portfolio" in message
 
 
-@pytest.mark.parametrize("command", ("score", "select", "gates", "verify", "rollup", "report"))
+@pytest.mark.parametrize("command", ("select", "gates", "verify", "rollup", "report"))
 def test_a_portfolio_without_its_items_table_is_refused(books, command):
     message = refused(command, books["no-items"])
     assert f"{command} works on a governed portfolio workbook, and this workbook has {ITEMS_MISSING}" in message
@@ -111,7 +111,8 @@ def test_a_portfolio_without_its_intake_table_is_refused(books, command):
 def test_an_unrelated_workbook_is_refused_by_every_command(books, command):
     message = refused(command, books["other"])
     needs = NEEDS[command]
-    missing = " and ".join(f"no {t.name} table" for t in needs.tables)
+    missing = (" and ".join(f"no {t.name} table" for t in needs.tables) if not needs.any_of
+               else "neither " + " nor ".join(f"an {t.name} table" for t in needs.any_of))
     assert f"{books['other']}: {command} works on {needs.kind.what}, and this workbook has {missing}" in message
     assert "Its sheets are: Sheet1." in message and needs.kind.start in message
 
@@ -130,6 +131,22 @@ def test_the_right_workbook_still_runs(books, tmp_path):
     assert (tmp_path / "checked.xlsx").is_file()
 
 
+def test_score_ranks_the_requests_of_an_intake_form(books, tmp_path):
+    """The intake template carries Score, Rank and Why: score works there (and on a portfolio without
+    Items, on its requests); only a workbook with neither table is refused."""
+    from openpyxl import load_workbook
+
+    for book in (books["intake"], books["no-items"]):
+        out = tmp_path / f"scored-{book.name}"
+        result = runner.invoke(app, ["score", str(book), "--output", str(out), "--as-of", str(AS_OF)])
+        assert result.exit_code in (0, 1), result.output
+        assert "works on" not in result.output and out.is_file()
+    intake = load_workbook(tmp_path / f"scored-{books['intake'].name}")["Intake"]
+    header = [c.value for c in intake[1]]
+    ranks = [row[header.index("Rank")] for row in intake.iter_rows(min_row=2, values_only=True) if row[0]]
+    assert sorted(ranks) == [1, 2, 3, 4, 5]
+
+
 # --- the ribbon: the same check and message on a workbook open in Excel --------------------------------------------
 
 @pytest.fixture
@@ -140,9 +157,10 @@ def remote(monkeypatch):
     assert ensure_remote_engine()
 
 
-@pytest.mark.parametrize("book", ["intake", "other"])
-@pytest.mark.parametrize("command", [c for c in registry.ribbon_commands() if c.id != "validate"],
-                         ids=lambda c: c.id)
+@pytest.mark.parametrize(("command", "book"), [
+    (c, book) for book in ("intake", "other") for c in registry.ribbon_commands()
+    # validate and score work on an intake form
+    if c.id != "validate" and not (book == "intake" and c.id == "score")], ids=lambda v: getattr(v, "id", v))
 def test_the_ribbon_refuses_with_the_same_message_and_changes_nothing(books, remote, command, book):
     import xlwings as xw
     from live.payload import book_payload

@@ -34,10 +34,15 @@ INTAKE_BOOK = Kind("a workbook with an Intake table (an intake workbook or a gov
                    "start from the intake template: xlportfolio new intake TEMPLATE.xlsx")
 
 
+SCORABLE = Kind("a workbook with requests or items to score (an intake workbook or a governed portfolio)",
+                "use the intake or portfolio workbook, or start one with: xlportfolio new intake|portfolio BOOK.xlsx")
+
+
 @dataclass(frozen=True)
 class Needs:
     kind: Kind
-    tables: tuple[Table, ...]
+    tables: tuple[Table, ...]  # every one of them
+    any_of: tuple[Table, ...] = ()  # at least one of them, when given
 
 
 # One entry per registry command (a test holds them together).
@@ -46,7 +51,8 @@ NEEDS: dict[str, Needs] = {
     "consolidate": Needs(INTAKE_BOOK, (INTAKE,)),  # the workbook the requests are merged into
     "import-crm": Needs(INTAKE_BOOK, (INTAKE,)),
     "accept": Needs(PORTFOLIO, (INTAKE, ITEMS)),  # requests in, items out
-    "score": Needs(PORTFOLIO, (ITEMS,)),
+    # The intake template carries Score, Rank and Why too: a PMO may rank requests before any portfolio exists.
+    "score": Needs(SCORABLE, (), (INTAKE, ITEMS)),
     "select": Needs(PORTFOLIO, (ITEMS,)),
     "gates": Needs(PORTFOLIO, (ITEMS,)),
     "verify": Needs(PORTFOLIO, (ITEMS,)),
@@ -64,12 +70,17 @@ def check_workbook(wb: Workbook, command: str) -> None:
     """Stop `command` before any work when `wb` lacks a table it needs, naming every one missing."""
     needs = NEEDS[command]
     missing = [t for t in needs.tables if not wb.has_table(t)]
+    if needs.any_of and not any(wb.has_table(t) for t in needs.any_of):
+        missing += list(needs.any_of)
     if missing:
         raise WrongWorkbook(wb.source, wrong_workbook_message(wb, command, needs, missing))
 
 
 def wrong_workbook_message(wb: Workbook, command: str, needs: Needs, missing: list[Table]) -> str:
-    absent = " and ".join(f"no {t.name} table" for t in missing)
+    if needs.any_of and missing == list(needs.any_of):
+        absent = "neither " + " nor ".join(f"an {t.name} table" for t in missing)
+    else:
+        absent = " and ".join(f"no {t.name} table" for t in missing)
     if len(missing) == 1:
         how = f"an Excel Table named '{missing[0].name}', or a sheet '{missing[0].sheet}' with headers in row 1"
     else:

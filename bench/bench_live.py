@@ -33,7 +33,7 @@ from live.payload import book_payload  # noqa: E402
 from xlportfolio.commands.validate import BOOK_TABLES  # noqa: E402
 from xlportfolio.core.validate import validate_intake  # noqa: E402
 from xlportfolio.live import LiveWorkbook  # noqa: E402
-from xlportfolio.live.reader import TableIndex, table_bounds  # noqa: E402
+from xlportfolio.live.surface import table_bounds  # noqa: E402
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -42,7 +42,7 @@ def baseline(text: str) -> dict:
     """Parse the request, open the book, read the Intake table's range once."""
     started = time.perf_counter()
     book = open_remote(json.loads(text))
-    sheet, table = TableIndex(book).find("Intake")
+    sheet, table = next((s, t) for s in book.sheets for t in s.tables if t.name == "Intake")
     first_row, first_col, last_row, last_col = table_bounds(table)
     values = sheet.range((first_row, first_col), (last_row, last_col)).options(ndim=2).value
     seconds = time.perf_counter() - started

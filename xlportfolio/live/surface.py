@@ -3,8 +3,12 @@
 Only the part of the API that xlwings' desktop engines (Windows COM, macOS) and its remote
 engine (xlwings Server, driving Office.js) all implement is used, so one code path serves
 desktop Excel and a server. Reads are one `.value` per block, never cell by cell; writes are
-batched: a block is one `.value` write of a 2-D list, fills go per run of equal cells, notes
-and hyperlinks per cell.
+batched: a block is one `.value` write of a 2-D list, fills go per run of equal cells down a
+column, notes and hyperlinks per cell. A sheet's notes are read once into an index by cell, so
+no note is looked up among all of them. On the remote engine the writes of values, fills, notes
+and hyperlinks queue the very actions xlwings' calls would queue, built directly
+(`xlportfolio.live.actions`): xlwings' own calls scan every note of the sheet per note and copy
+the whole sheet per value write, which made a click cost the square of its findings.
 
 What the remote engine cannot do, and how this degrades:
 - error values (#N/A, ...) arrive as their text, so a text cell that literally reads "#N/A" is
@@ -128,7 +132,8 @@ class LiveSurface:
             return
         target = self._sheet(sheet)
         width = max(len(r) for r in rows)
-        grid = [[to_excel(v) for v in r] + [None] * (width - len(r)) for r in rows]
+        convert = _converter()
+        grid = [[convert(v) for v in r] + [None] * (width - len(r)) for r in rows]
         rng = target.range((row, col), (row + len(rows) - 1, col + width - 1))
         if self.remote is not None:  # the action `.value = grid` queues, without xlwings' copies of the sheet
             self.remote.json()["actions"].append(values_action(grid, target.index - 1, row, col))
@@ -295,12 +300,12 @@ def cell_value(value: Any) -> Any:
     Desktop Excel hands every number over as a float: whole numbers become ints again, so an ID
     typed as 1001 or a ledger's Seq reads (and hashes) the same from a file and from Excel.
     """
+    if isinstance(value, str):  # most cells: tested first
+        if value in ERROR_CODES:
+            return CellError(value)
+        return None if value == "" else value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value in ERROR_CODES:
-        return CellError(value)
-    if value == "":
-        return None
     return value
 
 
@@ -335,6 +340,20 @@ def to_excel(value: Any) -> Any:
     if isinstance(value, str) and needs_quote(value):
         return "'" + value
     return value
+
+
+def _converter() -> Any:
+    """`to_excel` for one write, each distinct text checked once (Findings repeat their texts)."""
+    texts: dict[str, str] = {}
+
+    def convert(value: Any) -> Any:
+        if type(value) is str:
+            found = texts.get(value)
+            if found is None:
+                found = texts[value] = to_excel(value)
+            return found
+        return to_excel(value)
+    return convert
 
 
 def is_numeric(value: Any) -> bool:

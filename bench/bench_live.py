@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import gc
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path.insert(0, str(HERE.parent))
 
 from live.conftest import open_remote  # noqa: E402  (sets up the remote engine first)
 from live.payload import book_payload  # noqa: E402
@@ -83,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         src = Path(tmp) / f"portfolio-{args.intake}.xlsx"
         subprocess.run([sys.executable, str(HERE / "generate.py"), str(src), "--measures", str(args.measures),
                         "--intake", str(args.intake), "--seed", str(args.seed), "--as-of", AS_OF.isoformat()],
-                       check=True, stdout=subprocess.DEVNULL)
+                       check=True, stdout=subprocess.DEVNULL,
+                       env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE.parent),
+                                                                                      os.environ.get("PYTHONPATH")]))})
         started = time.perf_counter()
         text = json.dumps(book_payload(src))
     print(f"payload: {args.intake:,} intake rows, {args.measures:,} measures: {len(text):,} bytes "

@@ -401,8 +401,9 @@ def _prior(cell: Any, note: Any | None) -> Prior | None:
     return fill, text, author
 
 
-def _book_notes(sheet: Any) -> dict[Cell, Any]:
-    """A desktop sheet's notes by (row, column), from one walk of its notes."""
+def _book_notes(sheet: Any) -> Any:
+    """A desktop sheet's notes by (row, column), from one walk of its notes; before xlwings 0.37.5
+    (no `Note.location`) each cell's note is asked for instead, a direct call on desktop engines."""
     notes = {}
     try:
         for note in sheet.notes:
@@ -410,7 +411,28 @@ def _book_notes(sheet: Any) -> dict[Cell, Any]:
             notes[(cell.row, cell.column)] = note
     except NotImplementedError:  # an engine without notes has none to keep
         pass
+    except AttributeError:
+        return _CellNotes(sheet)
     return notes
+
+
+class _CellNotes(dict):
+    """Notes looked up cell by cell, remembered once looked up or written."""
+
+    def __init__(self, sheet: Any):
+        super().__init__()
+        self.sheet = sheet
+
+    def __missing__(self, cell: Cell) -> Any | None:
+        try:
+            note = self.sheet.range(cell).note
+        except NotImplementedError:
+            note = None
+        self[cell] = note
+        return note
+
+    def get(self, cell: Cell, default: Any = None) -> Any | None:
+        return self[cell]
 
 
 def _put_note(cell: Any, note: Any | None, text: str) -> Any | None:

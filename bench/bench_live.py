@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import gc
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
+sys.path.insert(0, str(HERE.parent))
 
 from live.conftest import open_remote  # noqa: E402  (sets up the remote engine first)
 from live.payload import book_payload  # noqa: E402
@@ -33,7 +35,7 @@ from live.payload import book_payload  # noqa: E402
 from xlportfolio.commands.validate import BOOK_TABLES  # noqa: E402
 from xlportfolio.core.validate import validate_intake  # noqa: E402
 from xlportfolio.live import LiveWorkbook  # noqa: E402
-from xlportfolio.live.reader import TableIndex, table_bounds  # noqa: E402
+from xlportfolio.live.surface import table_bounds  # noqa: E402
 
 AS_OF = dt.date(2026, 6, 30)
 
@@ -42,7 +44,7 @@ def baseline(text: str) -> dict:
     """Parse the request, open the book, read the Intake table's range once."""
     started = time.perf_counter()
     book = open_remote(json.loads(text))
-    sheet, table = TableIndex(book).find("Intake")
+    sheet, table = next((s, t) for s in book.sheets for t in s.tables if t.name == "Intake")
     first_row, first_col, last_row, last_col = table_bounds(table)
     values = sheet.range((first_row, first_col), (last_row, last_col)).options(ndim=2).value
     seconds = time.perf_counter() - started
@@ -83,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         src = Path(tmp) / f"portfolio-{args.intake}.xlsx"
         subprocess.run([sys.executable, str(HERE / "generate.py"), str(src), "--measures", str(args.measures),
                         "--intake", str(args.intake), "--seed", str(args.seed), "--as-of", AS_OF.isoformat()],
-                       check=True, stdout=subprocess.DEVNULL)
+                       check=True, stdout=subprocess.DEVNULL,
+                       env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE.parent),
+                                                                                      os.environ.get("PYTHONPATH")]))})
         started = time.perf_counter()
         text = json.dumps(book_payload(src))
     print(f"payload: {args.intake:,} intake rows, {args.measures:,} measures: {len(text):,} bytes "

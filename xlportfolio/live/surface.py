@@ -3,8 +3,12 @@
 Only the part of the API that xlwings' desktop engines (Windows COM, macOS) and its remote
 engine (xlwings Server, driving Office.js) all implement is used, so one code path serves
 desktop Excel and a server. Reads are one `.value` per block, never cell by cell; writes are
-batched: a block is one `.value` write of a 2-D list, fills go per run of equal cells, notes
-and hyperlinks per cell.
+batched: a block is one `.value` write of a 2-D list, fills go per run of equal cells down a
+column, notes and hyperlinks per cell. A sheet's notes are read once into an index by cell, so
+no note is looked up among all of them. On the remote engine the writes of values, fills, notes
+and hyperlinks queue the very actions xlwings' calls would queue, built directly
+(`xlportfolio.live.actions`): xlwings' own calls scan every note of the sheet per note and copy
+the whole sheet per value write, which made a click cost the square of its findings.
 
 What the remote engine cannot do, and how this degrades:
 - error values (#N/A, ...) arrive as their text, so a text cell that literally reads "#N/A" is
@@ -35,6 +39,7 @@ from typing import Any
 from ..core.plan import CellIs, ChartSpec, ColorScale, Formula, Link
 from ..core.values import ERROR_CODES, CellError, Uncalculated, is_blank
 from ..surface.protocol import Cell, CellStyle, Prior, TableInfo
+from .actions import NoteIndex, cell_action, remote_book, values_action
 
 POINTS_PER_CM = 72 / 2.54
 CHART_TYPES = {"line": "line", "column": "column_clustered", "bar": "bar_clustered",
@@ -43,6 +48,7 @@ _MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 # Text Excel reads as a date without a leading digit: "Jan 26", "March 2026", "Sep-5".
 _MONTH_DATE = re.compile(rf"^({_MONTHS})[a-z]*\.?([\s,/.-]+\d{{1,4}}){{0,2}}$", re.IGNORECASE)
 _QUOTE_FIRST = frozenset("=+-@'#(.$€£¥%")
+_MONTH_STARTS = frozenset(_MONTHS.split("|"))  # the regex only for text that starts like a month
 
 
 class LiveSurface:
@@ -53,8 +59,8 @@ class LiveSurface:
         self.added = False
         self._sheets: dict[str, Any] = {}
         self._tables: dict[str, Any] | None = None
-        self._noteless: dict[str, bool] = {}
-        self._notes: dict[tuple[str, Cell], Any] = {}  # notes looked up once, for the later write
+        self.remote = remote_book(book)  # None on desktop Excel
+        self._notes: dict[str, Any] = {}  # sheet -> its notes, read once (NoteIndex, or cell -> Note)
 
     # --- where things are -------------------------------------------------------------------------
     def _sheet(self, name: str) -> Any | None:
@@ -126,9 +132,13 @@ class LiveSurface:
             return
         target = self._sheet(sheet)
         width = max(len(r) for r in rows)
-        grid = [[to_excel(v) for v in r] + [None] * (width - len(r)) for r in rows]
+        convert = _converter()
+        grid = [[convert(v) for v in r] + [None] * (width - len(r)) for r in rows]
         rng = target.range((row, col), (row + len(rows) - 1, col + width - 1))
-        rng.value = grid
+        if self.remote is not None:  # the action `.value = grid` queues, without xlwings' copies of the sheet
+            self.remote.json()["actions"].append(values_action(grid, target.index - 1, row, col))
+        else:
+            rng.value = grid
         if number_format:
             rng.number_format = number_format
 
@@ -136,34 +146,41 @@ class LiveSurface:
         by_column: dict[int, dict[int, str | None]] = {}
         for (r, c), fill in fills.items():
             by_column.setdefault(c, {})[r] = hex_color(fill)
+        target = self._sheet(sheet)
+        if self.remote is not None:  # the actions `.color = ...` would queue, without a Range each
+            actions, position = self.remote.json()["actions"], target.index - 1
+            for col, column in by_column.items():
+                for first, last, fill in color_runs(column):
+                    actions.append(cell_action("setRangeColor", [fill], position, first, col, last - first + 1))
+            return
         for col, column in by_column.items():
-            paint(self._sheet(sheet), col, column)
+            for first, last, fill in color_runs(column):
+                target.range((first, col), (last, col)).color = fill
 
     def priors(self, sheet: str, cells: Sequence[Cell]) -> dict[Cell, Prior | None]:
+        """What the cells held: their fill, and their note looked up in the sheet's notes read once."""
+        notes = self._sheet_notes(sheet)
+        if self.remote is not None:  # fills and note texts cannot be read: a noted cell is left alone
+            return {cell: None if cell in notes else ("", "", "") for cell in cells}
         target = self._sheet(sheet)
-        out = {}
-        for r, c in cells:
-            rng = target.range((r, c))
-            note = None if self._had_no_notes(sheet) else _note(rng)
-            self._notes[(sheet, (r, c))] = note
-            out[(r, c)] = _prior(rng, note)
-        return out
+        return {cell: _prior(target.range(cell), notes.get(cell)) for cell in cells}
 
     def set_notes(self, sheet: str, notes: dict[Cell, tuple[str, str] | None]) -> None:
+        index = self._sheet_notes(sheet)
+        texts = ((cell, "" if note is None else note[0]) for cell, note in notes.items())
+        if self.remote is not None:
+            index.write(self._sheet(sheet).index - 1, texts)
+            return
         target = self._sheet(sheet)
-        for cell, note in notes.items():
-            rng = target.range(cell)
-            known = self._notes.pop((sheet, cell), ...)
-            _put_note(rng, _note(rng) if known is ... else known, "" if note is None else note[0])
+        for cell, text in texts:
+            index[cell] = _put_note(target.range(cell), index.get(cell), text)
 
-    def _had_no_notes(self, name: str) -> bool:
-        """Whether the sheet held no note at all: then no cell needs a lookup (each one scans)."""
-        if name not in self._noteless:
-            try:
-                self._noteless[name] = next(iter(self._sheet(name).notes), None) is None
-            except NotImplementedError:
-                self._noteless[name] = True
-        return self._noteless[name]
+    def _sheet_notes(self, name: str) -> Any:
+        """The sheet's notes by cell, read once: no write looks a cell's note up among all of them."""
+        if name not in self._notes:
+            sheet = self._sheet(name)
+            self._notes[name] = NoteIndex(self.remote, sheet.impl) if self.remote is not None else _book_notes(sheet)
+        return self._notes[name]
 
     # --- tables ---------------------------------------------------------------------------------
     def resize_table(self, table: TableInfo, last_row: int, last_col: int, new_headers: Sequence[str]) -> TableInfo:
@@ -216,6 +233,11 @@ class LiveSurface:
 
     def links(self, sheet: str, links: Sequence[tuple[int, int, Link]]) -> None:
         target = self._sheet(sheet)
+        if self.remote is not None:  # the actions `add_hyperlink` would queue, without a Range each
+            actions, position = self.remote.json()["actions"], target.index - 1
+            actions.extend(cell_action("addHyperlink", [f"#{link.location}", link.text, f"{link.sheet}!{link.cell}"],
+                                       position, r, c) for r, c, link in links)
+            return
         for r, c, link in links:
             target.range((r, c)).add_hyperlink(f"#{link.location}", link.text, f"{link.sheet}!{link.cell}")
 
@@ -278,12 +300,12 @@ def cell_value(value: Any) -> Any:
     Desktop Excel hands every number over as a float: whole numbers become ints again, so an ID
     typed as 1001 or a ledger's Seq reads (and hashes) the same from a file and from Excel.
     """
+    if isinstance(value, str):  # most cells: tested first
+        if value in ERROR_CODES:
+            return CellError(value)
+        return None if value == "" else value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value in ERROR_CODES:
-        return CellError(value)
-    if value == "":
-        return None
     return value
 
 
@@ -303,7 +325,8 @@ def needs_quote(text: str) -> bool:
     if not s:
         return False
     return (s[0] in _QUOTE_FIRST or s[0].isdigit() or text[0] == "'"
-            or s.casefold() in ("true", "false") or bool(_MONTH_DATE.match(s)))
+            or s.casefold() in ("true", "false")
+            or s[:3].casefold() in _MONTH_STARTS and bool(_MONTH_DATE.match(s)))
 
 
 def to_excel(value: Any) -> Any:
@@ -319,6 +342,20 @@ def to_excel(value: Any) -> Any:
     return value
 
 
+def _converter() -> Any:
+    """`to_excel` for one write, each distinct text checked once (Findings repeat their texts)."""
+    texts: dict[str, str] = {}
+
+    def convert(value: Any) -> Any:
+        if type(value) is str:
+            found = texts.get(value)
+            if found is None:
+                found = texts[value] = to_excel(value)
+            return found
+        return to_excel(value)
+    return convert
+
+
 def is_numeric(value: Any) -> bool:
     if isinstance(value, Formula):
         value = value.value
@@ -331,14 +368,15 @@ def hex_color(rgb: Any) -> str | None:
     return f"#{text[-6:].upper()}" if text else None
 
 
-def paint(sheet: Any, col: int, fills: dict[int, str | None]) -> None:
-    """Set fills down one column, one call per run of equal colours."""
+def color_runs(fills: dict[int, str | None]) -> list[tuple[int, int, str | None]]:
+    """Fills down one column as (first row, last row, colour) runs of equal colours: one call each."""
     rows = sorted(fills)
-    start = 0
+    out, start = [], 0
     for i in range(1, len(rows) + 1):
         if i == len(rows) or rows[i] != rows[i - 1] + 1 or fills[rows[i]] != fills[rows[start]]:
-            sheet.range((rows[start], col), (rows[i - 1], col)).color = fills[rows[start]]
+            out.append((rows[start], rows[i - 1], fills[rows[start]]))
             start = i
+    return out
 
 
 # --- notes -------------------------------------------------------------------------------------
@@ -363,25 +401,54 @@ def _prior(cell: Any, note: Any | None) -> Prior | None:
     return fill, text, author
 
 
-def _note(cell: Any) -> Any | None:
+def _book_notes(sheet: Any) -> Any:
+    """A desktop sheet's notes by (row, column), from one walk of its notes; before xlwings 0.37.5
+    (no `Note.location`) each cell's note is asked for instead, a direct call on desktop engines."""
+    notes = {}
     try:
-        return cell.note
-    except NotImplementedError:  # a client without notes (ExcelApi < 1.18) has none to keep
-        return None
+        for note in sheet.notes:
+            cell = note.location
+            notes[(cell.row, cell.column)] = note
+    except NotImplementedError:  # an engine without notes has none to keep
+        pass
+    except AttributeError:
+        return _CellNotes(sheet)
+    return notes
 
 
-def _put_note(cell: Any, note: Any | None, text: str) -> None:
-    """Give a cell (whose current note is `note`) the note `text`, or none when it is blank."""
+class _CellNotes(dict):
+    """Notes looked up cell by cell, remembered once looked up or written."""
+
+    def __init__(self, sheet: Any):
+        super().__init__()
+        self.sheet = sheet
+
+    def __missing__(self, cell: Cell) -> Any | None:
+        try:
+            note = self.sheet.range(cell).note
+        except NotImplementedError:
+            note = None
+        self[cell] = note
+        return note
+
+    def get(self, cell: Cell, default: Any = None) -> Any | None:
+        return self[cell]
+
+
+def _put_note(cell: Any, note: Any | None, text: str) -> Any | None:
+    """Give a cell (whose current note is `note`) the note `text`, or none when it is blank;
+    return the cell's note now."""
     try:
         if is_blank(text):
             if note is not None:
                 note.delete()
-        elif note is not None:
+            return None
+        if note is not None:
             note.text = text
-        else:
-            cell.add_note(text)
-    except NotImplementedError:
-        pass  # notes need ExcelApi 1.18 in Office.js; the fill and the Findings sheet remain
+            return note
+        return cell.add_note(text)
+    except NotImplementedError:  # an engine without notes: the fill and the Findings sheet remain
+        return note
 
 
 # --- generated sheets --------------------------------------------------------------------------

@@ -48,7 +48,9 @@ def two_books(path):
 
 
 def test_the_builders_match_the_installed_xlwings():
-    assert xw.__version__ == XLWINGS_VERSION, "check cell_action against this xlwings and update the version"
+    """pyproject allows the 0.37 series only; the tests below compare every builder with the installed one."""
+    assert xw.__version__.split(".")[:2] == XLWINGS_VERSION.split(".")[:2], \
+        "check cell_action against this xlwings and update XLWINGS_VERSION and pyproject's bound"
 
 
 def test_fills_hyperlinks_and_notes_queue_what_xlwings_queues(noted):

@@ -41,8 +41,8 @@ def test_implementation_status_from_milestones_and_the_end_date():
     assert [(f.code, f.severity, f.cell) for f in findings] == [
         ("status-disagrees", "warning", "D2"), ("status-disagrees", "warning", "D3"),
         ("status-disagrees", "warning", "D5")]
-    assert findings[1].message == (
-        "Implementation status is rated Amber, but the evidence says Red: milestone 'Pilot' is 45 days overdue "
+    assert findings[1].message == (  # the item by its ID (these Items have no Name column)
+        "PR-2: Implementation status is rated Amber, but the evidence says Red: milestone 'Pilot' is 45 days overdue "
         "(planned 2026-05-16); update the rating or the evidence.")
 
 
@@ -115,3 +115,13 @@ def test_both_disagreements_share_the_status_check():
                          "(planned 2026-06-20); Potential rated Green, evidence says Red: the benefit forecast 100 "
                          "is 10% of the plan 1,000"}
     assert [f.cell for f in findings] == ["C2", "D2"]
+
+
+def test_a_rating_the_evidence_does_not_back_names_the_item_by_id_and_name():
+    items = table(ITEMS, """
+        | Item ID | Name          | Stage       | End date   | Implementation status |
+        | PR-9    | Portal rework | DI4 Decided | 2026-06-01 | Green                 |
+    """)
+    _, _, _, [found] = derive_statuses(book(items), TODAY, None)
+    assert found.message.startswith("PR-9 Portal rework: Implementation status is rated Green, but the evidence "
+                                    "says Red: the end date 2026-06-01 has passed")

@@ -22,7 +22,7 @@ from .values import as_date, as_id, is_blank, is_number
 
 STATUS_DISAGREES = define(
     "status-disagrees", Severity.WARNING,
-    "{header} is rated {value}, but the evidence says {derived}: {why}; update the rating or the evidence.")
+    "{item}: {header} is rated {value}, but the evidence says {derived}: {why}; update the rating or the evidence.")
 BASELINE_CHANGED = define(
     "baseline-changed", Severity.WARNING,
     "{item}: Plan changed from {old} to {new} after the baseline was frozen at {stage}; change the forecast instead.")
@@ -93,6 +93,8 @@ def derive_statuses(book: Book, as_of: dt.date, baseline: list[dict] | None
     rows = [int(r) for r in frame.index]
     lights = {"implementation_status": _implementation(frame, keys, book.table(MILESTONES.name), as_of, stages),
               "potential_status": _potential(keys, book.table(FINANCIALS.name), baseline)}
+    from .positions import label  # positions reads stages through this module
+
     notes: dict[int, list[str]] = {}
     findings: list[Finding] = []
     for name, (status, why) in lights.items():
@@ -102,7 +104,8 @@ def derive_statuses(book: Book, as_of: dt.date, baseline: list[dict] | None
         worse = _rank(rated) < _rank(status)  # a rating better than the evidence
         for i in np.flatnonzero(worse):
             row, colour = rows[i], str(status[i])
-            findings.append(finding(STATUS_DISAGREES, items, row, name, cells.iat[i], derived=colour, why=why[i]))
+            findings.append(finding(STATUS_DISAGREES, items, row, name, cells.iat[i], derived=colour, why=why[i],
+                                    item=label(items, row)))
             notes.setdefault(row, []).append(f"{what} rated {rated[i]}, evidence says {colour}: {why[i]}")
     implementation, potential = (dict(zip(rows, status.tolist())) for status, _ in lights.values())
     checks = {row: "; ".join(notes.get(row, [])) or ("OK" if implementation[row] or potential[row] else "")

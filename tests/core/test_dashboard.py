@@ -321,3 +321,55 @@ def test_a_label_excel_would_read_as_a_number_gets_a_plain_count():
     categories = {c: (n, v) for c, n, v in data.categories}
     assert categories["2026"] == (1, 100.0)  # M-1 (P-1 is not at the Measure level)
     assert isinstance(categories["Strategy"][0], Formula)
+
+
+# --- items typed over: counted at their ledger stage and state ---------------------------------------------
+
+def recorded(source, stages=(), states=()):
+    """The Items frame as the ledger recorded it: {Item ID: stage} and {Item ID: state} differ from the cells."""
+    frame = source.tables[ITEMS.name].frame.copy()
+    for column, changes in (("stage", dict(stages)), ("state", dict(states))):
+        for item, value in changes.items():
+            frame.loc[frame["item_id"] == item, column] = value
+    return frame
+
+
+def test_an_item_typed_over_is_counted_at_its_ledger_stage_and_state_and_the_sheet_says_so():
+    source = sample()
+    # M-4's cell says DI5 and holds #REF! as its value; the ledger has it at DI3. M-2 is on hold as typed, Active
+    # in the ledger.
+    ledger = recorded(source, {"M-4": "DI3 Detailed"}, {"M-2": "Active"})
+    sheet = dashboard_sheet(source, AS_OF, stage_weights={"DI1": 0.1, "DI5": 1}, recorded=ledger)
+    data = dashboard_data(source, AS_OF, recorded=ledger)
+    stages = {s.stage: (s.items, s.value) for s in data.stages}
+    assert [value_of(c) for c in stages["DI3 Detailed"]] == [3, 200]
+    assert [value_of(c) for c in stages["DI5 Implemented"]] == [1, 50]
+    items, value = stages["DI5 Implemented"]
+    # Items' DI5 rows hold M-4's #REF! though the ledger's DI5 has no error: the guard leaves it out.
+    assert value.text == ('=SUMIFS(Items[Estimated value],Items[Stage],"DI5 Implemented",Items[Level],"Measure",'
+                          f'Items[Estimated value],{GUARD})'
+                          '-SUMIFS($T$5:$T$6,$U$5:$U$6,"DI5 Implemented",$S$5:$S$6,"Measure")'
+                          '+SUMIFS($T$5:$T$6,$V$5:$V$6,"DI5 Implemented",$S$5:$S$6,"Measure")')
+    assert items.text.endswith('-COUNTIFS($U$5:$U$6,"DI5 Implemented",$S$5:$S$6,"Measure")'
+                               '+COUNTIFS($V$5:$V$6,"DI5 Implemented",$S$5:$S$6,"Measure")')
+    assert find(sheet, "Items on hold").value == 0 and find(sheet, "Active items").value == 6
+    listed = block(sheet, "Counted at their ledger stage")
+    assert (listed.row, listed.column) == (3, 17)
+    assert listed.rows == (("M-2", "B", "Measure", 200.0, "DI3 Detailed", "DI3 Detailed", "On hold", "Active"),
+                           ("M-4", "D", "Measure", None, "DI5 Implemented", "DI3 Detailed", "Active", "Active"))
+    line = next(b for b in sheet.blocks if b.row == 2).header[0]
+    assert line.startswith("2 items counted at their ledger stage and state, not as typed on Items: "
+                           "M-2 B (Items says State On hold, ledger Active); "
+                           "M-4 D (Items says Stage DI5 Implemented, ledger DI3 Detailed).")
+    shapes = rectangles(sheet)
+    for i, (a, r1, c1, r2, c2) in enumerate(shapes):
+        for b, s1, d1, s2, d2 in shapes[i + 1:]:
+            assert r2 < s1 or s2 < r1 or c2 < d1 or d2 < c1, f"{a} overlaps {b}"
+    frozen = dashboard_sheet(source, AS_OF, values=True, recorded=ledger)
+    assert not any(isinstance(v, Formula) for v in cells(frozen).values())
+
+
+def test_a_ledger_that_agrees_with_the_cells_changes_nothing():
+    source = sample()
+    same = recorded(source, {"M-1": "di1 defined"})  # case aside, what the cell says
+    assert dashboard_sheet(source, AS_OF, recorded=same) == dashboard_sheet(source, AS_OF)

@@ -46,7 +46,8 @@ def rollup_on(wb: Workbook, *, values: bool = False, as_of: dt.date | None = Non
     book = wb.read(BOOK_TABLES)
     as_of = as_of or dt.date.today()
     # An item whose Stage or State was typed over counts where the ledger says it stands: the Rollup
-    # sheet copies the ledger's stage, so its stage weights and counts (formulas over that copy) agree.
+    # sheet copies the ledger's stage, so its stage weights and counts (formulas over that copy) agree;
+    # the Dashboard lists such items and corrects its figures by stage and state with that list.
     ledger = read_ledger(ledger_rows(wb))
     disagreements = ledger_disagreements_of(book, ledger)
     items = book.tables[ITEMS.name]
@@ -59,7 +60,8 @@ def rollup_on(wb: Workbook, *, values: bool = False, as_of: dt.date | None = Non
     plan.marks = marks_for(report)
     plan.sheets = [s for s in plan.sheets if s.name != "Findings"]
     try:
-        plan.sheets.append(dashboard_sheet(book, as_of, values=values, stage_weights=_weights(book)))
+        plan.sheets.append(dashboard_sheet(book, as_of, values=values, stage_weights=_weights(book),
+                                           recorded=recorded.tables[ITEMS.name].frame if disagreements else None))
     except ValueError as exc:  # an unknown stage or a negative weight in the Stage weights table
         raise TemplateError(wb.source, f"the Stage weights table cannot be used: {exc}") from None
     plan.sheets.append(findings_sheet(report, "rollup", "every number is usable and dependencies, capacity "

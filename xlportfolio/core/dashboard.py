@@ -139,8 +139,9 @@ def _month_of(value: Any) -> str | None:
 class Source:
     """One governed table as COUNTIFS and SUMIFS see it: column references, and its cells read as they do."""
 
-    def __init__(self, table: SheetTable):
+    def __init__(self, table: SheetTable, ledger: LedgerBlock | None = None):
         self.table = table
+        self.ledger = ledger  # items counted at their ledger stage or state, whose cells say otherwise
         self._keys: dict[str, pd.Series] = {}
         self._masks: dict[tuple[Criterion, ...], np.ndarray] = {}
 
@@ -221,16 +222,121 @@ class Source:
     def count(self, where: list[Criterion], stats: tuple | None) -> Cell:
         value = int(stats[0]) if stats else 0
         parts = self.criteria(where)
-        return value if parts is None else Formula(f"=COUNTIFS({','.join(parts)})", value)
+        if parts is None:
+            return value
+        moved = self.ledger.correction(where, None) if self.ledger else ""
+        return Formula(f"=COUNTIFS({','.join(parts)}){moved}", value)
 
     def total(self, amount: str, where: list[Criterion], stats: tuple | None) -> Cell:
         value, error = stats[:2] if stats else (0.0, False)
         parts = self.criteria(where)
         if parts is None:
             return value
-        if error:  # SUMIFS returns the error of any matched row; a criterion on the amounts leaves them out
+        moved = self.ledger.correction(where, amount) if self.ledger else ""
+        # SUMIFS returns the error of any matched row; a criterion on the amounts leaves them out. The
+        # cells' own stage may match a row holding an error that the ledger's stage does not: guard then too.
+        if error or moved:
             parts += [self.ref(amount), GUARD]
-        return Formula(f"=SUMIFS({','.join([self.ref(amount), *parts])})", value)
+        return Formula(f"=SUMIFS({','.join([self.ref(amount), *parts])}){moved}", value)
+
+
+LEDGER_ROW, LEDGER_COLUMN = 3, 17  # the block of items counted at their ledger stage: Q3, right of the charts
+CORRECTED = ("stage", "state")  # the Items columns the ledger records
+LEDGER_HEADER = ("Item ID", "Name", "Level", "Estimated value", "Stage on Items", "Ledger stage",
+                 "State on Items", "Ledger state")
+
+
+@dataclass
+class LedgerBlock:
+    """Items whose Stage or State cell differs from the ledger, which the figures count at the ledger's.
+
+    A figure filtering on stage (or state) stays a COUNTIFS/SUMIFS over Items, less these items as
+    their cells stand, plus them as the ledger has them: `-COUNTIFS(<cells' stage>,"DI5 ...")
+    +COUNTIFS(<ledger's stage>,"DI5 ...")` over this block, which the Dashboard writes at Q3.
+    """
+
+    rows: list[tuple[Any, ...]]  # one per Items row, in LEDGER_HEADER order
+
+    @staticmethod
+    def of(cells: pd.DataFrame, recorded: pd.DataFrame) -> LedgerBlock | None:
+        differs = np.zeros(len(cells), dtype=bool)
+        for name in CORRECTED:
+            if name in cells and name in recorded:
+                differs |= (_text_key(cells[name]) != _text_key(recorded[name])).to_numpy(dtype=bool)
+        if not differs.any():
+            return None
+        rows = []
+        for row in cells.index[differs]:
+            cell, ledger = (lambda name, f=frame, r=row: f.at[r, name] if name in f else None
+                            for frame in (cells, recorded))
+            # As the criteria read them: text matches text, a number adds up; anything else neither.
+            value = cell("estimated_value")
+            rows.append((_plain(cell("item_id")), _plain(cell("name")), _text_or_none(cell("level")),
+                         float(value) if is_number(value) else None,
+                         _text_or_none(cell("stage")), _text_or_none(ledger("stage")),
+                         _text_or_none(cell("state")), _text_or_none(ledger("state"))))
+        return LedgerBlock(rows)
+
+    def ref(self, header: str) -> str:
+        """An absolute range of one column of the block on the Dashboard, e.g. $V$5:$V$6."""
+        col = LEDGER_COLUMN + LEDGER_HEADER.index(header)
+        first = LEDGER_ROW + 2
+        return f"${_letter(col)}${first}:${_letter(col)}${first + len(self.rows) - 1}"
+
+    def correction(self, where: list[Criterion], amount: str | None) -> str:
+        """What turns a figure over the Items cells into one over the ledger's stage and state ("" if none)."""
+        moved = [c for c in where if isinstance(c, Equals) and c.column in CORRECTED]
+        if not moved or any(not isinstance(c, Equals) or c.column not in ("level", *CORRECTED) for c in where):
+            return ""
+        out = ""
+        for sign, whose in (("-", "on Items"), ("+", "ledger")):
+            parts = []
+            for c in where:
+                header = "Level" if c.column == "level" else (
+                    f"{c.column.capitalize()} on Items" if whose == "on Items" else f"Ledger {c.column}")
+                parts += [self.ref(header), _criterion_text(c.label)]
+            if amount is None:
+                out += f"{sign}COUNTIFS({','.join(parts)})"
+            else:
+                out += f"{sign}SUMIFS({','.join([self.ref('Estimated value'), *parts])})"
+        return out
+
+    def line(self) -> str:
+        """One line for the top of the Dashboard, naming each item and both values."""
+        said = []
+        for item, name, _, _, stage, ledger_stage, state, ledger_state in self.rows:
+            what = [f"{label} {_shown(cell)}, ledger {_shown(ledger)}"
+                    for label, cell, ledger in (("Stage", stage, ledger_stage), ("State", state, ledger_state))
+                    if _key(cell) != _key(ledger)]
+            said.append(f"{item} {name}".strip() + f" (Items says {'; '.join(what)})")
+        n = len(self.rows)
+        return (f"{n} item{'s' if n != 1 else ''} counted at {'their' if n != 1 else 'its'} ledger stage and state, "
+                f"not as typed on Items: {'; '.join(said)}. The figures by stage and state count "
+                f"{'them' if n != 1 else 'it'} as the block at {_cell(LEDGER_ROW, LEDGER_COLUMN)} lists.")
+
+
+def _key(value: Any) -> str | None:
+    """A cell as a text criterion matches it: text, case-folded; anything else (or blank) matches none."""
+    return value.casefold() if isinstance(value, str) and value else None
+
+
+def _text_key(cells: pd.Series) -> pd.Series:
+    return by_value(cells, _key).fillna("")
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _plain(value: Any) -> Any:
+    """An Item ID or name copied into the block: blanks stay empty, anything but text or a number shows as text."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value if isinstance(value, (str, int, float)) else str(value)
+
+
+def _shown(value: str | None) -> str:
+    return value if value else "blank"
 
 
 def _amounts(cells: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -298,6 +404,7 @@ class DashboardData:
     statuses: tuple[str, ...] = ()
     matrix: dict[tuple[str, str], Cell] = field(default_factory=dict)  # (implementation, potential) -> count
     notes: list[str] = field(default_factory=list)  # what could not be shown, and why
+    ledger: LedgerBlock | None = None  # items counted at their ledger stage and state, not as typed
 
     def net(self, measure: str) -> float:
         cost, benefit = self.flows
@@ -333,18 +440,31 @@ def read_weights(weights: dict[str, float] | None, stages: tuple[str, ...]) -> d
     return out
 
 
-def dashboard_data(book: Book, as_of: dt.date, *, stage_weights: dict[str, float] | None = None) -> DashboardData:
-    """Every figure the Dashboard sheet and the report show, computed once."""
+def dashboard_data(book: Book, as_of: dt.date, *, stage_weights: dict[str, float] | None = None,
+                   recorded: pd.DataFrame | None = None) -> DashboardData:
+    """Every figure the Dashboard sheet and the report show, computed once.
+
+    `recorded` is the Items frame with Stage and State as the ledger recorded them: an item whose
+    cell was typed over is then counted where the ledger says it stands (as the Rollup sheet does).
+    """
+    ledger = None
+    table = book.table(ITEMS.name)
+    if recorded is not None and table is not None:
+        ledger = LedgerBlock.of(table.frame, recorded)
+        if ledger is not None:
+            book = replace(book, tables=book.tables | {ITEMS.name: replace(table, frame=recorded)})
     stages = _list(book, "Stage")
     weights = read_weights(stage_weights, stages)
     flow_list = _list(book, "FlowKind", 2)
     fin = book.table(FINANCIALS.name)
     data = DashboardData(as_of, (flow_list[0], flow_list[1]),
                          {m: (fin.header(m) if fin else FINANCIALS.column(m).label) for m in MEASURES})
+    data.ledger = ledger
     items = _source(book, ITEMS.name)
     if items is None:
         data.notes.append("There is no Items table: no item figures.")
     else:
+        items.ledger = ledger
         _item_figures(data, book, items, stages, weights)
     _money(data, _source(book, FINANCIALS.name, "flow"), as_of)
     _capacity(data, book, as_of)
@@ -488,12 +608,15 @@ class _Layout:
 
 
 def dashboard_sheet(book: Book, as_of: dt.date, *, values: bool = False,
-                    stage_weights: dict[str, float] | None = None) -> GeneratedSheet:
+                    stage_weights: dict[str, float] | None = None,
+                    recorded: pd.DataFrame | None = None) -> GeneratedSheet:
     """The Dashboard sheet: key figures on top, then each table with its native chart to its right.
 
-    With `values` every formula is replaced by its result (a frozen snapshot).
+    With `values` every formula is replaced by its result (a frozen snapshot). With `recorded`
+    (see dashboard_data) items typed over are counted at their ledger stage and state, and the
+    sheet says so.
     """
-    return layout(dashboard_data(book, as_of, stage_weights=stage_weights), values=values)
+    return layout(dashboard_data(book, as_of, stage_weights=stage_weights, recorded=recorded), values=values)
 
 
 def layout(data: DashboardData, *, values: bool = False) -> GeneratedSheet:
@@ -521,6 +644,10 @@ def layout(data: DashboardData, *, values: bool = False) -> GeneratedSheet:
     out.blocks = [*([figures] if figures.rows else []), *top_blocks, *sections]
     if data.notes:
         out.blocks.append(Block(row, 1, "Not shown", ("Why",), tuple((n,) for n in data.notes)))
+    if data.ledger:  # row 2 is free: the warning sits right under the title
+        out.blocks += [Block(2, 1, "", (data.ledger.line(),), ()),
+                       Block(LEDGER_ROW, LEDGER_COLUMN, "Counted at their ledger stage and state", LEDGER_HEADER,
+                             tuple(data.ledger.rows), (None, None, None, MONEY))]
     sheet = GeneratedSheet(
         DASHBOARD_SHEET, (f"Portfolio dashboard as of {data.as_of.isoformat()}",), (), WIDTHS,
         charts=tuple(out.charts), blocks=tuple(out.blocks), conditional=tuple(out.conditional), freeze=None)

@@ -12,7 +12,8 @@ xlwings Server uses) with the person's token, this app checks the token and the 
 (xlportfolio.server_guard, configured by xlportfolio.server_settings), opens the workbook on an
 xlwings remote-engine App of the request's own (so concurrent requests never share one), runs the command through the ribbon's own logic (xlportfolio.ribbon.run_command, on the live
 adapter) and answers with `book.json()`: the actions the client then applies in Excel, the
-message box being one more action (an alert, shown through GET /xlwings/alert).
+message box being one more action (an alert, shown through GET /xlwings/alert; its Yes/No
+answer goes to the task pane's JavaScript callback, which can open the Findings sheet).
 
 Errors: a command that aborts (a workbook problem, or an internal error) still answers 200,
 with its edits dropped and only the alert left, so Excel shows the message and nothing
@@ -264,6 +265,18 @@ TASKPANE = """<!doctype html>
         try { await runScript(name); } finally { event.completed(); }
       });
     });
+    // The outcome's alert offers the Findings sheet (xlportfolio.ribbon.FINDINGS_CALLBACK):
+    // xlwings' client calls this, by its name, with the button pressed ("yes" or "no").
+    var FINDINGS = {{ findings | tojson }};
+    async function {{ findings_callback }}(button) {
+      if (button !== "yes") { return; }
+      await Excel.run(async function (ctx) {
+        var sheet = ctx.workbook.worksheets.getItemOrNullObject(FINDINGS);
+        await ctx.sync();
+        if (!sheet.isNullObject) { sheet.activate(); await ctx.sync(); }
+      });
+    }
+    xlwings.registerCallback({{ findings_callback }});
   </script>
 </body>
 </html>
@@ -273,13 +286,14 @@ TASKPANE = """<!doctype html>
 def taskpane_html() -> str:
     import jinja2
 
-    from .ribbon import ribbon_groups
+    from .ribbon import FINDINGS, FINDINGS_CALLBACK, ribbon_groups
 
     groups = ribbon_groups()
     names = [c.control_id for g in groups for c in g["commands"]]
     env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     return env.from_string(TASKPANE).render(groups=groups, names=names, office_js=OFFICE_JS,
-                                            xlwings_js=xlwings_js_url(), scripts_path=SCRIPTS_PATH)
+                                            xlwings_js=xlwings_js_url(), scripts_path=SCRIPTS_PATH,
+                                            findings=FINDINGS, findings_callback=FINDINGS_CALLBACK)
 
 
 def alert_html(prompt: str, title: str, buttons: str, mode: str, callback: str) -> str:

@@ -141,6 +141,27 @@ def test_validate_returns_the_marks_and_the_message(client, demo, payload):
     assert "Findings" in model.sheet_names
 
 
+def test_the_heap_is_frozen_only_while_a_command_runs(client, marking_command, payload, monkeypatch):
+    """server.freeze_heap keeps the posted payload out of the garbage collector's full scans
+    during the command; every request, finished or aborted, thaws it again."""
+    import gc
+
+    from xlportfolio import ribbon
+
+    monkeypatch.delenv("XLPORTFOLIO_DEBUG", raising=False)
+    frozen, run = [], ribbon.run_command
+
+    def watched(command, book):
+        frozen.append(gc.get_freeze_count())
+        return run(command, book)
+    monkeypatch.setattr(ribbon, "run_command", watched)
+    assert gc.get_freeze_count() == 0
+    for script in ("mark", "xlp_explode"):
+        assert client.post(CALL + script, json=payload).status_code == 200
+        assert gc.get_freeze_count() == 0, script
+    assert len(frozen) == 2 and all(n > 0 for n in frozen)
+
+
 def test_a_script_by_its_cli_id_too(client, marking_command, payload):
     response = client.post(CALL + "mark", json=payload)
     assert response.status_code == 200

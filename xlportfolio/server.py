@@ -172,6 +172,29 @@ def open_book(payload: dict):
     return xw.Book(impl=app.books.open(json=payload))
 
 
+def freeze_heap() -> None:
+    """Move every object alive now (the posted payload and its book above all) out of the cyclic
+    garbage collector's reach until `thaw_heap`: the command allocates enough to trigger full
+    collections, and each would walk the whole payload again (bench/bench_dispatch.py).
+
+    Safe with concurrent requests because nothing depends on the calls pairing up: both are
+    atomic under the GIL, frozen objects are still freed by reference counting, and the only
+    effect of one request thawing while another runs is that the other's payload is scanned
+    again, as without the freeze. A request that never thaws (stopped by its timeout between
+    the two) leaves its objects frozen only until any later request thaws. A host process that
+    froze its own heap (e.g. before forking workers) sees it thawed by the first request.
+    """
+    import gc
+
+    gc.freeze()
+
+
+def thaw_heap() -> None:
+    import gc
+
+    gc.unfreeze()
+
+
 def run_script(command: Command, payload: dict) -> tuple[int, Any, str]:
     """Run `command` on the posted workbook; (HTTP status, JSON actions or a message, the outcome
     for the call log)."""
@@ -192,6 +215,7 @@ def run_script(command: Command, payload: dict) -> tuple[int, Any, str]:
     except Exception as exc:  # noqa: BLE001 - a request xlwings cannot read is the caller's error
         return 400, (f"xlportfolio: the workbook in the request cannot be read ({type(exc).__name__}: "
                      f"{exc}); post it from xlwings' Office.js client."), "unreadable workbook"
+    freeze_heap()
     try:
         outcome = run_command(command, book)
         actions = book.json()
@@ -199,6 +223,7 @@ def run_script(command: Command, payload: dict) -> tuple[int, Any, str]:
             actions = {**actions, "actions": [a for a in actions["actions"] if a.get("func") == "alert"]}
         return 200, actions, OUTCOMES.get(outcome.exit_code, f"exit {outcome.exit_code}")
     finally:
+        thaw_heap()
         try:
             book.close()
         except Exception:  # noqa: BLE001 - closing a remote book only frees memory

@@ -1,7 +1,8 @@
 """Time a ribbon click on xlwings Server: `dispatch("xlp_validate", book)` on an Office.js payload.
 
 What one click costs the server, end to end: the request's JSON text in, json.loads,
-`xw.Book(json=...)` on xlwings' remote engine, `xlportfolio.ribbon.dispatch` (the live adapter
+`xw.Book(json=...)` on xlwings' remote engine, the heap frozen as the server freezes it
+(xlportfolio.server.freeze_heap; --no-freeze to compare), `xlportfolio.ribbon.dispatch` (the live adapter
 reads the tables, the core validates, the marks are queued as actions), json.dumps of
 `book.json()` out. Excel's own work (collecting the payload, applying the actions) and the
 network are not in it. The workbook and its payload are made once, untimed; each run starts
@@ -43,11 +44,15 @@ sys.path.insert(0, str(HERE.parent))
 BLANKED = ("Sponsor", "Business reason", "Title")  # required text: one error each when blank
 
 
+FREEZE = True  # as the server does (xlportfolio.server.freeze_heap); --no-freeze for the baseline
+
+
 def one_click(text: str, control_id: str) -> tuple[dict[str, float], str, object]:
     """Run one request; return the time of each phase, the response text and the outcome."""
     import xlwings as xw
 
     from xlportfolio.ribbon import dispatch
+    from xlportfolio.server import freeze_heap, thaw_heap
 
     times = {}
     cpu = time.process_time()
@@ -55,6 +60,8 @@ def one_click(text: str, control_id: str) -> tuple[dict[str, float], str, object
     payload = json.loads(text)
     t1 = time.perf_counter()
     book = xw.Book(json=payload)
+    if FREEZE:
+        freeze_heap()
     t2 = time.perf_counter()
     try:
         outcome = dispatch(control_id, book)
@@ -62,6 +69,8 @@ def one_click(text: str, control_id: str) -> tuple[dict[str, float], str, object
         response = json.dumps(book.json())
         t4 = time.perf_counter()
     finally:
+        if FREEZE:
+            thaw_heap()
         book.close()
     times.update(loads=t1 - t0, book=t2 - t1, dispatch=t3 - t2, dumps=t4 - t3, total=t4 - t0,
                  cpu=time.process_time() - cpu)
@@ -133,7 +142,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs; the median is reported (default 5)")
     parser.add_argument("--command", default="xlp_validate", help="ribbon control id (default xlp_validate)")
     parser.add_argument("--findings", help="comma-separated finding counts, e.g. 300,3000,10000")
+    parser.add_argument("--no-freeze", action="store_true",
+                        help="leave the heap to the garbage collector (the server freezes it during a command)")
     args = parser.parse_args(argv)
+    global FREEZE
+    FREEZE = not args.no_freeze
 
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
         sys.exit("Set XLWINGS_LICENSE_KEY first (\"noncommercial\" for noncommercial use): "

@@ -141,6 +141,27 @@ def test_validate_returns_the_marks_and_the_message(client, demo, payload):
     assert "Findings" in model.sheet_names
 
 
+def test_the_heap_is_frozen_only_while_a_command_runs(client, marking_command, payload, monkeypatch):
+    """server.freeze_heap keeps the posted payload out of the garbage collector's full scans
+    during the command; every request, finished or aborted, thaws it again."""
+    import gc
+
+    from xlportfolio import ribbon
+
+    monkeypatch.delenv("XLPORTFOLIO_DEBUG", raising=False)
+    frozen, run = [], ribbon.run_command
+
+    def watched(command, book):
+        frozen.append(gc.get_freeze_count())
+        return run(command, book)
+    monkeypatch.setattr(ribbon, "run_command", watched)
+    assert gc.get_freeze_count() == 0
+    for script in ("mark", "xlp_explode"):
+        assert client.post(CALL + script, json=payload).status_code == 200
+        assert gc.get_freeze_count() == 0, script
+    assert len(frozen) == 2 and all(n > 0 for n in frozen)
+
+
 def test_a_script_by_its_cli_id_too(client, marking_command, payload):
     response = client.post(CALL + "mark", json=payload)
     assert response.status_code == 200
@@ -218,6 +239,74 @@ def test_taskpane_binds_every_button(client):
     for c in registry.ribbon_commands():
         assert f'data-script="{c.control_id}"' in html and f'"{c.control_id}"' in html
     assert "Office.actions.associate" in html and "xlwings.min.js" in html
+
+
+def test_taskpane_registers_the_findings_callback_the_alert_names(client, demo, payload):
+    """The remote engine's outcome alert names a callback (xlportfolio.ribbon); xlwings' client
+    looks it up by the function's own name, so the served pane must declare and register exactly
+    that function, and it must go to the Findings sheet on "yes" only."""
+    import re
+
+    response = client.post(CALL + "xlp_validate", json=payload)
+    assert response.status_code == 200, response.text
+    [alert] = [a for a in response.json()["actions"] if a["func"] == "alert"]
+    buttons, callback = alert["args"][2], alert["args"][4]
+    assert buttons == "yes_no" and callback
+    html = client.get("/taskpane").text
+    assert re.findall(r"xlwings\.registerCallback\((\w+)\)", html) == [callback]
+    declared = re.search(r"async function " + callback + r"\(button\) \{(.*?)\n    \}", html, re.S)
+    assert declared, f"the task pane declares no function {callback}"
+    body = declared.group(1)
+    assert 'if (button !== "yes") { return; }' in body
+    assert re.search(r'var FINDINGS = "Findings";', html) and "getItemOrNullObject(FINDINGS)" in body
+    assert ".activate()" in body
+    page = client.get("/xlwings/alert", params={"prompt": "Go?", "title": "T", "buttons": buttons,
+                                               "mode": "critical", "callback": callback}).text
+    assert 'id="yes"' in page and 'id="no"' in page and f'data-callback="{callback}"' in page
+
+
+PANE_HARNESS = """
+// Just enough of the browser, Office.js and xlwings' client to run the task pane's script.
+var el = function () { return { addEventListener: function () {}, value: "", textContent: "" }; };
+var document = { getElementById: el, querySelectorAll: function () { return []; } };
+var window = { location: { origin: "https://x" } };
+var localStorage = { getItem: function () { return null; } };
+var Office = { onReady: function () {}, actions: { associate: function () {} } };
+var callbacks = {}, activated = [];
+var xlwings = { registerCallback: function (f) { callbacks[f.name] = f; } };
+var Excel = { run: async function (f) {
+  await f({ sync: async function () {}, workbook: { worksheets: { getItemOrNullObject: function (name) {
+    return { isNullObject: false, activate: function () { activated.push(name); } }; } } } });
+} };
+"""
+
+
+def test_the_findings_callback_goes_there_on_yes_only(client, tmp_path):
+    """The served pane's script, run in Node against stand-ins for Office.js and xlwings' client,
+    as the client does on an alert's button: by the callback's registered name."""
+    import json
+    import re
+    import shutil
+    import subprocess
+
+    from xlportfolio.ribbon import FINDINGS_CALLBACK
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed")
+    script = re.findall(r"<script>(.*?)</script>", client.get("/taskpane").text, re.S)[-1]
+    run = (PANE_HARNESS + script + f"""
+(async function () {{
+  await callbacks[{FINDINGS_CALLBACK!r}]("no");
+  var afterNo = activated.slice();
+  await callbacks[{FINDINGS_CALLBACK!r}]("yes");
+  console.log(JSON.stringify({{ registered: Object.keys(callbacks), afterNo: afterNo, afterYes: activated }}));
+}})();""")
+    (tmp_path / "pane.js").write_text(run, encoding="utf-8")
+    done = subprocess.run([node, str(tmp_path / "pane.js")], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"registered": [FINDINGS_CALLBACK], "afterNo": [],
+                                       "afterYes": ["Findings"]}
 
 
 def test_icons(client):

@@ -10,7 +10,8 @@ registry, runs the command on the open workbook through the live adapter, shows 
 the status bar and reports the outcome in a message box: counts, the first errors by item and
 cell, and an offer to go to the Findings sheet. A person never sees a traceback: a workbook
 problem shows its message, anything else a short "internal error" line. The same function serves the Office.js
-add-in (xlportfolio.server), where the message box becomes an alert action.
+add-in (xlportfolio.server), where the message box becomes an alert action and the task pane's
+JavaScript callback (FINDINGS_CALLBACK) takes a Yes to the Findings sheet.
 
 This module is imported on every click, so it imports nothing heavy at module level.
 """
@@ -33,6 +34,9 @@ PROMPT_LIMIT = 1000  # VBA's MsgBox and Windows' MessageBox stay readable below 
 FIRST_ERRORS = 3  # errors named by item in the message box
 MESSAGE_LIMIT = 160  # of each of those errors' messages
 FINDINGS = "Findings"  # the sheet the message box offers to go to
+# The JavaScript function of the Office.js task pane (xlportfolio.server) that xlwings' client
+# calls with the button pressed in the remote engine's alert: on "yes" it activates FINDINGS.
+FINDINGS_CALLBACK = "xlpGoToFindings"
 
 
 def dispatch(control_id: str, book=None) -> Outcome | None:
@@ -103,9 +107,9 @@ def run_command(command: Command, book) -> Outcome:
     findings = _findings_sheet(book) if outcome.report.findings else None
     if findings is None:
         _alert(book, text, title, critical=critical)
-    elif _remote(book):  # its message box cannot answer back: the sheet is opened for the person
-        _activate(findings)
-        _alert(book, f"{text}\n\nThe {FINDINGS} sheet is open.", title, critical=critical)
+    elif _remote(book):  # its alert answers the task pane, not Python: the pane's callback acts on Yes
+        _alert(book, f"{text}\n\nGo to the {FINDINGS} sheet?", title, critical=critical,
+               buttons="yes_no", callback=FINDINGS_CALLBACK)
     elif _alert(book, f"{text}\n\nGo to the {FINDINGS} sheet?", title, critical=critical,
                 buttons="yes_no") == "yes":
         _activate(findings)
@@ -235,11 +239,15 @@ def _status(workbook, text: str) -> None:
         pass
 
 
-def _alert(book, prompt: str, title: str, critical: bool = False, buttons: str = "ok") -> str | None:
-    """A message box on desktop Excel; an alert action for the Office.js client. Returns the
-    button pressed ("ok", "yes", "no"...) where the engine can say (desktop), else None."""
+def _alert(book, prompt: str, title: str, critical: bool = False, buttons: str = "ok",
+           callback: str | None = None) -> str | None:
+    """A message box on desktop Excel; an alert action for the Office.js client, which calls the
+    task pane's JavaScript function `callback` with the button pressed. Returns the button
+    pressed ("ok", "yes", "no"...) where the engine can say (desktop), else None."""
+    extra = {"callback": callback} if callback else {}
     try:
-        return book.app.alert(prompt, title=title, buttons=buttons, mode="critical" if critical else "info")
+        return book.app.alert(prompt, title=title, buttons=buttons, mode="critical" if critical else "info",
+                              **extra)
     except Exception:  # noqa: BLE001 - no message box (e.g. no display): say it on stderr
         import sys
 
@@ -248,7 +256,8 @@ def _alert(book, prompt: str, title: str, critical: bool = False, buttons: str =
 
 
 def _remote(book) -> bool:
-    """xlwings' remote engine (a server answering Office.js), whose alert cannot return an answer."""
+    """xlwings' remote engine (a server answering Office.js), whose alert cannot return an answer
+    to Python."""
     try:
         return book.app.engine.name == "remote"
     except Exception:  # noqa: BLE001 - a book without an engine is a desktop stand-in

@@ -12,7 +12,8 @@ xlwings Server uses) with the person's token, this app checks the token and the 
 (xlportfolio.server_guard, configured by xlportfolio.server_settings), opens the workbook on an
 xlwings remote-engine App of the request's own (so concurrent requests never share one), runs the command through the ribbon's own logic (xlportfolio.ribbon.run_command, on the live
 adapter) and answers with `book.json()`: the actions the client then applies in Excel, the
-message box being one more action (an alert, shown through GET /xlwings/alert).
+message box being one more action (an alert, shown through GET /xlwings/alert; its Yes/No
+answer goes to the task pane's JavaScript callback, which can open the Findings sheet).
 
 Errors: a command that aborts (a workbook problem, or an internal error) still answers 200,
 with its edits dropped and only the alert left, so Excel shows the message and nothing
@@ -171,6 +172,29 @@ def open_book(payload: dict):
     return xw.Book(impl=app.books.open(json=payload))
 
 
+def freeze_heap() -> None:
+    """Move every object alive now (the posted payload and its book above all) out of the cyclic
+    garbage collector's reach until `thaw_heap`: the command allocates enough to trigger full
+    collections, and each would walk the whole payload again (bench/bench_dispatch.py).
+
+    Safe with concurrent requests because nothing depends on the calls pairing up: both are
+    atomic under the GIL, frozen objects are still freed by reference counting, and the only
+    effect of one request thawing while another runs is that the other's payload is scanned
+    again, as without the freeze. A request that never thaws (stopped by its timeout between
+    the two) leaves its objects frozen only until any later request thaws. A host process that
+    froze its own heap (e.g. before forking workers) sees it thawed by the first request.
+    """
+    import gc
+
+    gc.freeze()
+
+
+def thaw_heap() -> None:
+    import gc
+
+    gc.unfreeze()
+
+
 def run_script(command: Command, payload: dict) -> tuple[int, Any, str]:
     """Run `command` on the posted workbook; (HTTP status, JSON actions or a message, the outcome
     for the call log)."""
@@ -191,6 +215,7 @@ def run_script(command: Command, payload: dict) -> tuple[int, Any, str]:
     except Exception as exc:  # noqa: BLE001 - a request xlwings cannot read is the caller's error
         return 400, (f"xlportfolio: the workbook in the request cannot be read ({type(exc).__name__}: "
                      f"{exc}); post it from xlwings' Office.js client."), "unreadable workbook"
+    freeze_heap()
     try:
         outcome = run_command(command, book)
         actions = book.json()
@@ -198,6 +223,7 @@ def run_script(command: Command, payload: dict) -> tuple[int, Any, str]:
             actions = {**actions, "actions": [a for a in actions["actions"] if a.get("func") == "alert"]}
         return 200, actions, OUTCOMES.get(outcome.exit_code, f"exit {outcome.exit_code}")
     finally:
+        thaw_heap()
         try:
             book.close()
         except Exception:  # noqa: BLE001 - closing a remote book only frees memory
@@ -264,6 +290,18 @@ TASKPANE = """<!doctype html>
         try { await runScript(name); } finally { event.completed(); }
       });
     });
+    // The outcome's alert offers the Findings sheet (xlportfolio.ribbon.FINDINGS_CALLBACK):
+    // xlwings' client calls this, by its name, with the button pressed ("yes" or "no").
+    var FINDINGS = {{ findings | tojson }};
+    async function {{ findings_callback }}(button) {
+      if (button !== "yes") { return; }
+      await Excel.run(async function (ctx) {
+        var sheet = ctx.workbook.worksheets.getItemOrNullObject(FINDINGS);
+        await ctx.sync();
+        if (!sheet.isNullObject) { sheet.activate(); await ctx.sync(); }
+      });
+    }
+    xlwings.registerCallback({{ findings_callback }});
   </script>
 </body>
 </html>
@@ -273,13 +311,14 @@ TASKPANE = """<!doctype html>
 def taskpane_html() -> str:
     import jinja2
 
-    from .ribbon import ribbon_groups
+    from .ribbon import FINDINGS, FINDINGS_CALLBACK, ribbon_groups
 
     groups = ribbon_groups()
     names = [c.control_id for g in groups for c in g["commands"]]
     env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     return env.from_string(TASKPANE).render(groups=groups, names=names, office_js=OFFICE_JS,
-                                            xlwings_js=xlwings_js_url(), scripts_path=SCRIPTS_PATH)
+                                            xlwings_js=xlwings_js_url(), scripts_path=SCRIPTS_PATH,
+                                            findings=FINDINGS, findings_callback=FINDINGS_CALLBACK)
 
 
 def alert_html(prompt: str, title: str, buttons: str, mode: str, callback: str) -> str:

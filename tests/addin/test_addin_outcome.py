@@ -128,28 +128,56 @@ def test_a_findings_sheet_that_cannot_be_reached_still_shows_the_outcome(clicked
     assert outcome.exit_code == 1 and book.app.alerts[0]["prompt"].startswith(outcome.summary)
 
 
-def test_on_the_remote_engine_the_findings_sheet_is_opened(demo_book, monkeypatch):
-    """xlwings' remote engine queues the alert and cannot answer back: the Findings sheet is
-    activated instead, and the message says so."""
-    from live.payload import Model, book_payload
+def remote_click(demo_book, monkeypatch, control):
+    """dispatch(control) on xlwings' remote engine: the outcome and the actions it answers."""
+    from live.payload import book_payload
 
     from xlportfolio.server import ensure_remote_engine
 
     monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    monkeypatch.delenv("XLPORTFOLIO_DEBUG", raising=False)
     assert ensure_remote_engine()
     import xlwings as xw
 
     book = xw.Book(json=book_payload(demo_book))
     try:
-        outcome = ribbon.dispatch("xlp_validate", book)
-        actions = book.json()["actions"]
+        outcome = ribbon.dispatch(control, book)
+        return outcome, book.json()["actions"]
     finally:
         book.close()
+
+
+def test_on_the_remote_engine_the_task_pane_answers_the_offer(demo_book, monkeypatch):
+    """xlwings' remote engine queues the alert and cannot answer back to Python: the alert's
+    Yes/No goes to the task pane's callback, named in the action; the sheet stays where it was."""
+    from live.payload import Model
+
+    outcome, actions = remote_click(demo_book, monkeypatch, "xlp_validate")
     assert outcome.report.errors
-    funcs = [a["func"] for a in actions]
-    assert funcs[-2:] == ["activateSheet", "alert"]
     [alert] = [a for a in actions if a["func"] == "alert"]
-    assert alert["args"][0].endswith("\n\nThe Findings sheet is open.") and "First errors:" in alert["args"][0]
-    assert alert["args"][2] == "ok"
-    model = Model(demo_book).replay(actions[:-1])
-    assert model.sheet_names[model.active] == "Findings"
+    prompt, title, buttons, mode, callback = alert["args"]
+    assert prompt.endswith("\n\nGo to the Findings sheet?") and "First errors:" in prompt
+    assert (title, buttons, mode) == ("xlportfolio: Validate", "yes_no", "critical")
+    assert callback == ribbon.FINDINGS_CALLBACK == "xlpGoToFindings"
+    model = Model(demo_book).replay([a for a in actions if a["func"] != "alert"])
+    assert model.sheet_names[model.active] != "Findings"  # not opened behind the person's back
+
+
+def test_on_the_remote_engine_nothing_found_is_a_plain_ok(demo_book, monkeypatch, tmp_path):
+    import shutil
+
+    from openpyxl import load_workbook
+
+    from xlportfolio.files.workbook import open_book as open_file
+
+    path = tmp_path / "gated.xlsx"  # gates first, so verify has a chain to check and finds nothing
+    shutil.copy(demo_book, path)
+    with open_file(path) as wb, monkeypatch.context() as m:
+        m.setattr(ribbon, "_live", lambda _: wb)
+        ribbon.dispatch("xlp_gates", Book(wb))
+        wb.save()
+    assert "Ledger" in load_workbook(path).sheetnames
+    outcome, actions = remote_click(path, monkeypatch, "xlp_verify")
+    assert not outcome.report.findings
+    [alert] = [a for a in actions if a["func"] == "alert"]
+    assert alert["args"][2:] == ["ok", "info", ""] and "Findings" not in alert["args"][0]

@@ -235,3 +235,17 @@ def test_no_copy_of_a_tampered_ledger_and_no_comparison_with_a_tampered_copy(pla
     fresh = tmp_path / "fresh.jsonl"
     result = run("verify", plain, "--export", fresh)
     assert result.exit_code == 1 and not fresh.exists() and "No copy was written" in result.output
+
+
+def test_a_copy_that_cannot_be_read_or_written_is_named_by_the_users_path(plain, tmp_path):
+    cases = [("--against", tmp_path / "missing.jsonl", "cannot be read as a ledger copy (No such file"),
+             ("--against", tmp_path, "cannot be read as a ledger copy (Is a directory"),
+             ("--export", tmp_path / "nowhere" / "ledger.jsonl", "the folder"),
+             ("--export", tmp_path, "is a folder")]
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for option, target, said in cases:
+        result = run("verify", plain, option, target)
+        text = " ".join(result.output.split())
+        assert result.exit_code == 2 and said in text and str(target) in text, (option, target, result.output)
+        assert "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # no copy, and no temporary one, left behind

@@ -173,6 +173,8 @@ def check_file(path: str | Path, *, against: str | Path | None = None,
     The workbook is only read; the copy is written (whole, or not at all) only when nothing was
     found and every row could be checked, so a copy never records a tampered ledger.
     """
+    if export is not None:
+        _check_export(Path(export))
     key = ledger_key()
     copy = (str(against), read_copy(against, key)) if against is not None else None
     with read_book_file(path) as wb:
@@ -184,6 +186,16 @@ def check_file(path: str | Path, *, against: str | Path | None = None,
     return check
 
 
+def _check_export(target: Path) -> None:
+    """Before any work: the copy must be writable where the user asked, named by the user's path."""
+    folder = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise XlPortfolioError(target, "is a folder; give a file name for the copy, such as ledger.jsonl.")
+    if not folder.is_dir():
+        raise XlPortfolioError(target, f"the folder {folder} does not exist; create it or choose another "
+                               "file for the copy.")
+
+
 def read_copy(path: str | Path, key: LedgerKey | None) -> list[dict]:
     """A copy's records, after checking that it is itself an intact chain."""
     try:
@@ -191,6 +203,9 @@ def read_copy(path: str | Path, key: LedgerKey | None) -> list[dict]:
     except UnicodeDecodeError:
         raise BadCopy(path, "is not a ledger copy (not UTF-8 text); give the .jsonl file verify --export wrote.") \
             from None
+    except OSError as exc:
+        raise BadCopy(path, f"cannot be read as a ledger copy ({exc.strerror or exc}); give the .jsonl file "
+                      "verify --export wrote.") from None
     copy = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -215,7 +230,10 @@ def read_copy(path: str | Path, key: LedgerKey | None) -> list[dict]:
 def write_copy(path: str | Path, copy: list[dict]) -> None:
     """One JSON object per line, written to a temporary file first so an old copy is never half-replaced."""
     target = Path(path)
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    except OSError as exc:  # named by the user's path, never the temporary file's
+        raise XlPortfolioError(target, f"the copy cannot be written ({exc.strerror or exc}).") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
             out.writelines(json.dumps(rec, ensure_ascii=False) + "\n" for rec in copy)

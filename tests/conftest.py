@@ -12,6 +12,22 @@ import pytest  # noqa: E402
 AS_OF = dt.date(2026, 6, 30)
 
 
+@pytest.fixture(scope="session")
+def intake_forms(tmp_path_factory):
+    """The intake template holding 100 requests: protected.xlsx as shipped (with a password), and
+    open.xlsx, its unprotected twin. Copy a form before a command changes it."""
+    import dataclasses
+
+    from xlportfolio.demo_data import sample_intake
+    from xlportfolio.files.template import INTAKE_KIND, build_workbook
+
+    folder = tmp_path_factory.mktemp("intake-forms")
+    data = {"Intake": sample_intake(AS_OF)}
+    build_workbook(INTAKE_KIND, data, password="s3cret").save(folder / "protected.xlsx")
+    build_workbook(dataclasses.replace(INTAKE_KIND, protect=False), data).save(folder / "open.xlsx")
+    return folder
+
+
 @pytest.fixture
 def demo_book(tmp_path):
     """A governed portfolio workbook with 100 sample intake requests, written to disk."""

@@ -1,7 +1,6 @@
 """The protected intake template on the file path: every cell a command writes on a protected sheet
 is unlocked and guarded against typing, the results equal an unprotected form's, and the
 package engine keeps the protection elements byte for byte."""
-import dataclasses
 import re
 import shutil
 import zipfile
@@ -13,25 +12,12 @@ from openpyxl.workbook.protection import WorkbookProtection
 
 from xlportfolio.commands.score import score_on
 from xlportfolio.commands.validate import validate_file
-from xlportfolio.demo_data import sample_intake
 from xlportfolio.files.workbook import open_book
 from xlportfolio.schema import INTAKE
 
 # The parts of the package that say what is protected and how typing is guarded.
 PROTECTION = re.compile(rb"<sheetProtection\b[^>]*>|<workbookProtection\b[^>]*>|<dataValidations\b.*?</dataValidations>",
                         re.DOTALL)
-
-
-@pytest.fixture(scope="module")
-def forms(tmp_path_factory):
-    """The intake template holding 100 requests: protected with a password, and an unprotected twin."""
-    from xlportfolio.files.template import INTAKE_KIND, build_workbook
-
-    folder = tmp_path_factory.mktemp("forms")
-    data = {"Intake": sample_intake(AS_OF)}
-    build_workbook(INTAKE_KIND, data, password="s3cret").save(folder / "protected.xlsx")
-    build_workbook(dataclasses.replace(INTAKE_KIND, protect=False), data).save(folder / "open.xlsx")
-    return folder
 
 
 def run_commands(path):
@@ -53,8 +39,8 @@ def cells(ws) -> dict:
     return {cell: c.value for cell, c in ws._cells.items() if c.value is not None}
 
 
-def test_every_cell_written_on_a_protected_sheet_is_unlocked_and_guarded(forms, tmp_path):
-    path = shutil.copy(forms / "protected.xlsx", tmp_path / "intake.xlsx")
+def test_every_cell_written_on_a_protected_sheet_is_unlocked_and_guarded(intake_forms, tmp_path):
+    path = shutil.copy(intake_forms / "protected.xlsx", tmp_path / "intake.xlsx")
     before = load_workbook(path)
     run_commands(path)
     after = load_workbook(path)
@@ -80,9 +66,9 @@ def test_every_cell_written_on_a_protected_sheet_is_unlocked_and_guarded(forms, 
     assert all(not ws.cell(r, c).protection.locked for r in range(2, ws.max_row + 1) for c in header)
 
 
-def test_results_equal_an_unprotected_forms(forms, tmp_path):
-    protected = shutil.copy(forms / "protected.xlsx", tmp_path / "intake.xlsx")
-    unprotected = shutil.copy(forms / "open.xlsx", tmp_path / "open.xlsx")
+def test_results_equal_an_unprotected_forms(intake_forms, tmp_path):
+    protected = shutil.copy(intake_forms / "protected.xlsx", tmp_path / "intake.xlsx")
+    unprotected = shutil.copy(intake_forms / "open.xlsx", tmp_path / "open.xlsx")
     run_commands(protected)
     run_commands(unprotected)
     a, b = load_workbook(protected), load_workbook(unprotected)
@@ -95,8 +81,8 @@ def test_results_equal_an_unprotected_forms(forms, tmp_path):
 
 
 @pytest.mark.parametrize("structure", [False, True], ids=["as-shipped", "structure-locked"])
-def test_the_package_engine_keeps_protection_byte_for_byte(forms, tmp_path, structure):
-    path = shutil.copy(forms / "protected.xlsx", tmp_path / "intake.xlsx")
+def test_the_package_engine_keeps_protection_byte_for_byte(intake_forms, tmp_path, structure):
+    path = shutil.copy(intake_forms / "protected.xlsx", tmp_path / "intake.xlsx")
     if structure:
         wb = load_workbook(path)
         wb.security = WorkbookProtection(lockStructure=True, workbookPassword="s3cret")

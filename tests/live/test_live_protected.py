@@ -1,7 +1,6 @@
 """The protected intake template in Excel: every action a command queues on the remote engine is
 one Excel allows on the protected sheet (tests/live/protection.py applies Excel's rules), and
 the result is the one an unprotected form gets, in Excel and in the file."""
-import dataclasses
 import datetime as dt
 import shutil
 
@@ -18,31 +17,19 @@ from xlportfolio.commands.score import score_on
 from xlportfolio.commands.validate import BOOK_TABLES, validate_file
 from xlportfolio.core.plan import MARKS_SHEET
 from xlportfolio.core.validate import validate_intake
-from xlportfolio.demo_data import sample_intake
-from xlportfolio.files.template import INTAKE_KIND, build_workbook
 from xlportfolio.live import LiveWorkbook
 
 SHEETS = ("Intake", "Findings", MARKS_SHEET)
 
 
-@pytest.fixture(scope="module")
-def forms(tmp_path_factory):
-    """The intake template holding 100 requests, protected (as shipped, with a password) and not."""
-    folder = tmp_path_factory.mktemp("protected")
-    data = {"Intake": sample_intake(AS_OF)}
-    build_workbook(INTAKE_KIND, data, password="s3cret").save(folder / "protected.xlsx")
-    build_workbook(dataclasses.replace(INTAKE_KIND, protect=False), data).save(folder / "open.xlsx")
-    return folder
+@pytest.fixture
+def protected(intake_forms, tmp_path):
+    return shutil.copy(intake_forms / "protected.xlsx", tmp_path / "intake.xlsx")
 
 
 @pytest.fixture
-def protected(forms, tmp_path):
-    return shutil.copy(forms / "protected.xlsx", tmp_path / "intake.xlsx")
-
-
-@pytest.fixture
-def unprotected(forms, tmp_path):
-    return shutil.copy(forms / "open.xlsx", tmp_path / "open.xlsx")
+def unprotected(intake_forms, tmp_path):
+    return shutil.copy(intake_forms / "open.xlsx", tmp_path / "open.xlsx")
 
 
 def live(path, command):

@@ -12,6 +12,27 @@ import pytest  # noqa: E402
 AS_OF = dt.date(2026, 6, 30)
 
 
+@pytest.fixture
+def add_commands(monkeypatch):
+    """add(module, {name: object}, *commands): put fake commands in the registry for one test, the way
+    a developer adds one (a module holding the functions, a Command naming them), undone afterwards."""
+    import types
+
+    from xlportfolio import registry
+
+    def add(module_name, members, *commands):
+        module = types.ModuleType(module_name)
+        for name, member in members.items():
+            setattr(module, name, member)
+        monkeypatch.setitem(sys.modules, module_name, module)
+        everything = registry.COMMANDS + commands
+        monkeypatch.setattr(registry, "COMMANDS", everything)
+        monkeypatch.setattr(registry, "BY_ID", {c.id: c for c in everything})
+        monkeypatch.setattr(registry, "BY_CONTROL", {c.control_id: c for c in everything if c.ribbon})
+        return module
+    return add
+
+
 @pytest.fixture(scope="session")
 def intake_forms(tmp_path_factory):
     """The intake template holding 100 requests: protected.xlsx as shipped (with a password), and

@@ -1,8 +1,6 @@
 """The optional xlwings Server app: each ribbon command is a custom script the Office.js client
 posts the workbook to; the answer is the actions that mark the workbook, plus the message."""
 import copy
-import sys
-import types
 import warnings
 
 import pytest
@@ -88,7 +86,7 @@ def payload(demo):
 
 
 @pytest.fixture
-def marking_command(monkeypatch):
+def marking_command(monkeypatch, add_commands):
     """A registry command that colours A1 of the first sheet: the plumbing without the engine."""
     def mark(wb):
         wb.book.sheets[0]["A1"].color = "#FFC7CE"
@@ -98,15 +96,9 @@ def marking_command(monkeypatch):
         wb.book.sheets[0]["A1"].color = "#FFC7CE"  # an edit made before the failure...
         raise ZeroDivisionError("division by zero")
 
-    module = types.ModuleType("xlp_fake_server_commands")
-    module.mark, module.explode = mark, explode
-    monkeypatch.setitem(sys.modules, "xlp_fake_server_commands", module)
     extra = (Command("mark", "Mark", "Mark a cell.", "Rollups", "Bold", "xlp_fake_server_commands:mark"),
              Command("explode", "Explode", "Fail.", "Rollups", "Bold", "xlp_fake_server_commands:explode"))
-    commands = registry.COMMANDS + extra
-    monkeypatch.setattr(registry, "COMMANDS", commands)
-    monkeypatch.setattr(registry, "BY_ID", {c.id: c for c in commands})
-    monkeypatch.setattr(registry, "BY_CONTROL", {c.control_id: c for c in commands if c.ribbon})
+    add_commands("xlp_fake_server_commands", {"mark": mark, "explode": explode}, *extra)
 
     class Wrapper:
         def __init__(self, book):

@@ -4,7 +4,6 @@ that configure them. TestClient throughout; tests/test_server_http.py calls a re
 # ruff: noqa: F811 - test_server's fixtures are imported by name and requested as parameters
 import json
 import logging
-import sys
 import threading
 import time
 import types
@@ -47,7 +46,7 @@ def clean_env(monkeypatch):
 
 
 @pytest.fixture
-def recorded(monkeypatch):
+def recorded(monkeypatch, add_commands):
     """A command that records each run and marks a cell; `slow` runs until it is stopped."""
     runs, stopped = [], threading.Event()
 
@@ -65,15 +64,9 @@ def recorded(monkeypatch):
         finally:
             stopped.set()
 
-    module = types.ModuleType("xlp_fake_access_commands")
-    module.record, module.slow = record, slow
-    monkeypatch.setitem(sys.modules, "xlp_fake_access_commands", module)
-    extra = (Command("record", "Record", "Record.", "Rollups", "Bold", "xlp_fake_access_commands:record"),
-             Command("slow", "Slow", "Never ends.", "Rollups", "Bold", "xlp_fake_access_commands:slow"))
-    commands = registry.COMMANDS + extra
-    monkeypatch.setattr(registry, "COMMANDS", commands)
-    monkeypatch.setattr(registry, "BY_ID", {c.id: c for c in commands})
-    monkeypatch.setattr(registry, "BY_CONTROL", {c.control_id: c for c in commands if c.ribbon})
+    add_commands("xlp_fake_access_commands", {"record": record, "slow": slow},
+                 Command("record", "Record", "Record.", "Rollups", "Bold", "xlp_fake_access_commands:record"),
+                 Command("slow", "Slow", "Never ends.", "Rollups", "Bold", "xlp_fake_access_commands:slow"))
     return types.SimpleNamespace(runs=runs, stopped=stopped)
 
 

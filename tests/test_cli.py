@@ -107,15 +107,16 @@ def test_console_script_runs_in_a_fresh_process(tmp_path):
 def test_accept_consolidate_and_import_from_the_command_line(demo_book, tmp_path):
     from xlportfolio.commands.demo import write_crm_export, write_inbox
 
+    # The sample's Intake holds errors, and every command that leaves errors exits 1.
     result = run("accept", demo_book, "--as-of", AS_OF)
-    assert result.exit_code == 0 and "items created" in result.output
+    assert result.exit_code == 1 and "items created" in result.output and "errors" in result.output
     write_inbox(tmp_path / "inbox", AS_OF)
     result = run("consolidate", tmp_path / "inbox", "--into", demo_book, "--as-of", AS_OF)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     assert "hr-damaged.xlsx" in result.output and "not read" in result.output
     export = write_crm_export(tmp_path / "sf.csv", AS_OF)
     result = run("import-crm", export, "--into", demo_book, "--as-of", AS_OF)
-    assert result.exit_code == 0 and "salesforce" in result.output and "12 new" in result.output
+    assert result.exit_code == 1 and "salesforce" in result.output and "12 new" in result.output
     assert "TBD" in result.output  # the unreadable amount is named, not guessed
 
 

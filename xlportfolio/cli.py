@@ -106,14 +106,10 @@ def print_report(book: Path, rows: int, report, written: Path, limit: int = 15) 
               f"[red]{report.errors} errors[/], [yellow]{report.warnings} warnings[/].")
     if report.findings:
         counts = RichTable("finding", "count", box=None, padding=(0, 2))
-        for code, n in report.by_code().most_common():
+        for code, n in report.code_counts():
             counts.add_row(code, str(n))
         out.print(counts)
-        for f in report.findings[:limit]:
-            colour = "red" if f.severity == "error" else "yellow"
-            out.print(f"  [{colour}]{f.severity}[/] {f.location()}: {f.message}", soft_wrap=True)
-        if len(report.findings) > limit:
-            out.print(f"  ... {len(report.findings) - limit} more on the Findings sheet.")
+        _print_lines(report, limit)
     out.print(f"Marks, status column and Findings sheet written to [bold]{written}[/].")
 
 
@@ -127,14 +123,17 @@ def accept(
     from .commands.accept import accept_file
 
     result = accept_file(book, output=output, as_of=_date(as_of))
-    s = result.summary
+    s, report = result.summary, result.report
     out.print(f"[bold]{book}[/]: {len(s.created)} items created, {len(s.linked)} re-linked, "
               f"{s.already} accepted before, [red]{len(s.refused)} refused[/].")
     for rid, item in s.created[:20]:
         out.print(f"  {rid} -> {item} (DI1 Defined)")
     for row, why in s.refused[:20]:
         out.print(f"  [red]Intake!row {row}[/]: {why}; see the marked cells and the Findings sheet.")
+    if report.errors:
+        out.print(f"Intake has [red]{report.errors} errors[/] and {report.warnings} warnings (Findings sheet).")
     out.print(f"Written to [bold]{result.written}[/].")
+    raise typer.Exit(1 if report.errors or s.refused else 0)
 
 
 @workbook_command("consolidate")
@@ -170,6 +169,11 @@ def consolidate(
     new = sum(o.new for o in result.outcomes)
     out.print(f"{len(result.outcomes)} files, {new} new requests merged into [bold]{result.written}[/]; "
               "details on its Consolidation sheet.")
+    report = result.report
+    if report.findings:
+        out.print(f"Intake now has [red]{report.errors} errors[/] and [yellow]{report.warnings} warnings[/] "
+                  "(Findings sheet).")
+    raise typer.Exit(1 if report.errors else 0)
 
 
 @workbook_command("import-crm")
@@ -198,6 +202,7 @@ def import_crm(
         out.print(f"  [red]{why}[/]", soft_wrap=True)
     out.print(f"Intake now has {result.report.errors} errors and {result.report.warnings} warnings; "
               f"written to [bold]{result.written}[/] (see its CRM Import and Findings sheets).")
+    raise typer.Exit(1 if result.report.errors else 0)
 
 
 @workbook_command("score")
@@ -223,9 +228,9 @@ def score(
             out.print(f"  {rid:<14} {value:>10.4g}  {why}")
         if result.skipped[table]:
             out.print(f"  [yellow]not scored on[/] {', '.join(result.skipped[table])} (no such column in {table}).")
-    for f in result.report.findings:
-        out.print(f"  [red]{f.location()}[/]: {f.message}", soft_wrap=True)
+    _print_lines(result.report, limit=len(result.report.findings))
     out.print(f"Score, Rank and Why written to [bold]{result.written}[/].")
+    raise typer.Exit(1 if result.report.errors else 0)
 
 
 @workbook_command("select")
@@ -275,9 +280,9 @@ def gates(
     others = [f for f in report.findings if f.severity == "error" and f.code != "gate-refused"]
     for f in others[:20]:
         out.print(f"  [red]error[/] {f.location()}: {f.message}", soft_wrap=True)
-    counts = report.by_code()
+    counts = report.code_counts()
     if counts:
-        out.print("  findings: " + ", ".join(f"{c} x{n}" for c, n in counts.most_common()))
+        out.print("  findings: " + ", ".join(f"{c} x{n}" for c, n in counts))
     out.print(f"Ledger now {outcome.ledger_rows} rows; written to [bold]{outcome.written}[/].")
     raise typer.Exit(1 if report.errors else 0)
 
@@ -331,6 +336,7 @@ def rollup(
     _print_findings(result.report)
     out.print(f"Rollup, Rollup by month, Breakdown and Dashboard written to [bold]{result.written}[/]"
               + (" as plain numbers." if values else " as formulas over the source tables."))
+    raise typer.Exit(1 if result.report.errors else 0)
 
 
 @workbook_command("run")
@@ -379,12 +385,18 @@ def report(
 
 
 def _print_findings(report, limit: int = 15) -> None:
-    counts = report.by_code()
+    counts = report.code_counts()
     if counts:
-        out.print("  findings: " + ", ".join(f"{c} x{n}" for c, n in counts.most_common()), soft_wrap=True)
-    for f in report.findings[:limit]:
+        out.print("  findings: " + ", ".join(f"{c} x{n}" for c, n in counts), soft_wrap=True)
+    _print_lines(report, limit)
+
+
+def _print_lines(report, limit: int) -> None:
+    """The first findings, errors before warnings, each by its item and cell."""
+    for f in report.leading[:limit]:
         colour = "red" if f.severity == "error" else "yellow"
-        out.print(f"  [{colour}]{f.severity}[/] {f.location()}: {f.message}", soft_wrap=True)
+        item = f"{escape(f.item)}, " if f.item else ""
+        out.print(f"  [{colour}]{f.severity}[/] {item}{escape(f.location())}: {escape(f.message)}", soft_wrap=True)
     if len(report.findings) > limit:
         out.print(f"  ... {len(report.findings) - limit} more on the Findings sheet.")
 

@@ -204,7 +204,7 @@ def outcome_text(outcome: Outcome, limit: int = DETAIL_LINES,
     if errors:
         lines.append(f"First error{'s' if len(errors) > 1 else ''}:")
         for f in errors:
-            item = items.get((f.sheet, f.row))
+            item = f.item or items.get((f.sheet, f.row))
             message = f.message if len(f.message) <= MESSAGE_LIMIT else f.message[:MESSAGE_LIMIT - 1] + "…"
             lines.append(f"  {item + ', ' if item else ''}{f.location()}: {message}")
     details = list(outcome.details)

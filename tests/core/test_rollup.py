@@ -230,7 +230,9 @@ def test_yes_no_values_and_dates_in_amounts():
         | M1      | 2026-01-01 | Cost | One-time   | TRUE       |
         | M1      | 2026-01-01 | Cost | One-time   | 1900-03-10 |
     """)
-    assert [f.code for f in out.report.findings] == ["rollup-not-amount"] * 2
+    # Two bad amounts of one item in one column are one finding that names both cells.
+    [found] = out.report.findings
+    assert (found.code, found.count, found.cells, found.row) == ("rollup-not-amount", 2, ("E3", "E4"), 3)
     assert grid(out)["M1", "Own plan cost one-time"] == 71  # TRUE is not 1 in SUMIFS; a date is its serial number
 
 

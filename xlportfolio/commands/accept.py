@@ -52,8 +52,10 @@ def accept_file(path: str | Path, *, output: str | Path | None = None,
 
 def run(wb: Workbook) -> Outcome:
     """The ribbon's Accept button."""
-    s = accept_on(wb).summary
+    result = accept_on(wb)
+    s, report = result.summary, result.report
     details = [f"{rid} -> {item} ({STAGES[0]}, recorded in the ledger)" for rid, item in s.created[:20]]
     details += [f"Intake row {row}: {why}" for row, why in s.refused[:20]]
     return Outcome(f"{len(s.created)} items created, {len(s.linked)} re-linked, {s.already} accepted before, "
-                   f"{len(s.refused)} refused (see the marked cells).", 1 if s.refused else 0, details=details)
+                   f"{len(s.refused)} refused (see the marked cells).", 1 if s.refused or report.errors else 0, report,
+                   details)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.decisions import decision_entries, states_after_decisions
-from ..core.findings import Report
+from ..core.findings import Report, lead
 from ..core.gates import GateResult, check_gates
 from ..core.ledger import REFUSED, TOOL, Entry, append, chain_head, ledger_sheet, stamp
 from ..core.plan import ColumnWrite
@@ -92,7 +92,7 @@ def gates_on(wb: Workbook, *, as_of: dt.date | None = None, now: dt.datetime | N
     ledger = [r for r in existing if any(v is not None for v in r)] + append(existing, entries, key.secret if key else None)
     ledger_findings = bypasses(items, read_ledger(ledger), stages, stage, state)
     ledger_findings += added_by_hand(items, before, stages, openings)
-    report = Report.of(result.findings + status_findings + ledger_findings)
+    report = lead(Report.of(result.findings + status_findings + ledger_findings), book)
     plan = result.plan
     plan.scope = "gates"
     plan.columns.append(ColumnWrite(ITEMS.name, items.sheet, items.header("state"), states, clear_other_rows=False))

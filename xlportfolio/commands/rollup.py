@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core.dashboard import dashboard_sheet
-from ..core.findings import Report
+from ..core.findings import Report, lead
 from ..core.portfolio import check_portfolio
 from ..core.positions import as_recorded, bypasses, read_ledger
 from ..core.rollup import rollup
@@ -55,7 +55,7 @@ def rollup_on(wb: Workbook, *, values: bool = False, as_of: dt.date | None = Non
     outcome = rollup(recorded if disagreements else book, values=values)
     # One Findings story for the command: the rollup's own findings and the portfolio checks
     # (dependencies, capacity, financials) share the command's marks and Findings rows.
-    report = Report.of([*outcome.report.findings, *check_portfolio(book, as_of).findings, *disagreements])
+    report = lead(Report.of([*outcome.report.findings, *check_portfolio(book, as_of).findings, *disagreements]), book)
     plan = outcome.plan
     plan.marks = marks_for(report)
     plan.sheets = [s for s in plan.sheets if s.name != "Findings"]

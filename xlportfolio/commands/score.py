@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core.findings import Report
+from ..core.findings import Report, lead
 from ..core.plan import ColumnWrite, EditPlan
 from ..core.score import Criterion, ahp_warning, ahp_weights, read_criteria, score, with_weights
 from ..core.validate import findings_sheet, marks_for
@@ -85,7 +85,7 @@ def score_on(wb: Workbook, *, as_of: dt.date | None = None, method: str = "weigh
         best = result.ranks.sort_values().index[:5]
         top[schema.name] = [(str(table.frame.at[r, key]), result.scores[r], result.why[r]) for r in best]
         skipped[schema.name] = [c.name for c in result.skipped]
-    report = Report.of(findings)
+    report = lead(Report.of(findings), book)
     plan.marks = marks_for(report)
     plan.sheets.append(findings_sheet(report, "score", "every criterion is usable"))
     wb.apply(plan)

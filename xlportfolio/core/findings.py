@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .values import as_id, is_blank, show
+
+if TYPE_CHECKING:
+    from .book import Book
 
 
 class Severity(StrEnum):
@@ -26,6 +31,9 @@ class Finding:
     column: str | None = None  # column letter, e.g. "C"
     header: str | None = None  # the column's header as it stands in the workbook
     value: Any = None  # the offending value, as read
+    item: str | None = None  # the item or request the row is about: 'IT-004 "Data platform"'
+    count: int = 1  # rows this finding stands for: repeats of one kind for one item are one finding
+    cells: tuple[str, ...] = ()  # with count > 1, every cell of those rows ('B12', ...), the first is `cell`
 
     @property
     def cell(self) -> str | None:
@@ -47,6 +55,7 @@ class Finding:
         out["severity"] = str(self.severity)
         out["cell"] = self.cell
         out["value"] = plain(self.value)
+        out["cells"] = list(self.cells)
         return out
 
 
@@ -84,6 +93,16 @@ class Report:
     def valid(self) -> bool:
         return self.errors == 0
 
+    @property
+    def leading(self) -> tuple[Finding, ...]:
+        """Errors first, then warnings, each in sheet order: how every summary lists findings."""
+        return tuple(sorted(self.findings, key=_severity_rank))
+
+    def code_counts(self) -> list[tuple[str, int]]:
+        """(code, findings) with the error codes first, the most frequent first within a severity."""
+        counts = Counter((_severity_rank(f), f.code) for f in self.findings)
+        return [(code, n) for (_, code), n in sorted(counts.items(), key=lambda kv: (kv[0][0], -kv[1], kv[0][1]))]
+
     def per_row(self, sheet: str, severity: Severity) -> Counter:
         """How many findings of a severity each row of one sheet has."""
         return Counter(f.row for f in self.findings if f.sheet == sheet and f.severity is severity)
@@ -95,3 +114,121 @@ class Report:
         """Findings as short lists, which makes a test one line."""
         fields = list(fields)
         return [[getattr(f, name) for name in fields] for f in self.findings]
+
+
+def _severity_rank(f: Finding) -> int:
+    return 0 if f.severity is Severity.ERROR else 1
+
+
+# --- one finding per item and kind ---------------------------------------------------------------
+
+FIRST_CELLS = 3  # cells a repeated finding names before "and N more"
+
+# How a repeated finding reads, by code; the fields are count, sheet, item, cells, values and
+# first (the first row's own message). Codes without one read with REPEATED.
+REPEATED = "{count} {sheet} rows of {item} have this finding ({cells}); the first: {first}"
+REPEATED_BY_CODE: dict[str, str] = {}  # filled by checks.registry.define
+
+
+def lead(report: Report, book: Book) -> Report:
+    """The report as a person should read it: every finding names its item, and repeats of one
+    code in one column of one sheet for one item become one finding with their count and cells.
+
+    Only rows that belong to an item repeat that way: a table whose Item ID (or Request ID) is not
+    its own key, such as Financials (a row per item and month), Milestones or Risks. Rows of Items
+    and Intake are the items themselves, so each of their findings stays a finding of its own.
+    """
+    owners = _Owners(book)
+    groups: dict[tuple, list[Finding]] = defaultdict(list)
+    out: list[Finding] = []
+    for f in report.findings:
+        owner = owners.of(f.sheet, f.row)
+        if owner is None:
+            out.append(f)
+            continue
+        key_id, label, repeats = owner
+        f = f if f.item else replace(f, item=label)
+        if repeats and f.count == 1 and f.column:
+            groups[(f.sheet, f.code, f.severity, f.column, key_id)].append(f)
+        else:
+            out.append(f)
+    out += [fs[0] if len(fs) == 1 else repeated(fs) for fs in groups.values()]
+    return Report.of(out)
+
+
+def repeated(found: list[Finding]) -> Finding:
+    """One finding for the rows of one item that say the same thing; it points at the first."""
+    first = min(found, key=lambda f: f.row or 0)
+    cells = tuple(f.cell for f in sorted(found, key=lambda f: f.row or 0) if f.cell)
+    template = REPEATED_BY_CODE.get(first.code, REPEATED)
+    message = template.format(count=len(found), sheet=first.sheet, item=first.item, cells=cells_text(first.sheet, cells),
+                              values=values_text([f.value for f in found]), first=first.message)
+    return replace(first, message=message, count=len(found), cells=cells)
+
+
+def cells_text(sheet: str, cells: tuple[str, ...], first: int = FIRST_CELLS) -> str:
+    """'Financials!B12, B13, B14 and 21 more'."""
+    shown = ", ".join(cells[:first])
+    more = len(cells) - first
+    return f"{sheet}!{shown}" + (f" and {more} more" if more > 0 else "")
+
+
+def values_text(values: list[Any]) -> str:
+    """The values of repeated rows in brief: '2026-05-01 to 2028-04-01' when they sort, else the first few."""
+    present = [v for v in values if not is_blank(v)]
+    if not present:
+        return "blank"
+    try:
+        low, high = min(present), max(present)
+    except TypeError:  # text beside numbers: no order a person would expect
+        distinct = list(dict.fromkeys(show(v) for v in present))
+        return ", ".join(distinct[:FIRST_CELLS]) + (" ..." if len(distinct) > FIRST_CELLS else "")
+    return show(low) if low == high else f"{show(low)} to {show(high)}"
+
+
+class _Owners:
+    """Which item each row of a table is about, read once per sheet that has findings."""
+
+    # The column naming the item a row is about, and the table (and its name column) that names it.
+    REFERENCES = (("item_id", "Items", "name"), ("request_id", "Intake", "title"))
+
+    def __init__(self, book: Book):
+        self.book = book
+        self.sheets: dict[str, tuple[dict[int, str], bool, dict[str, str]] | None] = {}
+        self.names: dict[str, dict[str, str]] = {}
+
+    def of(self, sheet: str, row: int | None) -> tuple[str, str, bool] | None:
+        """(ID casefolded, 'ID "name"', whether its rows repeat per item) or None."""
+        if row is None:
+            return None
+        if sheet not in self.sheets:
+            self.sheets[sheet] = self._read(sheet)
+        known = self.sheets[sheet]
+        if known is None or row not in known[0]:
+            return None
+        iid = known[0][row]
+        return iid.casefold(), known[2].get(iid.casefold(), iid), known[1]
+
+    def _read(self, sheet: str):
+        table = next((t for t in self.book.tables.values() if t.sheet == sheet), None)
+        if table is None:
+            return None
+        # A table keyed by one of the references is about that (Intake has an Item ID column too).
+        own = [ref for ref in self.REFERENCES if ref[0] == table.schema.key]
+        for column, named_by, name_column in own or self.REFERENCES:
+            if column in table.frame:
+                ids = {int(r): iid for r, v in table.frame[column].items() if (iid := as_id(v))}
+                return ids, table.schema.key != column, self._labels(named_by, column, name_column)
+        return None
+
+    def _labels(self, table_name: str, column: str, name_column: str) -> dict[str, str]:
+        if table_name not in self.names:
+            table = self.book.table(table_name)
+            labels: dict[str, str] = {}
+            if table is not None and column in table.frame:
+                names = table.frame[name_column] if name_column in table.frame else [None] * len(table.frame)
+                for value, name in zip(table.frame[column], names):
+                    if (iid := as_id(value)) and iid.casefold() not in labels:
+                        labels[iid.casefold()] = f'{iid} "{str(name).strip()}"' if not is_blank(name) else iid
+            self.names[table_name] = labels
+        return self.names[table_name]

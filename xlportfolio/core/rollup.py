@@ -38,7 +38,7 @@ import pandas as pd
 from ..schema import ITEMS, LISTS_BY_NAME
 from .book import Book, SheetTable
 from .checks.registry import define, finding
-from .findings import Report, Severity
+from .findings import Report, Severity, lead
 from .plan import Block, EditPlan, Formula, GeneratedSheet
 from .rollup_data import CODES as DATA_CODES
 from .rollup_data import SCENARIOS, Financials, Weights, read_financials, read_weights
@@ -147,7 +147,7 @@ def rollup(book: Book, *, values: bool = False) -> RollupOutcome:
     levels = tuple(lists.get("Level") or LISTS_BY_NAME["Level"].values)
     wanted = {text_key(v) for v in levels[:UPPER_LEVELS]}
     upper = [i for i, level in enumerate(_column(frame, "level")) if text_key(level) in wanted]
-    report = Report.of(findings)
+    report = lead(Report.of(findings), book)
     sheets = [_rollup_sheet(run, own), _month_sheet(run, upper), _breakdown_sheet(run, own),
               findings_sheet(report, "rollup", "every number the rollup reads is usable")]
     plan = EditPlan(marks=marks_for(report), sheets=sheets, scope="rollup")

@@ -8,13 +8,13 @@ from functools import cache
 from ..schema import INTAKE
 from .book import Book
 from .checks import Context, run_checks
-from .findings import Finding, Report, Severity
+from .findings import Finding, Report, Severity, lead
 from .plan import ERROR_FILL, WARNING_FILL, CellMark, ColumnWrite, EditPlan, GeneratedSheet, Link
 from .values import read_once, show
 
 FINDINGS_SHEET = "Findings"
-FINDINGS_HEADER = ("Command", "Severity", "Code", "Sheet", "Cell", "Column", "Value", "What to do")
-FINDINGS_WIDTHS = (11, 10, 22, 12, 10, 18, 24, 90)
+FINDINGS_HEADER = ("Command", "Severity", "Code", "Sheet", "Cell", "Column", "Value", "Item", "Rows", "What to do")
+FINDINGS_WIDTHS = (11, 10, 22, 12, 10, 18, 24, 28, 7, 90)
 
 
 def validate_intake(book: Book, as_of: dt.date | None = None,
@@ -22,8 +22,10 @@ def validate_intake(book: Book, as_of: dt.date | None = None,
     """Check the Intake table; return the findings and the plan that writes them back."""
     context = Context(as_of=as_of or dt.date.today(), disabled=disabled | switched_off(book))
     report = Report.of(run_checks(book, context, INTAKE.name))
+    status = _status_column(book, report)  # row by row, before repeats become one finding
+    report = lead(report, book)
     plan = EditPlan(
-        columns=[_status_column(book, report)],
+        columns=[status],
         marks=marks_for(report),
         sheets=[findings_sheet(report, "validate", "every request is valid")],
         scope="validate",
@@ -61,7 +63,11 @@ def _status_column(book: Book, report: Report) -> ColumnWrite:
 
 
 def marks_for(report: Report) -> list[CellMark]:
-    """One mark per offending cell; several findings on a cell share one note."""
+    """One mark per offending cell; several findings on a cell share one note.
+
+    Pass the report `lead` made: a finding that stands for an item's repeated rows marks its first
+    cell only, and its note names the others, so thousands of rows do not each carry a note.
+    """
     by_cell: dict[tuple[str, int, str], list[Finding]] = defaultdict(list)
     for f in report.findings:
         if f.row is not None and f.column:
@@ -80,9 +86,10 @@ _LABEL = {s: s.upper() for s in Severity}  # how a note names a severity: ERROR,
 def findings_sheet(report: Report, command: str, all_clear: str) -> GeneratedSheet:
     """Every finding of one command with a link to its cell; errors first, then in sheet order.
 
-    The sheet is shared: each command replaces its own rows and keeps the others'.
+    The sheet is shared: each command replaces its own rows and keeps the others' (the walk puts
+    every command's errors before the warnings); column A names the command for the autofilter.
     """
-    ordered = sorted(report.findings, key=lambda f: f.severity is not Severity.ERROR)
+    ordered = report.leading
     shown = read_once([f.value for f in ordered], _shown)  # findings by the thousand share a few values
     rows = tuple(
         (
@@ -93,12 +100,14 @@ def findings_sheet(report: Report, command: str, all_clear: str) -> GeneratedShe
             Link(cell, f.sheet, cell) if (cell := f.cell) else "",
             f.header or "",
             value,
+            f.item or "",
+            f.count if f.row is not None else "",
             f.message,
         )
         for f, value in zip(ordered, shown)
     )
     if not rows:
-        rows = ((command, "", "", "", "", "", "", f"No findings: {all_clear}."),)
+        rows = ((command, "", "", "", "", "", "", "", "", f"No findings: {all_clear}."),)
     return GeneratedSheet(FINDINGS_SHEET, FINDINGS_HEADER, rows, FINDINGS_WIDTHS, shared=True)
 
 

@@ -303,7 +303,8 @@ def replace_sheet(session: Session, spec: GeneratedSheet, scope: str | None = No
     surface = session.surface
     existing = session.sheet(spec.name)
     if spec.shared and existing is not None:
-        spec = replace(spec, rows=spec.rows + _rows_of_others(surface, existing, scope, spec.header))
+        spec = replace(spec, rows=_leading(spec.header, spec.rows + _rows_of_others(surface, existing, scope,
+                                                                                     spec.header)))
     name = existing or spec.name
     surface.fresh_sheet(name, spec.hidden)
     if existing is None:
@@ -364,13 +365,23 @@ def _value_at(spec: GeneratedSheet, row: int, col: int) -> Any:
 
 
 def _rows_of_others(surface: Surface, sheet: str, scope: str | None, header: tuple) -> tuple[tuple, ...]:
-    """Rows another command wrote on a shared sheet; a Sheet/Cell pair becomes a link again."""
-    last_row, _ = surface.extent(sheet)
+    """Rows another command wrote on a shared sheet; a Sheet/Cell pair becomes a link again.
+
+    Columns are matched by their header, so rows an earlier version wrote under fewer columns
+    land under the same headers (and blank under the new ones).
+    """
+    last_row, last_col = surface.extent(sheet)
     keys = [str(h).casefold() for h in header]
     where = keys.index("sheet") if "sheet" in keys else None
     cell = keys.index("cell") if "cell" in keys else None
+    width = max(len(header), last_col)
+    found = [str(h).casefold() if not is_blank(h) else "" for h in next(iter(surface.rows(sheet, 1, 1, 1, width)),
+                                                                        (None, ()))[1]]
+    order = None if found[:len(keys)] == keys or not any(found) else [found.index(k) if k in found else None for k in keys]
     kept = []
-    for _, row in surface.rows(sheet, 2, 1, last_row, len(header)):
+    for _, row in surface.rows(sheet, 2, 1, last_row, width if order else len(header)):
+        if order:
+            row = tuple(row[i] if i is not None and i < len(row) else None for i in order)
         if row[0] == scope or is_blank(row[0]):
             continue
         if where is not None and cell is not None and is_coord(row[cell]) and not is_blank(row[where]):
@@ -378,6 +389,18 @@ def _rows_of_others(surface: Surface, sheet: str, scope: str | None, header: tup
             row[cell] = Link(str(row[cell]), str(row[where]), str(row[cell]))
         kept.append(tuple(row))
     return tuple(kept)
+
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1}
+
+
+def _leading(header: tuple, rows: tuple[tuple, ...]) -> tuple[tuple, ...]:
+    """A shared sheet with a Severity column lists every command's errors before the warnings."""
+    keys = [str(h).casefold() for h in header]
+    if "severity" not in keys:
+        return rows
+    at = keys.index("severity")
+    return tuple(sorted(rows, key=lambda r: _SEVERITY_ORDER.get(str(r[at]) if at < len(r) else "", 2)))
 
 
 def is_coord(value: Any) -> bool:

@@ -45,7 +45,8 @@ FINANCIALS_UNKNOWN_ITEM = define(
     "{value} is not in the Items table, so these amounts count for no item; enter an existing item ID.")
 FINANCIALS_OUTSIDE_DATES = define(
     "financials-outside-dates", Severity.WARNING,
-    "{month} is {side} {item}'s {which} ({day}); move the amount into the item's dates or correct them.")
+    "{month} is {side} {item}'s {which} ({day}); move the amount into the item's dates or correct them.",
+    repeated="{count} {sheet} rows of {item} are outside its dates, periods {values} ({cells}); the first: {first}")
 
 TOP_CONTRIBUTORS = 3  # items named in a capacity finding
 _SLACK = 1e-9  # evenly spread effort adds up with rounding noise: exactly at the limit is not over

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..book import Book, SheetTable
-from ..findings import Finding, Severity
+from ..findings import REPEATED_BY_CODE, Finding, Severity
 from ..values import show
 
 
@@ -43,10 +43,14 @@ CODES: dict[str, Code] = {}
 CHECKS: dict[str, Check] = {}
 
 
-def define(code: str, severity: Severity, template: str) -> str:
+def define(code: str, severity: Severity, template: str, repeated: str | None = None) -> str:
+    """A finding code; `repeated` words the one finding that stands for an item's repeated rows
+    (see findings.lead: fields count, sheet, item, cells, values and first)."""
     if code in CODES and CODES[code] != Code(code, severity, template):
         raise ValueError(f"finding code {code} defined twice")
     CODES[code] = Code(code, severity, template)
+    if repeated:
+        REPEATED_BY_CODE[code] = repeated
     return code
 
 

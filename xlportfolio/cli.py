@@ -94,7 +94,7 @@ def validate(
     if as_json:
         payload = {"file": str(book), "written": str(result.written), "rows": result.rows,
                    "errors": report.errors, "warnings": report.warnings,
-                   "findings": [f.to_dict() for f in report.findings]}
+                   "findings": [f.to_dict() for f in report.leading]}
         sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     else:
         print_report(book, result.rows, report, result.written)

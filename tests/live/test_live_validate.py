@@ -143,8 +143,13 @@ def test_other_commands_rows_on_the_findings_sheet_are_kept_and_relinked(portfol
     findings.links.clear()  # what the engine can read back: values only
     validate_live(model.payload("portfolio.xlsx"), model)
     commands = [findings.cells.get((r, 1)) for r in range(2, 2 * rows + 2)]
-    assert commands == ["validate"] * rows + ["score"] * rows
-    for r in range(rows + 2, 2 * rows + 2):
+    severities = [findings.cells.get((r, 2)) for r in range(2, 2 * rows + 2)]
+    # Every command's errors lead the sheet, then the warnings; within each, this run's rows come first.
+    errors = severities.count("error") // 2
+    assert 0 < errors < rows and severities == ["error"] * 2 * errors + ["warning"] * 2 * (rows - errors)
+    assert commands == (["validate"] * errors + ["score"] * errors
+                        + ["validate"] * (rows - errors) + ["score"] * (rows - errors))
+    for r in [r for r, command in enumerate(commands, start=2) if command == "score"]:
         where, cell = findings.cells[(r, 4)], findings.cells[(r, 5)]
         assert findings.links[(r, 5)] == f"#'{where}'!{cell}"
 

@@ -140,6 +140,7 @@ def lead(report: Report, book: Book) -> Report:
     """
     owners = _Owners(book)
     groups: dict[tuple, list[Finding]] = defaultdict(list)
+    labels: dict[tuple, str] = {}
     out: list[Finding] = []
     for f in report.findings:
         owner = owners.of(f.sheet, f.row)
@@ -147,23 +148,28 @@ def lead(report: Report, book: Book) -> Report:
             out.append(f)
             continue
         key_id, label, repeats = owner
-        f = f if f.item else replace(f, item=label)
         if repeats and f.count == 1 and f.column:
-            groups[(f.sheet, f.code, f.severity, f.column, key_id)].append(f)
+            key = (f.sheet, f.code, f.severity, f.column, key_id)
+            groups[key].append(f)  # named once the group is known: findings come by the hundred thousand
+            labels[key] = label
         else:
-            out.append(f)
-    out += [fs[0] if len(fs) == 1 else repeated(fs) for fs in groups.values()]
+            out.append(f if f.item else replace(f, item=label))
+    for key, found in groups.items():
+        first = found[0]
+        out.append(replace(first, item=first.item or labels[key]) if len(found) == 1
+                   else repeated(found, first.item or labels[key]))
     return Report.of(out)
 
 
-def repeated(found: list[Finding]) -> Finding:
+def repeated(found: list[Finding], item: str) -> Finding:
     """One finding for the rows of one item that say the same thing; it points at the first."""
-    first = min(found, key=lambda f: f.row or 0)
-    cells = tuple(f.cell for f in sorted(found, key=lambda f: f.row or 0) if f.cell)
+    found = sorted(found, key=lambda f: f.row or 0)
+    first = found[0]
+    cells = tuple(f"{f.column}{f.row}" for f in found)
     template = REPEATED_BY_CODE.get(first.code, REPEATED)
-    message = template.format(count=len(found), sheet=first.sheet, item=first.item, cells=cells_text(first.sheet, cells),
+    message = template.format(count=len(found), sheet=first.sheet, item=item, cells=cells_text(first.sheet, cells),
                               values=values_text([f.value for f in found]), first=first.message)
-    return replace(first, message=message, count=len(found), cells=cells)
+    return replace(first, message=message, item=item, count=len(found), cells=cells)
 
 
 def cells_text(sheet: str, cells: tuple[str, ...], first: int = FIRST_CELLS) -> str:
@@ -194,8 +200,9 @@ class _Owners:
 
     def __init__(self, book: Book):
         self.book = book
-        self.sheets: dict[str, tuple[dict[int, str], bool, dict[str, str]] | None] = {}
+        self.sheets: dict[str, tuple[dict[int, Any], bool, dict[str, str]] | None] = {}
         self.names: dict[str, dict[str, str]] = {}
+        self.seen: dict[tuple[str, Any], tuple[str, str, bool] | None] = {}  # a few thousand items, many rows
 
     def of(self, sheet: str, row: int | None) -> tuple[str, str, bool] | None:
         """(ID casefolded, 'ID "name"', whether its rows repeat per item) or None."""
@@ -206,7 +213,21 @@ class _Owners:
         known = self.sheets[sheet]
         if known is None or row not in known[0]:
             return None
-        iid = known[0][row]
+        raw = known[0][row]
+        try:
+            return self.seen[(sheet, raw)]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable cell value: read it without the cache
+            return self._owner(raw, known)
+        self.seen[(sheet, raw)] = owner = self._owner(raw, known)
+        return owner
+
+    @staticmethod
+    def _owner(raw: Any, known) -> tuple[str, str, bool] | None:
+        iid = as_id(raw)
+        if iid is None:
+            return None
         return iid.casefold(), known[2].get(iid.casefold(), iid), known[1]
 
     def _read(self, sheet: str):
@@ -217,7 +238,8 @@ class _Owners:
         own = [ref for ref in self.REFERENCES if ref[0] == table.schema.key]
         for column, named_by, name_column in own or self.REFERENCES:
             if column in table.frame:
-                ids = {int(r): iid for r, v in table.frame[column].items() if (iid := as_id(v))}
+                # Raw values by row: a million Financials rows are zipped, only rows with findings are read.
+                ids = dict(zip(table.frame.index.tolist(), table.frame[column].tolist()))
                 return ids, table.schema.key != column, self._labels(named_by, column, name_column)
         return None
 

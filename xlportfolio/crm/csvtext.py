@@ -22,7 +22,7 @@ from ..errors import WorkbookUnusable
 from .quotes import runaway
 
 DELIMITERS = (",", ";", "\t")
-_SEP_LINE = re.compile(r"sep=(.)\r?\n")  # Excel's hint line: sep=;
+_SEP_LINE = re.compile(r"sep=(.)(?:\r\n|\r|\n)")  # Excel's hint line: sep=;
 _BOM = b"\xef\xbb\xbf"
 _UTF8_TEXT = re.compile("[^\x00-\x7f\udc80-\udcff]")  # a character UTF-8 multi-byte sequences gave
 _ESCAPED = re.compile("[\udc80-\udcff]+")  # bytes that are not UTF-8, as surrogateescape keeps them

@@ -83,7 +83,7 @@ def _why(raw: str, close: int | None, content: str, breaks: int, delimiter: str,
     if after not in (delimiter, "\r", "\n", ""):
         return (f"the next quote, in line {line + breaks}, is followed by '{after}': it opens another cell "
                 "rather than closing this one")
-    if breaks > MAX_LINES:
+    if breaks + 1 > MAX_LINES:
         return f"it runs to line {line + breaks}, longer than a note of up to {MAX_LINES} lines"
     if width is not None and width >= RECORD_CELLS:
         for k, text in enumerate(_whole_lines(content), start=1):

@@ -51,13 +51,14 @@ def id_clashes(export: Export, index: int | None, ids: list[Any]) -> tuple[list[
         why = ("invisible and formula characters are taken off" if len(cleaned) == 1 else
                "invisible and formula characters are taken off and letter case is ignored")
         rows = [export.rows[k][0] for k in members]
-        listed = ", ".join(f"'{visible(raws[k], 40)}'" for k in dict.fromkeys(members))
+        listed = ", ".join(f"'{visible(raw, 40)}'" for raw in dict.fromkeys(raws[k] for k in members))
         for k, row in zip(members, rows):
             findings.append(cell_finding(
                 ID_CLASH, export.sheet, row, export.letter(index), export.headers[index], raws[k],
                 raws=listed, rows=", ".join(map(str, rows)), rid=ids[members[0]], why=why))
-            rejected[row] = (f"its ID '{visible(raws[k], 40)}' clashes with rows "
-                             f"{', '.join(str(r) for r in rows if r != row)} (see the crm-id-clash finding)")
+            others = [str(r) for r in rows if r != row]
+            rejected[row] = (f"its ID '{visible(raws[k], 40)}' clashes with row{'s' if len(others) > 1 else ''} "
+                             f"{', '.join(others)} (see the crm-id-clash finding)")
     return findings, rejected
 
 

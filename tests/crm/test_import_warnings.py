@@ -255,3 +255,18 @@ def test_the_same_id_exported_twice_as_it_stands_is_no_clash(tmp_path):
     text = HEAD + "0065A,Portal,Acme,1000,12/31/2026,x\r\n0065A,Portal,Acme,1500,12/31/2026,x\r\n"
     result = read_crm_export(csv_file(tmp_path, "opps.csv", text))
     assert result.findings == [] and result.rejected == {}
+
+
+def test_a_mapping_file_read_as_windows_1252_is_named_too_and_an_overlong_default_refused(tmp_path):
+    mapping = csv_file(tmp_path, "map.csv", "export column,intake column,default\r\nRef,Request ID,\r\n"
+                                            "Name,Title,\r\n,Customer name,M\u00fcller GmbH\r\n", "cp1252")
+    export = csv_file(tmp_path, "deals.csv", "Ref,Name\r\nD-1,One\r\n")
+    result = read_crm_export(export, mapping=mapping)
+    assert result.rows[0]["customer_name"] == "M\u00fcller GmbH"
+    [guess] = result.findings
+    assert (guess.code, guess.sheet, guess.row, guess.column, guess.header) == \
+        ("crm-encoding-guessed", "map.csv", 4, "C", "default")
+    assert "'M\u00fcller GmbH'" in guess.message
+    mapping.write_text("export column,intake column,default\r\nRef,Request ID,\r\n,Title," + "t" * 32_768 + "\r\n")
+    with pytest.raises(WorkbookUnusable, match="row 3: the default for 'Title' has 32,768 characters"):
+        read_crm_export(export, mapping=mapping)

@@ -49,6 +49,7 @@ def read_crm_export(path: str | Path, mapping: str | Path | None = None, preset:
         raise WorkbookUnusable(path, f"none of the export columns in the mapping {mapping} is in the export; "
                                      f"its headers are: {', '.join(h for h in export.headers if h)}")
     values, findings = _convert(export, chosen, sources)
+    findings += chosen.findings
     ids = values.get("request_id", [None] * len(export.rows))
     findings += cut_long_texts(export, sources, values, ids)
     clashes, rejected = id_clashes(export, sources.get("request_id"), ids)

@@ -21,7 +21,9 @@ several lines are looked at, so an ordinary export costs nothing extra.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
+from functools import cache
 
 MAX_LINES = 200
 RECORD_CELLS = 5
@@ -41,32 +43,35 @@ def runaway(raw: str, delimiter: str, header: list[str] | None, record: list[str
     """The first quoted cell of one record's raw text, which starts on file line `line` and was read as
     `record`, that the rules refuse; `header` is the header row's cells if it has been read."""
     width = None if header is None else len(header)
-    first: Runaway | None = None  # the first multi-line cell, blamed when only the record's width is wrong
+    first: tuple[int, int, int] | None = None  # the first multi-line cell (line, cell, index), blamed when only
+    #                                           the record's width is wrong
     i, cell, n = 0, 0, len(raw)
     while i < n:
         if raw[i] == '"':
             close, content = _closing(raw, i)
             breaks = _breaks(content)
             if breaks:
-                here = Runaway(line, cell, "", _line_from(raw, i))
                 if why := _why(raw, close, content, breaks, delimiter, width, line):
-                    return Runaway(here.line, here.cell, why, here.opening)
-                first = first or here
+                    return Runaway(line, cell, why, _line_from(raw, i))
+                first = first or (line, cell, i)
             line += breaks
             if close is None:
                 break
             i = close + 1
         # the rest of the cell, unquoted: up to the next delimiter or line end
-        j = i
-        while j < n and raw[j] not in (delimiter, "\r", "\n"):
-            j += 1
-        if j >= n or raw[j] != delimiter:
+        stop = _stops(delimiter).search(raw, i)
+        if stop is None or stop[0] != delimiter:
             break
-        cell, i = cell + 1, j + 1
+        cell, i = cell + 1, stop.end()
     if first is not None and header is not None and not _same_width(header, record):
-        return Runaway(first.line, first.cell, f"its row then has {len(record)} cells where the header has "
-                                               f"{len(header)}", first.opening)
+        return Runaway(first[0], first[1], f"its row then has {len(record)} cells where the header has "
+                                           f"{len(header)}", _line_from(raw, first[2]))
     return None
+
+
+@cache
+def _stops(delimiter: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(delimiter)}\r\n]")
 
 
 def _same_width(header: list[str], record: list[str]) -> bool:
@@ -87,7 +92,7 @@ def _why(raw: str, close: int | None, content: str, breaks: int, delimiter: str,
         return f"it runs to line {line + breaks}, longer than a note of up to {MAX_LINES} lines"
     if width is not None and width >= RECORD_CELLS:
         for k, text in enumerate(_whole_lines(content), start=1):
-            if len(next(csv.reader([text], delimiter=delimiter), [])) == width:
+            if text.count(delimiter) >= width - 1 and len(next(csv.reader([text], delimiter=delimiter))) == width:
                 return (f"line {line + k} inside it reads as a record of its own ({width} cells, like the "
                         f"header): '{text[:50]}'")
     return ""
@@ -116,7 +121,4 @@ def _whole_lines(content: str) -> list[str]:
 
 
 def _line_from(raw: str, start: int) -> str:
-    end = start
-    while end < len(raw) and raw[end] not in "\r\n":
-        end += 1
-    return raw[start:end]
+    return raw[start:].splitlines()[0]

@@ -172,7 +172,7 @@ def test_the_line_counts_excels_sep_line_and_lone_cr_line_ends(tmp_path):
 def test_multi_line_notes_closed_on_a_boundary_are_read_as_one_cell(tmp_path):
     note = "Call the CFO, then the CIO.\r\nShe wants SSO, MFA and audit logs,\r\nby Q3; \"urgent\" says Dana."
     text = HEAD + ("006A,Portal,Acme,1000,12/31/2026,\"" + note.replace('"', '""') + "\"\r\n"
-                   + "006B,\"Scanners\r\nphase 2\",Beta,2000,12/31/2026,x\r\n"
+                   + "006B,\"Scanners\r\nphase 2\"  ,Beta,2000,12/31/2026,x\r\n"  # spaces typed after the quote
                    + '006C,Licences,Gamma,3000,12/31/2026,"last note\r\nends the file"\r\n')
     result = read_crm_export(csv_file(tmp_path, "opps.csv", text))
     assert result.row_numbers == [2, 3, 4]  # Excel rows: a record of three lines is one row

@@ -7,8 +7,8 @@ lines vanish into it. The import cannot repair that, so it refuses the file, nam
 where the quote opens, when a quoted cell holding a line break
 
 - is never closed (it would run to the end of the file);
-- is closed by a quote that is not followed by a delimiter or a line end (the stray quote
-  closed on the opening quote of a later cell, '..."Portal, phase 2"...');
+- is closed by a quote followed by anything but spaces and a delimiter or a line end (the stray
+  quote closed on the opening quote of a later cell, '..."Portal, phase 2"...');
 - spans more than MAX_LINES lines;
 - holds a whole line that reads as a record of its own: as many cells as the header and at
   least RECORD_CELLS of them (prose seldom has exactly that many delimiters);
@@ -84,7 +84,7 @@ def _why(raw: str, close: int | None, content: str, breaks: int, delimiter: str,
          line: int) -> str:
     if close is None:
         return "it is never closed, so it would run to the end of the file"
-    after = raw[close + 1:close + 2]
+    after = raw[close + 1:].lstrip(" ")[:1]  # spaces before the delimiter are a hand edit, not another cell
     if after not in (delimiter, "\r", "\n", ""):
         return (f"the next quote, in line {line + breaks}, is followed by '{after}': it opens another cell "
                 "rather than closing this one")

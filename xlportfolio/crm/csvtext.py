@@ -39,13 +39,13 @@ class Guess:
     count: int  # how many bytes were read as Windows-1252
     line: int  # the file line of the first one, 1-based as an editor counts
 
-    def describe(self) -> tuple[str, str]:
+    def describe(self, file: str = "The export") -> tuple[str, str]:
         """What the file is, and what was read as Windows-1252, in a person's words."""
         first = f"0x{self.byte:02X} in line {self.line}"
         if self.encoding == "cp1252":
-            return f"The export is not UTF-8 (byte {first} is not valid UTF-8)", "it"
+            return f"{file} is not UTF-8 (byte {first} is not valid UTF-8)", "it"
         many = f"{self.count} bytes that are not (the first, {first})" if self.count > 1 else f"byte {first}"
-        return f"The export is UTF-8 except for {many}", "those bytes" if self.count > 1 else "that byte"
+        return f"{file} is UTF-8 except for {many}", "those bytes" if self.count > 1 else "that byte"
 
 
 def decode(path: Path, data: bytes) -> tuple[str, str, Guess | None]:

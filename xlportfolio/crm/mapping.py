@@ -63,7 +63,7 @@ def read_mapping(path: str | Path) -> Mapping:
             columns.append((str(export).strip(), column.name))
         if not is_blank(default):
             defaults.append((column.name, _typed_default(path, row, column, default)))
-    guessed = encoding_finding(table, {})
+    guessed = encoding_finding(table, {}, f"The mapping file {Path(path).name}")
     return Mapping(None, tuple(columns), tuple(defaults), findings=(guessed,) if guessed else ())
 
 

@@ -56,7 +56,8 @@ def read_crm_export(path: str | Path, mapping: str | Path | None = None, preset:
     findings += clashes
     if guessed := encoding_finding(export, {row: rid for (row, _), rid in zip(export.rows, ids)}):
         findings.append(guessed)
-    findings.sort(key=lambda f: (f.severity is not Severity.ERROR, f.row or 0, len(f.column or ""), f.column or ""))
+    findings.sort(key=lambda f: (f.severity is not Severity.ERROR, f.sheet != export.sheet, f.row or 0,
+                                 len(f.column or ""), f.column or ""))
     defaults = dict(chosen.defaults)
     names = [c.name for c in INTAKE.input_columns if c.name in sources or c.name in defaults]
     rows = [{name: _or_default(values.get(name), i, defaults.get(name)) for name in names}

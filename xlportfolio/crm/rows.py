@@ -62,12 +62,12 @@ def id_clashes(export: Export, index: int | None, ids: list[Any]) -> tuple[list[
     return findings, rejected
 
 
-def encoding_finding(export: Export, ids_by_row: dict[int, Any]) -> Finding | None:
-    """One warning for a CSV export some of whose bytes were read as Windows-1252."""
+def encoding_finding(export: Export, ids_by_row: dict[int, Any], file: str = "The export") -> Finding | None:
+    """One warning for a CSV export (or mapping `file`) some of whose bytes were read as Windows-1252."""
     found = export.guess
     if found is None:
         return None
-    what, them = found.guess.describe()
+    what, them = found.guess.describe(file)
     column = None if found.index is None else export.letter(found.index)
     header = "" if found.index is None or found.index >= len(export.headers) else export.headers[found.index]
     return cell_finding(ENCODING_GUESSED, export.sheet, found.row, column, header, found.sample,

@@ -324,7 +324,7 @@ def _plant(tables: dict[str, list[Row]], deciding: list[Row], crm: list[Row], st
 
     # 4. One project lead rates the project Green while a milestone is six weeks overdue.
     melon = next(p for p in items if p["level"] == "Project" and p["state"] == "Active"
-                 and p["start_date"] < as_of - dt.timedelta(days=200) and p["end_date"] > as_of + dt.timedelta(days=90))
+                 and p["start_date"] < as_of - dt.timedelta(days=100) and p["end_date"] > as_of + dt.timedelta(days=90))
     stone = next(r for r in tables["Milestones"] if r["item_id"] == melon["item_id"] and r["milestone"] == "Pilot live")
     stone.update(planned_date=as_of - dt.timedelta(days=45), actual_date=None, evidence=None)
     melon["implementation_status"] = "Green"
@@ -360,7 +360,7 @@ def _plant(tables: dict[str, list[Row]], deciding: list[Row], crm: list[Row], st
                 and m["stage"] == STAGES[3] and m["due_date"] > month(start, PAST + 3))
     crunch = f"{month(start, PAST + 2):%Y-%m}"
     problems.append(Problem(
-        "capacity-over-allocated", "Capacity", busy["function"], f"{busy['function']} in {crunch}",
+        "capacity-over-allocated", "Capacity", busy["function"], f"in {crunch}",
         f"{busy['function']} has about a fifth fewer days in {crunch} than its active items need",
         "move a measure's dates, borrow people from another function, or hold the least valuable item"))
     return problems, (busy["function"], crunch)

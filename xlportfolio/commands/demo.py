@@ -30,7 +30,6 @@ from .validate import validate_file
 from .verify import verdict, verify_file
 
 DEMO_BUDGET = 3_000_000
-CHECKED = ("validate", "gates", "rollup")  # the commands whose findings the summary counts
 
 
 @dataclass
@@ -42,6 +41,7 @@ class DemoResult:
     problems: list[tuple[Problem, Finding | None]]  # None: the problem was not found (a bug)
     others: list[Finding]  # errors no problem explains (none, unless the demo is broken)
     figures: dict[str, float]
+    returns: dict[str, float]  # category -> planned benefit per unit of planned cost
 
 
 def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
@@ -131,7 +131,7 @@ def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
             progress.advance(task)
     result = DemoResult({"portfolio": portfolio, "template": template}, reports,
                         *locate(demo.problems, reports, read_tables(portfolio, SUBJECT_TABLES)),
-                        figures=value_figures(demo.tables))
+                        *value_figures(demo.tables))
     for line in lines:
         console.print(line, soft_wrap=True)
     for line in summary(result):
@@ -179,14 +179,21 @@ def locate(problems: list[Problem], reports: dict[str, Report], tables: Book
     return found, others
 
 
-def value_figures(tables: dict[str, list[dict]]) -> dict[str, float]:
-    """Estimated value per year of the measures and the plan's cost and benefit, as the demo wrote them."""
+def value_figures(tables: dict[str, list[dict]]) -> tuple[dict[str, float], dict[str, float]]:
+    """The measures' estimated value per year and the plan's cost and benefit, as the demo wrote them;
+    and per category the planned benefit per unit of planned cost."""
+    category = {i["item_id"]: i.get("category") for i in tables["Items"]}
     plan = {"Cost": 0.0, "Benefit": 0.0}
+    by_category: dict[tuple[str, str], float] = {}
     for row in tables["Financials"]:
         plan[row["flow"]] += row["plan"]
+        key = (category[row["item_id"]], row["flow"])
+        by_category[key] = by_category.get(key, 0.0) + row["plan"]
     value = sum(i["estimated_value"] for i in tables["Items"] if i.get("level") == "Measure")
-    return {"estimated value": value, "planned cost": plan["Cost"], "planned benefit": plan["Benefit"],
-            "net": plan["Benefit"] - plan["Cost"]}
+    returns = {c: by_category.get((c, "Benefit"), 0.0) / cost
+               for (c, flow), cost in sorted(by_category.items()) if flow == "Cost" and cost}
+    return ({"estimated value": value, "planned cost": plan["Cost"], "planned benefit": plan["Benefit"],
+             "net": plan["Benefit"] - plan["Cost"]}, returns)
 
 
 def summary(result: DemoResult) -> list[str]:
@@ -195,7 +202,9 @@ def summary(result: DemoResult) -> list[str]:
     out = [
         "",
         f"The plan: cost {f['planned cost']:,.0f}, benefit {f['planned benefit']:,.0f}, net value "
-        f"{f['net']:,.0f} over {HORIZON} months.",
+        f"{f['net']:,.0f} over {HORIZON} months. Benefit per unit of cost by category: "
+        + ", ".join(f"{c} {r:.1f}" for c, r in sorted(result.returns.items(), key=lambda kv: -kv[1]))
+        + " (compliance work is mandatory, not a money maker).",
         f"Estimated value and planned benefit: a measure's Estimated value is its benefit per year once it is "
         f"live (the requester's or owner's estimate, here twelve times the monthly benefit it books from go-live); "
         f"its planned benefit is the part of that value the plan books month by month in Financials, from go-live "

@@ -20,6 +20,7 @@ from ..core.plan import (
     MARKS_HEADER,
     MARKS_SHEET,
     NOTE_AUTHOR,
+    TAB_ORDER,
     Block,
     CellMark,
     ColumnWrite,
@@ -27,6 +28,7 @@ from ..core.plan import (
     Formula,
     GeneratedSheet,
     Link,
+    PrintSetup,
     RowWrite,
 )
 from ..core.values import is_blank
@@ -58,6 +60,8 @@ def apply_plan(surface: Surface, plan: EditPlan) -> None:
         replace_sheet(session, sheet, plan.scope)
     if plan.scope:
         replace_sheet(session, GeneratedSheet(MARKS_SHEET, MARKS_HEADER, tuple(register), hidden=True))
+    if plan.activate and session.sheet(plan.activate) is not None:
+        surface.activate(session.sheet(plan.activate))
     surface.finish()
 
 
@@ -305,9 +309,11 @@ def replace_sheet(session: Session, spec: GeneratedSheet, scope: str | None = No
     if spec.shared and existing is not None:
         spec = replace(spec, rows=spec.rows + _rows_of_others(surface, existing, scope, spec.header))
     name = existing or spec.name
-    surface.fresh_sheet(name, spec.hidden)
     if existing is None:
+        surface.fresh_sheet(name, spec.hidden, _place(session, name))
         session._sheets[name.casefold()] = name
+    else:
+        surface.fresh_sheet(name, spec.hidden)
     if spec.header or spec.rows:
         _table(surface, name, 1, 1, spec.header, spec.rows, spec.formats)
     if spec.widths:
@@ -325,6 +331,28 @@ def replace_sheet(session: Session, spec: GeneratedSheet, scope: str | None = No
         surface.conditional(name, rule)
     for chart in spec.charts:
         surface.chart(name, chart, [_text(_value_at(spec, s.first, s.column)) for s in chart.series])
+    if not spec.hidden:
+        surface.print_setup(name, PrintSetup(print_titles(spec)))
+
+
+def _place(session: Session, name: str) -> str | None:
+    """The tab a new generated sheet goes before: the first later one in TAB_ORDER already in the
+    workbook, so the user's sheets keep their order and the Dashboard leads the tool's tabs."""
+    order = [n.casefold() for n in TAB_ORDER]
+    if name.casefold() not in order:
+        return None
+    later = order[order.index(name.casefold()) + 1:]
+    return next((session.sheet(n) for n in later if session.sheet(n) is not None), None)
+
+
+def print_titles(spec: GeneratedSheet) -> tuple[int, int] | None:
+    """The rows printed atop every page: as asked, else the rows above the frozen pane."""
+    if spec.print_titles is not None:
+        return spec.print_titles
+    if spec.freeze:
+        row, _ = split_cell(spec.freeze)
+        return (1, row - 1) if row > 1 else None
+    return None
 
 
 def _table(surface: Surface, sheet: str, row: int, col: int, header: tuple, rows: tuple, formats: tuple) -> None:

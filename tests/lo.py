@@ -31,11 +31,13 @@ def soffice() -> str | None:
     return shutil.which("soffice")
 
 
-def make_profile(folder: Path) -> Path:
-    """A fresh LibreOffice user profile in `folder` that recalculates OOXML formulas on load."""
+def make_profile(folder: Path, *, recalculate: bool = True) -> Path:
+    """A fresh LibreOffice user profile in `folder` that recalculates OOXML formulas on load (or,
+    with `recalculate=False`, shows the results saved in the file: enough to print a layout)."""
     user = folder / "user"
     user.mkdir(parents=True, exist_ok=True)
-    (user / "registrymodifications.xcu").write_text(REGISTRY, encoding="utf-8")
+    registry = REGISTRY if recalculate else REGISTRY.replace("<value>0</value>", "<value>1</value>")
+    (user / "registrymodifications.xcu").write_text(registry, encoding="utf-8")
     return folder
 
 

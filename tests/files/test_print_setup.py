@@ -181,3 +181,23 @@ def test_the_dashboard_says_which_is_estimated_value_and_which_planned_benefit(r
     assert (ws["D6"].value, ws["E4"].value) == ("Benefit", "Plan")
     assert any(t.startswith("Estimated value: what the items' owners estimate") for t in texts)
     assert any(t.startswith("Planned benefit: the benefit booked in Financials under Plan") for t in texts)
+
+
+def test_no_title_or_note_of_a_generated_sheet_speaks_in_developer_words(rolled_up):
+    wb = load_workbook(rolled_up)
+    for name in ("Dashboard", "Rollup", "Rollup by month", "Breakdown"):
+        words = [c.value for row in wb[name].iter_rows() for c in row
+                 if c.data_type == "s" and isinstance(c.value, str) and len(c.value) > 40]
+        assert words, name
+        for text in words:
+            assert not re.search(r"`|SUMIFS|COUNTIFS|MATCH\(|xlportfolio \w+|\bi\.e\.", text), (name, text)
+
+
+def test_the_dashboard_breaks_pages_at_its_section_titles_only(rolled_up):
+    from xlportfolio.core.dashboard import PAGE_ROWS
+
+    ws = load_workbook(rolled_up)["Dashboard"]
+    rows = [brk.id + 1 for brk in ws.row_breaks.brk]
+    assert rows and all(ws.cell(r, 1).font.b and ws.cell(r, 1).value for r in rows)  # a section's title
+    starts = [1, *rows]
+    assert all(b - a <= PAGE_ROWS for a, b in zip(starts, starts[1:]))

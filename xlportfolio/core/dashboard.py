@@ -635,6 +635,7 @@ def layout(data: DashboardData, *, values: bool = False) -> GeneratedSheet:
         refs["benefit"] = _cell(money.header_row + 2, money.column + 1)
     sections = []
     row = top
+    spans = [(1, top - 1)]  # rows of the top part and of each section, for the page breaks
     for make in (_stage_section, _category_section, _capacity_section, _month_section):
         made = make(data, row, refs)
         if made is None:
@@ -644,6 +645,7 @@ def layout(data: DashboardData, *, values: bool = False) -> GeneratedSheet:
         for n, chart in enumerate(charts):
             out.charts.append(replace(chart, anchor=_cell(block.row + n * CHART_ROWS, CHART_COLUMN)))
         row = max(block.last_row + 1, block.row + CHART_ROWS * max(len(charts), 1)) + 2
+        spans.append((block.row, row - 1))
     figures = _figures_block(data, refs)
     out.blocks = [*([figures] if figures.rows else []), *top_blocks, *([meaning] if meaning else []), *sections]
     if data.notes:
@@ -655,8 +657,24 @@ def layout(data: DashboardData, *, values: bool = False) -> GeneratedSheet:
     sheet = GeneratedSheet(
         DASHBOARD_SHEET, (f"Portfolio dashboard as of {data.as_of.isoformat()}",), (), WIDTHS,
         charts=tuple(out.charts), blocks=tuple(out.blocks), conditional=tuple(out.conditional), freeze=None,
-        print_titles=(1, 1))
+        print_titles=(1, 1), page_breaks=page_breaks(spans))
     return frozen(sheet) if values else sheet
+
+
+# Rows one landscape page holds at the Dashboard's fit-to-width scale: its columns and charts span
+# about 1,200 points, scaled to A4's 734 printable points across (Letter holds a few rows more).
+PAGE_ROWS = 46
+
+
+def page_breaks(spans: list[tuple[int, int]]) -> tuple[int, ...]:
+    """Rows that start a printed page, so that no section (a table with its chart) is cut in two:
+    a section that would run past the page it starts on begins the next one."""
+    breaks, page = [], 1
+    for first, last in spans:
+        if first > page and last - page + 1 > PAGE_ROWS:
+            breaks.append(first)
+            page = first
+    return tuple(breaks)
 
 
 def frozen(sheet: GeneratedSheet) -> GeneratedSheet:

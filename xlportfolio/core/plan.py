@@ -177,6 +177,10 @@ class PrintSetup:
     fit_width: int = 1  # pages across
     fit_height: int = 0  # pages down; 0 as many as it takes
     footer: str = FOOTER
+    breaks: tuple[int, ...] = ()  # rows that start a new page
+    # What prints ("A1:M80"): the sheet's cells and charts. Without it a long text that runs on
+    # past the last column widens the page, and fitting that to one page shrinks every row.
+    area: str | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,7 @@ class GeneratedSheet:
     freeze: str | None = "A2"  # top-left unfrozen cell; None for no frozen panes
     # Rows repeated atop every printed page; by default the rows above the frozen pane.
     print_titles: tuple[int, int] | None = None
+    page_breaks: tuple[int, ...] = ()  # rows that start a printed page (a section kept whole)
 
 
 @dataclass

@@ -293,8 +293,13 @@ class LiveSurface:
             page.FitToPagesTall = setup.fit_height or False
             first, last = setup.title_rows or (0, 0)
             page.PrintTitleRows = f"${first}:${last}" if setup.title_rows else ""
+            page.PrintArea = setup.area or ""
             for section, text in footer_sections(setup.footer).items():
                 setattr(page, f"{section}Footer", text)
+            target = self._sheet(sheet).api
+            target.ResetAllPageBreaks()  # the breaks of the sheet's last run
+            for row in setup.breaks:
+                target.HPageBreaks.Add(Before=target.Range(f"A{row}"))
         except Exception:  # noqa: BLE001 - macOS' AppleScript object model has other names: Excel's defaults stay
             pass
 

@@ -6,6 +6,7 @@ copy) and streamed out as the sheet part, rows in order, when the package is wri
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,12 +135,22 @@ def _page_setup(setup: PrintSetup) -> str:
     orientation = "landscape" if setup.landscape else "portrait"
     return (f'<pageSetup orientation="{orientation}" fitToWidth="{setup.fit_width}" '
             f'fitToHeight="{setup.fit_height}"/>'
-            f'<headerFooter><oddFooter>{attr(setup.footer)}</oddFooter></headerFooter>')
+            f'<headerFooter><oddFooter>{attr(setup.footer)}</oddFooter></headerFooter>'
+            + (f'<rowBreaks count="{len(setup.breaks)}" manualBreakCount="{len(setup.breaks)}">'
+               + "".join(f'<brk id="{row - 1}" max="16383" man="1"/>' for row in setup.breaks) + "</rowBreaks>"
+               if setup.breaks else ""))
 
 
 def print_titles_ref(sheet: str, rows: tuple[int, int]) -> str:
     """The _xlnm.Print_Titles formula of rows repeated on every page, as Excel writes it."""
     return "'" + sheet.replace("'", "''") + f"'!${rows[0]}:${rows[1]}"
+
+
+def print_area_ref(sheet: str, area: str) -> str:
+    """The _xlnm.Print_Area formula of a range ("A1:G40"), absolute, as Excel writes it."""
+    first, last = area.split(":")
+    absolute = [re.sub(r"^([A-Z]+)(\d+)$", r"$\1$\2", ref) for ref in (first, last)]
+    return "'" + sheet.replace("'", "''") + "'!" + ":".join(absolute)
 
 
 def _pane(freeze: str | None) -> str:

@@ -21,7 +21,7 @@ from ..surface.protocol import Cell, CellStyle, Prior, TableInfo
 from . import opc
 from .book import Package, SheetRef, TablePart
 from .cells import same
-from .generated import Generated, print_titles_ref
+from .generated import Generated, print_area_ref, print_titles_ref
 from .notes import R_THREADED, SheetNotes
 from .reading import Shape, check_prolog, from_calamine, sheet_shape, special_cells
 from .sheet_edit import CellEdit, Grown
@@ -351,6 +351,8 @@ class PackageSurface:
         gen.print = setup
         titles = print_titles_ref(gen.name, setup.title_rows) if setup.title_rows else None
         self.package.set_sheet_name(gen.name, "_xlnm.Print_Titles", titles)
+        self.package.set_sheet_name(gen.name, "_xlnm.Print_Area", print_area_ref(gen.name, setup.area)
+                                    if setup.area else None)
 
     def activate(self, sheet: str) -> None:
         self.package.activate(sheet)

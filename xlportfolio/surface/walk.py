@@ -11,6 +11,7 @@ and recorded.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from functools import cached_property
 from typing import Any
@@ -332,7 +333,7 @@ def replace_sheet(session: Session, spec: GeneratedSheet, scope: str | None = No
     for chart in spec.charts:
         surface.chart(name, chart, [_text(_value_at(spec, s.first, s.column)) for s in chart.series])
     if not spec.hidden:
-        surface.print_setup(name, PrintSetup(print_titles(spec)))
+        surface.print_setup(name, PrintSetup(print_titles(spec), breaks=spec.page_breaks, area=print_area(spec)))
 
 
 def _place(session: Session, name: str) -> str | None:
@@ -343,6 +344,40 @@ def _place(session: Session, name: str) -> str | None:
         return None
     later = order[order.index(name.casefold()) + 1:]
     return next((session.sheet(n) for n in later if session.sheet(n) is not None), None)
+
+
+DEFAULT_WIDTH = 8.43  # characters: Excel's column width where none is set
+POINTS_PER_CM = 72 / 2.54
+ROW_POINTS = 15  # the default row height
+
+
+def print_area(spec: GeneratedSheet) -> str | None:
+    """The cells and charts of the sheet, from A1: what its printed pages show."""
+    tables = [(1, 1, spec.header, spec.rows)] + [(b.header_row, b.column, b.header, b.rows) for b in spec.blocks]
+    last_row = last_col = 0
+    for top, left, header, rows in tables:
+        width = max([len(header), *(len(r) for r in rows)])
+        if width:
+            last_row = max(last_row, top + len(rows))  # the header's row comes first, blank or not
+            last_col = max(last_col, left + width - 1)
+    for b in spec.blocks:
+        if b.title:
+            last_row, last_col = max(last_row, b.row), max(last_col, b.column)
+    for chart in spec.charts:
+        row, col = split_cell(chart.anchor)
+        last_row = max(last_row, row + math.ceil(chart.height_cm * POINTS_PER_CM / ROW_POINTS))
+        last_col = max(last_col, _column_reached(spec.widths, col, chart.width_cm * POINTS_PER_CM))
+    return f"A1:{column_letter(last_col)}{last_row}" if last_row and last_col else None
+
+
+def _column_reached(widths: tuple[float, ...], col: int, points: float) -> int:
+    """The column in which something `points` wide, starting at column `col`, ends."""
+    while True:
+        chars = widths[col - 1] if col <= len(widths) else DEFAULT_WIDTH
+        points -= int(chars * 7 + 5) * 0.75  # Excel: 7 pixels a character and 5 of padding; 3/4 point a pixel
+        if points <= 0:
+            return col
+        col += 1
 
 
 def print_titles(spec: GeneratedSheet) -> tuple[int, int] | None:

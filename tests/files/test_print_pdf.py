@@ -1,9 +1,9 @@
 """The Dashboard and the Scenario sheet as LibreOffice prints them: one page wide, their title rows
 and a footer on every page.
 
-Each sheet is printed alone from a copy of the workbook in which every other sheet is hidden (a
-PDF export prints visible sheets only) and the sheet is the active one; nothing else of the copy
-differs from the file the commands wrote. The pages are read back with pypdf. A sheet printed two
+Each sheet is printed alone from a copy of the workbook in which every other sheet is hidden and
+has no print area (LibreOffice prints a hidden sheet that has one) and the sheet is the active
+one; nothing else of the copy differs from the file the commands wrote. The pages are read back with pypdf. A sheet printed two
 or more pages wide has pages that hold only its right-hand columns: every page must show the
 sheet's first column (a row label or ID) and its header row must be whole on every page.
 
@@ -51,6 +51,9 @@ def _show_only(text: str, sheet: str) -> str:
         return el if f'name="{sheet}"' in el else el.replace("<sheet ", '<sheet state="hidden" ', 1)
 
     text = re.sub(r"<sheet\b[^>]*/>", hide, text)
+    # LibreOffice prints a hidden sheet that has a print area: the other sheets' areas go
+    others = rf'<definedName name="_xlnm.Print_Area" localSheetId="(?!{at}")\d+"[^>]*>[^<]*</definedName>'
+    text = re.sub(others, "", text)
     return re.sub(r'\b(activeTab|firstSheet)="\d+"', lambda m: f'{m.group(1)}="{at}"', text)
 
 

@@ -68,6 +68,7 @@ def test_every_generated_sheet_prints_landscape_one_page_wide_with_titles_and_fo
         assert ws.sheet_properties.pageSetUpPr.fitToPage, name  # without it the fit settings are ignored
         assert ws.print_title_rows == rows, name
         assert (ws.oddFooter.left.text, ws.oddFooter.center.text, ws.oddFooter.right.text) == FOOTER, name
+    assert wb["Findings"].print_area == "'Findings'!$A$1:$B$3"  # its cells, however far a text runs on
     assert wb["Hidden"].print_title_rows is None and wb["Hidden"].page_setup.orientation is None
     # the user's sheets keep their own settings, their own names at their own sheet
     intro, intake = wb["Instructions"], wb["Intake"]

@@ -31,11 +31,13 @@ def soffice() -> str | None:
     return shutil.which("soffice")
 
 
-def make_profile(folder: Path) -> Path:
-    """A fresh LibreOffice user profile in `folder` that recalculates OOXML formulas on load."""
+def make_profile(folder: Path, *, recalculate: bool = True) -> Path:
+    """A fresh LibreOffice user profile in `folder` that recalculates OOXML formulas on load (or,
+    with `recalculate=False`, shows the results saved in the file: enough to print a layout)."""
     user = folder / "user"
     user.mkdir(parents=True, exist_ok=True)
-    (user / "registrymodifications.xcu").write_text(REGISTRY, encoding="utf-8")
+    registry = REGISTRY if recalculate else REGISTRY.replace("<value>0</value>", "<value>1</value>")
+    (user / "registrymodifications.xcu").write_text(registry, encoding="utf-8")
     return folder
 
 
@@ -44,6 +46,12 @@ def convert_to_xlsx(files: list[Path], outdir: Path, profile: Path) -> dict[Path
 
     Returns {input: converted}. Fails the test, with LibreOffice's output, if a file is missing.
     """
+    return convert(files, outdir, profile, "xlsx")
+
+
+def convert(files: list[Path], outdir: Path, profile: Path, target: str) -> dict[Path, Path]:
+    """Open each file in LibreOffice and save it as `target` ("xlsx", "pdf") into `outdir`, all in
+    one soffice call. A PDF prints every visible sheet with the sheet's own page setup."""
     files = [Path(f).resolve() for f in files]
     outdir = Path(outdir).resolve()
     stems = [f.stem for f in files]
@@ -52,7 +60,7 @@ def convert_to_xlsx(files: list[Path], outdir: Path, profile: Path) -> dict[Path
     outdir.mkdir(parents=True, exist_ok=True)
     cmd = [soffice() or "soffice", "--headless", "--norestore", "--nolockcheck",
            f"-env:UserInstallation={Path(profile).resolve().as_uri()}",
-           "--convert-to", "xlsx", "--outdir", str(outdir), *map(str, files)]
+           "--convert-to", target, "--outdir", str(outdir), *map(str, files)]
     # A session of its own, so that on a timeout the whole soffice -> oosplash -> soffice.bin
     # group that this call started can be ended, and nothing else.
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -64,7 +72,7 @@ def convert_to_xlsx(files: list[Path], outdir: Path, profile: Path) -> dict[Path
         out, err = proc.communicate()
         pytest.fail(f"LibreOffice did not finish within {TIMEOUT} s: {' '.join(cmd)}\n"
                     f"stdout:\n{out}\nstderr:\n{err}")
-    result = {f: outdir / f"{f.stem}.xlsx" for f in files}
+    result = {f: outdir / f"{f.stem}.{target}" for f in files}
     missing = [str(f) for f, converted in result.items() if not converted.is_file()]
     if missing:
         pytest.fail(f"LibreOffice (exit {proc.returncode}) wrote nothing for {missing}\n"

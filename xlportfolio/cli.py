@@ -196,13 +196,15 @@ def import_crm(
         out.print("  not used: " + ", ".join(crm.unmapped), soft_wrap=True)
     if crm.missing:
         out.print("  [yellow]the export does not fill[/]: " + ", ".join(crm.missing), soft_wrap=True)
-    for f in crm.findings[:10]:
-        out.print(f"  [yellow]{f.sheet}!{f.cell}[/] ({f.header}): {f.message}", soft_wrap=True)
+    for f in crm.findings[:10]:  # errors first; an export's text may hold brackets: escaped, never markup
+        colour = "red" if f.severity == "error" else "yellow"
+        out.print(f"  [{colour}]{f.severity} {escape(f.location())}[/]: {escape(f.message)}", soft_wrap=True)
     for why in o.rejected[:10]:
-        out.print(f"  [red]{why}[/]", soft_wrap=True)
+        out.print(f"  [red]{escape(why)}[/]", soft_wrap=True)
     out.print(f"Intake now has {result.report.errors} errors and {result.report.warnings} warnings; "
               f"written to [bold]{result.written}[/] (see its CRM Import and Findings sheets).")
-    raise typer.Exit(1 if result.report.errors else 0)
+    # Errors left in Intake or in reading the export: exit 1 either way.
+    raise typer.Exit(1 if result.report.errors or any(f.severity == "error" for f in crm.findings) else 0)
 
 
 @workbook_command("score")

@@ -173,8 +173,12 @@ def _milestones(rnd: random.Random, projects: list[Row], as_of: dt.date) -> list
     return rows
 
 
-def sample_intake(as_of: dt.date, seed: int = 7, parents: list[str] | None = None, count: int = 100) -> list[Row]:
-    """`count` requests; every eighth or so is broken in one of the ways real requests are."""
+def sample_intake(as_of: dt.date, seed: int = 7, parents: list[str] | None = None, count: int = 100,
+                  *, clean: bool = False) -> list[Row]:
+    """`count` requests; every eighth or so is broken in one of the ways real requests are.
+
+    `clean` leaves them all well formed and due after today (the demo plants its own problems).
+    """
     rnd = random.Random(seed + 1)
     parents = parents or []
     rows = []
@@ -202,7 +206,13 @@ def sample_intake(as_of: dt.date, seed: int = 7, parents: list[str] | None = Non
             rows[-1]["accept"] = "Yes"
         if rows[-1]["category"] == "Compliance":
             rows[-1]["regulation_ref"] = rnd.choice(("GDPR Art. 17", "SOX 404", "NIS2 Art. 21", "DORA Art. 11"))
-    _break_some(rows, as_of)
+    if clean:  # a separate stream: the broken sample stays the same draw for draw
+        later = random.Random(seed + 2)
+        for row in rows:
+            if row["due_date"] <= as_of + dt.timedelta(days=30):
+                row["due_date"] = as_of + dt.timedelta(days=later.randint(60, 300))
+    else:
+        _break_some(rows, as_of)
     return rows
 
 

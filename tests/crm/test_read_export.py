@@ -94,8 +94,10 @@ def test_hubspot_german_excel_csv_in_cp1252_with_semicolons_and_decimal_commas(t
     assert result.rows[2]["business_reason"] == "-2 Tage Vorlauf"  # text, not a number
     # A German export gets no US default: 03/04/2026 stays text and is reported.
     assert result.rows[2]["due_date"] == "03/04/2026"
-    assert flat(result) == [("crm-ambiguous-date", 4, "E")]
-    assert "2026-04-03 (day first) or 2026-03-04 (month first)" in result.findings[0].message
+    # The file is not UTF-8: read as Windows-1252, said once, at the first cell it mattered in.
+    assert flat(result) == [("crm-encoding-guessed", 2, "C"), ("crm-ambiguous-date", 4, "E")]
+    assert "Windows-1252" in result.findings[0].message and "'Müller GmbH'" in result.findings[0].message
+    assert "2026-04-03 (day first) or 2026-03-04 (month first)" in result.findings[1].message
     assert result.unmapped == ["Deal Stage", "Pipeline"]
     assert result.missing == NOT_IN_CRM
 
@@ -345,8 +347,10 @@ def test_an_xlsx_without_a_header_row_is_unusable(tmp_path):
 
 def test_finding_codes_are_registered_warnings():
     assert crm.CRM_CODES == ("crm-unparsed-number", "crm-ambiguous-number", "crm-unparsed-date",
-                             "crm-ambiguous-date", "crm-error-value")
-    assert all(CODES[code].severity is Severity.WARNING for code in crm.CRM_CODES)
+                             "crm-ambiguous-date", "crm-error-value", "crm-text-cut", "crm-encoding-guessed",
+                             "crm-id-cleaned", "crm-id-clash")
+    # Only a clash of IDs is an error (its rows are not imported); the rest are warnings.
+    assert [c for c in crm.CRM_CODES if CODES[c].severity is Severity.ERROR] == ["crm-id-clash"]
 
 
 def test_public_api():

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.consolidate import FileOutcome, Incoming, merge_requests
-from ..core.findings import Report
+from ..core.findings import Report, Severity
 from ..core.plan import EditPlan, GeneratedSheet
 from ..core.validate import validate_intake
 from ..core.values import show
 from ..crm import CrmImport, read_crm_export
+from ..crm.texts import fit
 from ..files.workbook import open_book
 from ..schema import INTAKE
 from .needs import check_workbook
@@ -38,7 +39,9 @@ def import_crm_file(export: str | Path, into: str | Path, *, mapping: str | Path
         outcome = FileOutcome(f"CRM {Path(export).name}", template=crm.preset or "mapping")
         outcome.rows_read = len(crm.rows)
         owned = tuple(dict.fromkeys(name for row in crm.rows for name in row))  # the columns the export fills
-        incoming = Incoming(outcome, dict(zip(crm.row_numbers, crm.rows)), owned)
+        outcome.rejected += [f"row {row}: {why}" for row, why in crm.rejected.items()]
+        kept = {row: rec for row, rec in zip(crm.row_numbers, crm.rows) if row not in crm.rejected}
+        incoming = Incoming(outcome, kept, owned)
         merge = merge_requests(portfolio.tables[INTAKE.name], [incoming])
         target.apply(EditPlan(rows=[merge]))
         report, plan = validate_intake(target.read(BOOK_TABLES), as_of)
@@ -49,19 +52,25 @@ def import_crm_file(export: str | Path, into: str | Path, *, mapping: str | Path
 
 
 def import_sheet(crm: CrmImport, outcome: FileOutcome) -> GeneratedSheet:
-    """What came in, what was left out, and every export cell that could not be read."""
-    rows = [
-        ("", "", "", "", f"{outcome.rows_read} rows read from {crm.source} ({crm.preset or 'custom mapping'}): "
-                         f"{outcome.new} new, {outcome.updated} changed, {outcome.unchanged} unchanged, "
-                         f"{len(outcome.rejected)} rejected."),
-    ]
+    """What came in, what was left out, and every export cell the import could not read or had to change:
+    errors first, each with the request it concerns."""
+    def line(text: str, severity: str = "") -> tuple:
+        return ("", "", "", "", "", severity, text)
+
+    rows = [line(f"{outcome.rows_read} rows read from {crm.source} ({crm.preset or 'custom mapping'}): "
+                 f"{outcome.new} new, {outcome.updated} changed, {outcome.unchanged} unchanged, "
+                 f"{len(outcome.rejected)} rejected.")]
     if crm.unmapped:
-        rows.append(("", "", "", "", "Export columns not used: " + ", ".join(crm.unmapped)))
+        rows.append(line("Export columns not used: " + ", ".join(crm.unmapped)))
     if crm.missing:
-        rows.append(("", "", "", "", "Required Intake columns the export does not fill (complete them in the "
-                                     "Intake sheet): " + ", ".join(crm.missing)))
-    rows += [("", "", "", "", why) for why in outcome.rejected]
-    rows += [(f.row, f.column or "", f.header or "", show(f.value) if f.value is not None else "", f.message)
-             for f in crm.findings]
-    return GeneratedSheet(IMPORT_SHEET, ("Export row", "Column", "Header", "Value", "What to do"),
-                          tuple(rows), (11, 8, 22, 24, 100))
+        rows.append(line("Required Intake columns the export does not fill (complete them in the Intake sheet): "
+                         + ", ".join(crm.missing)))
+    rows += [line(why, "error") for why in outcome.rejected]
+    ids = {row: rec.get("request_id") for row, rec in zip(crm.row_numbers, crm.rows)}
+    rows += [(f.row or "", f.column or "", f.header or "", ids.get(f.row) or "",
+              show(f.value) if f.value is not None else "", str(f.severity), f.message)
+             for f in sorted(crm.findings, key=lambda f: f.severity is not Severity.ERROR)]
+    # An export's headers and IDs are anyone's text: no cell of this sheet may outgrow an Excel cell.
+    rows = [tuple(fit(value) for value in row) for row in rows]
+    return GeneratedSheet(IMPORT_SHEET, ("Export row", "Column", "Header", "Request ID", "Value", "Severity",
+                                         "What to do"), tuple(rows), (11, 8, 22, 28, 24, 9, 100))

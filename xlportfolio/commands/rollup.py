@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..core.dashboard import dashboard_sheet
+from ..core.dashboard import DASHBOARD_SHEET, dashboard_sheet
 from ..core.findings import Report, lead
 from ..core.portfolio import check_portfolio
 from ..core.positions import as_recorded, bypasses, read_ledger
@@ -66,6 +66,7 @@ def rollup_on(wb: Workbook, *, values: bool = False, as_of: dt.date | None = Non
         raise TemplateError(wb.source, f"the Stage weights table cannot be used: {exc}") from None
     plan.sheets.append(findings_sheet(report, "rollup", "every number is usable and dependencies, capacity "
                                       "and financials are consistent"))
+    plan.activate = DASHBOARD_SHEET  # a controller opening the workbook after a rollup lands on it
     wb.apply(plan)
     return RollupResult(report, None, outcome.items, outcome.upper, outcome.months, values)
 

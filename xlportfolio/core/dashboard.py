@@ -627,10 +627,15 @@ def layout(data: DashboardData, *, values: bool = False) -> GeneratedSheet:
     top_blocks = [b for b in (money, levels, matrix) if b]
     # The key figures come first on the sheet, but point at cells of the sections below.
     figures_rows = len(data.key_figures) + len(_derived_figures(data, {}))
-    top = max([b.last_row for b in top_blocks] + [4 + figures_rows]) + 3
+    below = max([b.last_row for b in top_blocks] + [4 + figures_rows]) + 1
+    meaning = _meaning_block(data, below)
+    top = (meaning.last_row if meaning else below) + 3
     refs: dict[str, str] = {}
+    if money:  # the Benefit line's Plan cell
+        refs["benefit"] = _cell(money.header_row + 2, money.column + 1)
     sections = []
     row = top
+    spans = [(1, top - 1)]  # rows of the top part and of each section, for the page breaks
     for make in (_stage_section, _category_section, _capacity_section, _month_section):
         made = make(data, row, refs)
         if made is None:
@@ -640,8 +645,9 @@ def layout(data: DashboardData, *, values: bool = False) -> GeneratedSheet:
         for n, chart in enumerate(charts):
             out.charts.append(replace(chart, anchor=_cell(block.row + n * CHART_ROWS, CHART_COLUMN)))
         row = max(block.last_row + 1, block.row + CHART_ROWS * max(len(charts), 1)) + 2
+        spans.append((block.row, row - 1))
     figures = _figures_block(data, refs)
-    out.blocks = [*([figures] if figures.rows else []), *top_blocks, *sections]
+    out.blocks = [*([figures] if figures.rows else []), *top_blocks, *([meaning] if meaning else []), *sections]
     if data.notes:
         out.blocks.append(Block(row, 1, "Not shown", ("Why",), tuple((n,) for n in data.notes)))
     if data.ledger:  # row 2 is free: the warning sits right under the title
@@ -650,8 +656,25 @@ def layout(data: DashboardData, *, values: bool = False) -> GeneratedSheet:
                              tuple(data.ledger.rows), (None, None, None, MONEY))]
     sheet = GeneratedSheet(
         DASHBOARD_SHEET, (f"Portfolio dashboard as of {data.as_of.isoformat()}",), (), WIDTHS,
-        charts=tuple(out.charts), blocks=tuple(out.blocks), conditional=tuple(out.conditional), freeze=None)
+        charts=tuple(out.charts), blocks=tuple(out.blocks), conditional=tuple(out.conditional), freeze=None,
+        print_titles=(1, 1), page_breaks=page_breaks(spans))
     return frozen(sheet) if values else sheet
+
+
+# Rows one landscape page holds at the Dashboard's fit-to-width scale: its columns and charts span
+# about 1,200 points, scaled to A4's 734 printable points across (Letter holds a few rows more).
+PAGE_ROWS = 46
+
+
+def page_breaks(spans: list[tuple[int, int]]) -> tuple[int, ...]:
+    """Rows that start a printed page, so that no section (a table with its chart) is cut in two:
+    a section that would run past the page it starts on begins the next one."""
+    breaks, page = [], 1
+    for first, last in spans:
+        if first > page and last - page + 1 > PAGE_ROWS:
+            breaks.append(first)
+            page = first
+    return tuple(breaks)
 
 
 def frozen(sheet: GeneratedSheet) -> GeneratedSheet:
@@ -669,7 +692,28 @@ def _derived_figures(data: DashboardData, refs: dict[str, str]) -> list[tuple[st
         out.append((label, _pointer(refs.get("value"), data.total_value)))
     if data.weighted:
         out.append(("Stage-weighted value per year", _pointer(refs.get("weighted"), data.weighted_value)))
+    if data.stages and (PLAN, data.flows[1]) in data.money:  # beside the estimate, the money booked for it
+        out.append((PLANNED_BENEFIT, _pointer(refs.get("benefit"), number(data.money[(PLAN, data.flows[1])]))))
     return out
+
+
+PLAN = MEASURES[0]
+PLANNED_BENEFIT = "Planned benefit, all months (Financials)"
+# Estimated value and planned benefit differ in what they are, and a steering committee sees both
+# side by side: say which is which in words, right under the figures.
+MEANING = (
+    "Estimated value: what the items' owners estimate they are worth (Items, Estimated value column); "
+    "an estimate to rank requests by, not booked money.",
+    "Planned benefit: the benefit booked in Financials under Plan, all months together; the Cost and benefit "
+    "table sets it against the planned cost.",
+)
+
+
+def _meaning_block(data: DashboardData, row: int) -> Block | None:
+    """Two plain lines under the key figures (an untitled block without a header: text, no table)."""
+    if not data.stages or (PLAN, data.flows[1]) not in data.money:
+        return None
+    return Block(row, 1, "", (), tuple((line,) for line in MEANING))
 
 
 def _pointer(ref: str | None, value: Any) -> Cell:

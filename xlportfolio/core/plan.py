@@ -158,6 +158,31 @@ class ChartSpec:
     height_cm: float = 9
 
 
+# The order generated tabs take among themselves, after the user's sheets: what a controller
+# reads first comes first. A tab the tool adds goes before the first later one already there;
+# a tab already in the workbook stays where it is (a person may have moved it on purpose).
+TAB_ORDER = ("Dashboard", "Rollup", "Rollup by month", "Breakdown", "Scenario", "Baseline", "Findings",
+             "Ledger", "Consolidation", "CRM Import", MARKS_SHEET)
+
+# Printed pages: the workbook, the sheet and the print date in every footer (Excel's header codes).
+FOOTER = "&L&F&C&A&R&D"
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How a generated sheet prints: landscape, one page wide, its header rows on every page."""
+
+    title_rows: tuple[int, int] | None  # first and last row repeated atop every page
+    landscape: bool = True
+    fit_width: int = 1  # pages across
+    fit_height: int = 0  # pages down; 0 as many as it takes
+    footer: str = FOOTER
+    breaks: tuple[int, ...] = ()  # rows that start a new page
+    # What prints ("A1:M80"): the sheet's cells and charts. Without it a long text that runs on
+    # past the last column widens the page, and fitting that to one page shrinks every row.
+    area: str | None = None
+
+
 @dataclass(frozen=True)
 class GeneratedSheet:
     """A sheet the tool owns: rewritten whole on every run."""
@@ -173,6 +198,9 @@ class GeneratedSheet:
     blocks: tuple[Block, ...] = ()  # further tables placed below or beside the main one
     conditional: tuple[ColorScale | CellIs, ...] = ()
     freeze: str | None = "A2"  # top-left unfrozen cell; None for no frozen panes
+    # Rows repeated atop every printed page; by default the rows above the frozen pane.
+    print_titles: tuple[int, int] | None = None
+    page_breaks: tuple[int, ...] = ()  # rows that start a printed page (a section kept whole)
 
 
 @dataclass
@@ -185,3 +213,5 @@ class EditPlan:
     # the cells that command marked last time get back what they held; other commands' marks
     # stay. None: a pure data write that leaves every mark as it is.
     scope: str | None = None
+    # The sheet the workbook opens on once saved (the Dashboard after a rollup); None leaves it.
+    activate: str | None = None

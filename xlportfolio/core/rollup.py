@@ -69,21 +69,20 @@ BUCKETS = ((0, 0), (0, 1), (1, 0), (1, 1))
 # Total columns per scenario: cost one-time, cost recurring, cost, benefit one-time, benefit recurring,
 # benefit, net; the four buckets by SUMIFS, the rest from them on the same row.
 
+# Each sheet's title line, for the controller who reads it (how the formulas work is in this module's doc).
 NOTES = {
-    ROLLUP: ("Rollup of Items and Financials, rewritten by `xlportfolio rollup` (do not edit here). Own: the item's "
-             "own Financials rows. Totals: the item and everything below it, i.e. SUMIFS of an Own column over the "
-             "rows whose Path column at the item's depth names it. Weighted: own net value x the stage's weight "
-             "(Stage weights sheet). Hierarchy and attributes are copied from Items when the command runs; "
-             "the amounts are live formulas."),
-    BY_MONTH: ("Plan, forecast and actual per month for the upper levels only (Organization, Portfolio, Program, "
-               "Project), each row the item and everything below it. Measure packages and measures have no rows "
-               "here: at 50,000 measures that would be millions of cells; their amounts are in their project's "
-               "rows, and per item on the Rollup sheet. On the right: every item in tree order (an item and "
-               "everything below it are positions First to Last) and, per Financials row, its item's position; "
-               "a cell sums the Financials rows whose position lies between First and Last."),
-    BREAKDOWN: ("Own Financials of every item on the Rollup sheet, by the item's function, legal entity and "
-                "category (SUMIFS over the Rollup sheet's Own columns). Each block's total is the sum over all "
-                "items, so it matches the top items' totals on Rollup."),
+    ROLLUP: ("Cost and benefit of every item, each row the item together with everything below it. The Own "
+             "columns at the right hold the item's own lines in Financials alone; Weighted is the net value times "
+             "its stage's weight (Stage weights sheet). Names and attributes are copied from Items; every amount "
+             "is a formula you can trace to Financials. Rewritten by each rollup: make changes in Items and "
+             "Financials, not here."),
+    BY_MONTH: ("Plan, forecast and actual by month for the organization, portfolios, programs and projects, each "
+               "row the item together with everything below it. Measure packages and measures have no rows of "
+               "their own here: their amounts are in their project's row, and per item on the Rollup sheet. The "
+               "two tables at the right are working columns for the monthly formulas (every item in tree order, "
+               "and the item each Financials line belongs to)."),
+    BREAKDOWN: ("Each item's own cost and benefit, added up by function, legal entity and category. Every table "
+                "totals all items, so its total equals the top items' totals on the Rollup sheet."),
 }
 
 

@@ -1,4 +1,5 @@
-"""Finding codes of the CRM import: export cells whose value is kept as text for a person to fix."""
+"""Finding codes of the CRM import: export cells kept as text for a person to fix, and everything the
+import had to change or decide about the file itself (a cut text, an encoding, a cleaned or clashing ID)."""
 from __future__ import annotations
 
 from typing import Any
@@ -27,12 +28,33 @@ ERROR_VALUE = define(
     "crm-error-value", Severity.WARNING,
     "The export cell holds the error {value}; it is kept as text. Fix the value in the CRM and export again.")
 
-CRM_CODES = (UNPARSED_NUMBER, AMBIGUOUS_NUMBER, UNPARSED_DATE, AMBIGUOUS_DATE, ERROR_VALUE)
+TEXT_CUT = define(
+    "crm-text-cut", Severity.WARNING,
+    "The text in {header} has {before:,} characters; an Excel cell holds at most {after:,}, so the last "
+    "{cut:,} were cut{item}. Shorten the text in the CRM (or keep the long version there) and import again.")
+ENCODING_GUESSED = define(
+    "crm-encoding-guessed", Severity.WARNING,
+    "{what}; the import read {them} as {encoding}, which gives '{sample}' here{item}. If that reads right, "
+    "nothing is to do; if it reads wrong (such as 'Ã©' or '?' in place of a letter), export the report from "
+    "the CRM as 'CSV UTF-8' and import again.")
+ID_CLEANED = define(
+    "crm-id-cleaned", Severity.WARNING,
+    "The ID '{raw}' in {header} held {removed}, which the import removed: the request ID is {rid}. "
+    "Such characters come from a formula or a copy and paste; correct the ID in the CRM so that both agree.")
+ID_CLASH = define(
+    "crm-id-clash", Severity.ERROR,
+    "The IDs {raws} in {header} (rows {rows}) all become request {rid} once {why}, so they would merge into one "
+    "request; none of these rows was imported. Correct the IDs in the CRM so that each opportunity has its own, "
+    "and import again.")
+
+CRM_CODES = (UNPARSED_NUMBER, AMBIGUOUS_NUMBER, UNPARSED_DATE, AMBIGUOUS_DATE, ERROR_VALUE, TEXT_CUT,
+             ENCODING_GUESSED, ID_CLEANED, ID_CLASH)
 
 
 def cell_finding(code: str, sheet: str, row: int, column: str, header: str, value: Any,
                  **fields: Any) -> Finding:
     """A finding at one export cell, its message built from the code's template."""
     spec = CODES[code]
-    message = spec.template.format(header=header or f"column {column}", value=show(value), **fields)
+    message = spec.template.format(header=show(header) if header else f"column {column}", value=show(value),
+                                   **fields)
     return Finding(code, spec.severity, message, sheet, row, column, header or None, value)

@@ -15,10 +15,19 @@ from openpyxl.utils.datetime import from_excel
 from ..core.findings import Finding
 from ..core.values import CellError, is_blank, is_number, show
 from ..schema import Column, ColumnType
-from .codes import AMBIGUOUS_DATE, AMBIGUOUS_NUMBER, ERROR_VALUE, UNPARSED_DATE, UNPARSED_NUMBER, cell_finding
+from .codes import (
+    AMBIGUOUS_DATE,
+    AMBIGUOUS_NUMBER,
+    ERROR_VALUE,
+    ID_CLEANED,
+    UNPARSED_DATE,
+    UNPARSED_NUMBER,
+    cell_finding,
+)
 from .dates import DAY_FIRST, MONTH_FIRST, column_order, parse_date
 from .numbers import AMBIGUOUS, column_decimal, parse_number
 from .source import Export
+from .texts import clean_id, visible
 
 Problem = tuple[str, dict[str, Any]] | None  # (finding code, template fields)
 
@@ -102,6 +111,19 @@ def text_value(cell: Any, column: Column, id_prefix: str = "") -> tuple[Any, Pro
     if column.choices == "Currency":
         code = text.strip()
         text = _CURRENCIES.get(code.lower(), code.upper() if len(code) == 3 and code.isalpha() else text)
-    if column.type is ColumnType.ID and id_prefix:
-        text = id_prefix + text.strip()
+    if column.type is ColumnType.ID:
+        return _id_value(text, id_prefix)
     return text, None
+
+
+def _id_value(text: str, id_prefix: str) -> tuple[Any, Problem]:
+    """The request ID: the CRM's ID as a person sees it (see texts.clean_id), after the preset's prefix."""
+    clean, removed = clean_id(text)
+    rid = id_prefix + clean if clean else None
+    if not removed:
+        return rid, None
+    return rid, (ID_CLEANED, {"raw": visible(text), "removed": _listed(removed), "rid": rid or "blank"})
+
+
+def _listed(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

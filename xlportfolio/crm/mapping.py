@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.values import is_blank
+from ..core.findings import Finding
+from ..core.values import is_blank, show
 from ..errors import WorkbookUnusable
 from ..schema import INTAKE, Column, header_key
 from .convert import date_value, number_value, text_value
+from .rows import encoding_finding
 from .source import read_export
+from .texts import EXCEL_TEXT_LIMIT
 
 SHEET = "Mapping"
 _HEADERS = {"exportcolumn": "export", "intakecolumn": "intake", "default": "default"}
@@ -36,6 +39,7 @@ class Mapping:
     defaults: tuple[tuple[str, Any], ...] = ()  # (Intake column name, value) where the export gives none
     id_prefix: str = ""  # request IDs are this prefix and the CRM's ID: 'CRM-salesforce-0065g...'
     date_order: str | None = None  # the CRM's default for slash dates the export gives no evidence on
+    findings: tuple[Finding, ...] = ()  # what reading the mapping file guessed (its encoding)
 
 
 def read_mapping(path: str | Path) -> Mapping:
@@ -59,7 +63,8 @@ def read_mapping(path: str | Path) -> Mapping:
             columns.append((str(export).strip(), column.name))
         if not is_blank(default):
             defaults.append((column.name, _typed_default(path, row, column, default)))
-    return Mapping(None, tuple(columns), tuple(defaults))
+    guessed = encoding_finding(table, {}, f"The mapping file {Path(path).name}")
+    return Mapping(None, tuple(columns), tuple(defaults), findings=(guessed,) if guessed else ())
 
 
 def _intake_column(path: str | Path, row: int, intake: Any) -> Column:
@@ -79,6 +84,9 @@ def _typed_default(path: str | Path, row: int, column: Column, raw: Any) -> Any:
     else:
         value, problem = text_value(raw, column)
     if problem:
-        raise WorkbookUnusable(path, f"row {row}: the default '{raw}' for '{column.label}' cannot be read; "
+        raise WorkbookUnusable(path, f"row {row}: the default '{show(raw)}' for '{column.label}' cannot be read; "
                                      "write amounts like 12500.50 and dates like 2026-03-31")
+    if isinstance(value, str) and len(value) > EXCEL_TEXT_LIMIT:
+        raise WorkbookUnusable(path, f"row {row}: the default for '{column.label}' has {len(value):,} characters, "
+                                     f"more than an Excel cell holds ({EXCEL_TEXT_LIMIT:,}); shorten it")
     return value

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.findings import Finding
+from ..core.findings import Finding, Severity
 from ..errors import WorkbookUnusable
 from ..schema import INTAKE, header_key
 from .convert import convert_column
@@ -18,6 +18,7 @@ from .dates import column_order
 from .mapping import Mapping, read_mapping
 from .numbers import column_decimal
 from .presets import PRESETS, describe_presets, match_preset
+from .rows import cut_long_texts, encoding_finding, id_clashes
 from .source import Export, read_export
 
 
@@ -29,12 +30,14 @@ class CrmImport:
     preset: str | None  # the preset used ('salesforce', 'hubspot', 'dynamics'), None for a mapping file
     rows: list[dict[str, Any]]  # one per export data row, keyed by Intake column names
     row_numbers: list[int]  # the export row each dict came from, as a person sees it (header = 1)
-    findings: list[Finding]  # export cells kept as raw text; sheet, row, column point into the export
+    findings: list[Finding]  # what reading changed or could not read; sheet, row, column point into the export
     unmapped: list[str]  # export headers that feed no Intake column
     missing: list[str]  # labels of required Intake columns that nothing in the export fills
-    encoding: str | None = None  # how a CSV export was decoded ('utf-8', 'utf-8-sig', 'cp1252', 'utf-16')
+    encoding: str | None = None  # how a CSV export was decoded ('utf-8', 'utf-8-sig', 'cp1252', 'utf-16', or
+    #                              'utf-8+cp1252': UTF-8 but for a few bytes read as Windows-1252)
     delimiter: str | None = None  # the CSV delimiter found
     columns: dict[str, str] = field(default_factory=dict)  # Intake column name -> export header feeding it
+    rejected: dict[int, str] = field(default_factory=dict)  # export rows not to import (ID clashes) -> why
 
 
 def read_crm_export(path: str | Path, mapping: str | Path | None = None, preset: str | None = None) -> CrmImport:
@@ -46,6 +49,15 @@ def read_crm_export(path: str | Path, mapping: str | Path | None = None, preset:
         raise WorkbookUnusable(path, f"none of the export columns in the mapping {mapping} is in the export; "
                                      f"its headers are: {', '.join(h for h in export.headers if h)}")
     values, findings = _convert(export, chosen, sources)
+    findings += chosen.findings
+    ids = values.get("request_id", [None] * len(export.rows))
+    findings += cut_long_texts(export, sources, values, ids)
+    clashes, rejected = id_clashes(export, sources.get("request_id"), ids)
+    findings += clashes
+    if guessed := encoding_finding(export, {row: rid for (row, _), rid in zip(export.rows, ids)}):
+        findings.append(guessed)
+    findings.sort(key=lambda f: (f.severity is not Severity.ERROR, f.sheet != export.sheet, f.row or 0,
+                                 len(f.column or ""), f.column or ""))
     defaults = dict(chosen.defaults)
     names = [c.name for c in INTAKE.input_columns if c.name in sources or c.name in defaults]
     rows = [{name: _or_default(values.get(name), i, defaults.get(name)) for name in names}
@@ -55,6 +67,7 @@ def read_crm_export(path: str | Path, mapping: str | Path | None = None, preset:
         source=str(path), preset=chosen.preset, rows=rows, row_numbers=[n for n, _ in export.rows],
         findings=findings, unmapped=unmapped, missing=missing, encoding=export.encoding,
         delimiter=export.delimiter, columns={name: export.headers[i] for name, i in sources.items()},
+        rejected=rejected,
     )
 
 
@@ -103,7 +116,6 @@ def _convert(export: Export, chosen: Mapping, sources: dict[str, int]) -> tuple[
         prefix = chosen.id_prefix if name == "request_id" else ""
         values[name], found = convert_column(export, i, INTAKE.column(name), date_order=order, id_prefix=prefix)
         findings += found
-    findings.sort(key=lambda f: (f.row or 0, len(f.column or ""), f.column or ""))
     return values, findings
 
 

@@ -20,7 +20,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from ..core.values import CellError, is_blank
 from ..errors import WorkbookUnusable, XlPortfolioError
 from ..files.guards import inspect_package
-from .csvtext import decode, split_cells
+from .csvtext import Guess, decode, split_cells
 
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".tab", ""}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -40,9 +40,20 @@ class Export:
     encoding: str | None = None  # CSV only
     delimiter: str | None = None  # CSV only
     epoch: dt.datetime | None = None  # XLSX only: the workbook's date system, for serial numbers
+    guess: EncodingGuess | None = None  # CSV only: where bytes that are not UTF-8 were read as Windows-1252
 
     def letter(self, index: int) -> str:
         return get_column_letter(index + 1)
+
+
+@dataclass(frozen=True)
+class EncodingGuess:
+    """Bytes of a CSV export read as Windows-1252, and the cell the first one is in."""
+
+    guess: Guess
+    row: int | None  # the export row as Excel numbers it (None if the byte is in no cell)
+    index: int | None  # the cell's column index
+    sample: str  # the decoded text around the first such byte
 
 
 def read_export(path: str | Path, sheet: str | None = None, *, footer: bool = True) -> Export:
@@ -54,9 +65,28 @@ def read_export(path: str | Path, sheet: str | None = None, *, footer: bool = Tr
         title, grid, epoch = _read_xlsx(path, data, sheet)
         return _export(path, title, grid, footer, epoch=epoch)
     _reject_other_text(path, data)
-    text, encoding = decode(path, data)
+    text, encoding, guess = decode(path, data)
     grid, delimiter = split_cells(path, text)
-    return _export(path, path.name, grid, footer, encoding=encoding, delimiter=delimiter)
+    found = None if guess is None else _locate(guess, text, grid)
+    return _export(path, path.name, grid, footer, encoding=encoding, delimiter=delimiter, guess=found)
+
+
+def _locate(guess: Guess, text: str, grid: list[list[str]]) -> EncodingGuess:
+    """The cell holding the first character read as Windows-1252. Such a character is never a quote,
+    delimiter or line break, so it is the k-th of its kind in the cells as in the text."""
+    char = text[guess.offset]
+    k = text.count(char, 0, guess.offset)
+    for r, row in enumerate(grid):
+        for i, cell in enumerate(row):
+            if k < (n := cell.count(char)):
+                at = -1
+                for _ in range(k + 1):
+                    at = cell.index(char, at + 1)
+                sample = " ".join(cell[max(0, at - 20):at + 20].split())
+                return EncodingGuess(guess, r + 1, i, sample)
+            k -= n
+    line = text.splitlines()[guess.line - 1] if guess.line <= len(text.splitlines()) else ""
+    return EncodingGuess(guess, None, None, line[:40])  # in Excel's sep= line: no cell to point at
 
 
 def _read_bytes(path: Path) -> bytes:

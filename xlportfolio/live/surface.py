@@ -28,7 +28,10 @@ What the remote engine cannot do, and how this degrades:
 - a protected sheet: Excel refuses writes to its locked cells, and xlwings has no protection
   API common to its engines, so the command stops with Excel's message;
 - new table rows take the formats of the row above them (autofill), not of the first data row;
-  document properties are out of reach: properties live in workbook names only.
+  document properties are out of reach: properties live in workbook names only;
+- page setup (landscape, one page wide, print titles, footer) goes through Excel's own object
+  model on Windows only (xlwings has no call for it); elsewhere a generated sheet prints with
+  Excel's defaults. An open workbook stays on the sheet the person is on.
 """
 from __future__ import annotations
 
@@ -36,7 +39,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..core.plan import CellIs, ChartSpec, ColorScale, Formula, Link
+from ..core.plan import CellIs, ChartSpec, ColorScale, Formula, Link, PrintSetup
 from ..core.values import ERROR_CODES, CellError, Uncalculated, is_blank
 from ..surface.protocol import Cell, CellStyle, Prior, TableInfo
 from .actions import NoteIndex, cell_action, remote_book, values_action
@@ -202,11 +205,19 @@ class LiveSurface:
                 target.range((first_row, col), (last_row, col)).color = hex_color(prior)
 
     # --- generated sheets -----------------------------------------------------------------------
-    def fresh_sheet(self, name: str, hidden: bool) -> None:
+    def fresh_sheet(self, name: str, hidden: bool, before: str | None = None) -> None:
         sheet = self._sheet(name)
         if sheet is None:
             self.added = True
-            sheet = self._sheets[name.casefold()] = self.book.sheets.add(name, after=self.book.sheets[-1])
+            follower = self._sheet(before) if before else None
+            if follower is None:
+                sheet = self.book.sheets.add(name, after=self.book.sheets[-1])
+            else:
+                # `after` the tab to its left: the remote engine's `before` lands one tab too early
+                at = follower.index
+                sheet = (self.book.sheets.add(name, after=self.book.sheets[at - 2]) if at > 1
+                         else self.book.sheets.add(name, before=follower))
+            self._sheets[name.casefold()] = sheet
         else:
             _wipe(sheet)
         if sheet.visible == hidden:
@@ -271,11 +282,42 @@ class LiveSurface:
             formula = str(value) if is_numeric(value) else '"' + str(value).replace('"', '""') + '"'
             formats.add_cell_value("equal_to", formula, fill_color=hex_color(rule.fill))
 
+    def print_setup(self, sheet: str, setup: PrintSetup) -> None:
+        if self.remote is not None:
+            return  # xlwings' remote engine has no page layout call
+        try:
+            page = self._sheet(sheet).api.PageSetup
+            page.Orientation = 2 if setup.landscape else 1  # xlLandscape, xlPortrait
+            page.Zoom = False  # the fit-to-pages settings count only without a zoom
+            page.FitToPagesWide = setup.fit_width
+            page.FitToPagesTall = setup.fit_height or False
+            first, last = setup.title_rows or (0, 0)
+            page.PrintTitleRows = f"${first}:${last}" if setup.title_rows else ""
+            page.PrintArea = setup.area or ""
+            for section, text in footer_sections(setup.footer).items():
+                setattr(page, f"{section}Footer", text)
+            target = self._sheet(sheet).api
+            target.ResetAllPageBreaks()  # the breaks of the sheet's last run
+            for row in setup.breaks:
+                target.HPageBreaks.Add(Before=target.Range(f"A{row}"))
+        except Exception:  # noqa: BLE001 - macOS' AppleScript object model has other names: Excel's defaults stay
+            pass
+
+    def activate(self, sheet: str) -> None:
+        pass  # an open workbook stays on the sheet the person is on
+
     def finish(self) -> None:
         # Desktop Excel activates a sheet it adds; the person stays where they were.
         if self.added:
             self.active.activate()
             self.added = False
+
+
+def footer_sections(footer: str) -> dict[str, str]:
+    """An Excel footer code ("&L&F&C&A&R&D") as its Left, Center and Right texts."""
+    parts = re.split(r"&([LCR])", footer)
+    names = {"L": "Left", "C": "Center", "R": "Right"}
+    return {names[code]: text for code, text in zip(parts[1::2], parts[2::2])}
 
 
 # --- reading values ----------------------------------------------------------------------------

@@ -123,6 +123,7 @@ class Package:
         self.workbook_changed = False
         self.sheets = self._sheets()
         self._tables: list[TablePart] | None = None
+        self.activated: str | None = None  # the sheet a command asked the workbook to open on
 
     def close(self) -> None:
         self.archive.close()
@@ -216,21 +217,90 @@ class Package:
         ref = self.sheet(name)
         return ref if ref is not None and self.types.of(ref.part) == opc.WORKSHEET_TYPE else None
 
-    def add_sheet(self, name: str, hidden: bool) -> SheetRef:
-        """A new, empty worksheet after the last tab."""
+    def add_sheet(self, name: str, hidden: bool, before: str | None = None) -> SheetRef:
+        """A new, empty worksheet before the tab `before` (after the last tab when None)."""
         part = self.unused("xl/worksheets/sheet{}.xml")
         rid = self.rels(self.workbook_part).add(opc.R_WORKSHEET, part)
         sheets = self._child("sheets")
         ids = [int(s.get("sheetId", "0")) for s in sheets if s.get("sheetId", "").isdigit()]
-        el = etree.SubElement(sheets, q(MAIN, "sheet"), name=name, sheetId=str(max(ids, default=0) + 1))
+        el = etree.Element(q(MAIN, "sheet"), name=name, sheetId=str(max(ids, default=0) + 1))
         if hidden:
             el.set("state", "hidden")
         el.set(q(REL, "id"), rid)
+        follower = self.sheet(before) if before else None
+        at = self.sheets.index(follower) if follower is not None else len(self.sheets)
+        if follower is not None:
+            follower.element.addprevious(el)
+            self._shift_indexes(at)
+        else:
+            sheets.append(el)
         self.types.override(part, opc.WORKSHEET_TYPE)
         self.workbook_changed = True
         ref = SheetRef(name, part, el)
-        self.sheets.append(ref)
+        self.sheets.insert(at, ref)
         return ref
+
+    def _shift_indexes(self, at: int) -> None:
+        """A tab was inserted at position `at`: what names a tab by position (a sheet's own names,
+        the active and first visible tab) moves one on from there, so it names the same sheet."""
+        names = self.workbook.find(q(MAIN, "definedNames"))
+        for el in (names if names is not None else []):
+            local_id = el.get("localSheetId", "")
+            if local_id.isdigit() and int(local_id) >= at:
+                el.set("localSheetId", str(int(local_id) + 1))
+        views = self.workbook.find(q(MAIN, "bookViews"))
+        for view in (views if views is not None else []):
+            for key in ("activeTab", "firstSheet"):
+                value = view.get(key, "")
+                if value.isdigit() and int(value) >= at and (key == "activeTab" or int(value) > at):
+                    view.set(key, str(int(value) + 1))
+
+    @property
+    def active_index(self) -> int:
+        """The position of the tab the workbook opens on (Excel's bookViews activeTab)."""
+        views = self.workbook.find(q(MAIN, "bookViews"))
+        view = views[0] if views is not None and len(views) else None
+        value = view.get("activeTab", "0") if view is not None else "0"
+        return int(value) if value.isdigit() else 0
+
+    def activate(self, name: str) -> None:
+        """Open the workbook on sheet `name`: the active tab, scrolled into the tab bar."""
+        ref = self.sheet(name)
+        if ref is None:
+            return
+        at = self.sheets.index(ref)
+        views = self._child("bookViews")
+        view = views[0] if len(views) else etree.SubElement(views, q(MAIN, "workbookView"))
+        if view.get("activeTab") != str(at):
+            view.set("activeTab", str(at))
+            self.workbook_changed = True
+        first = view.get("firstSheet", "0")
+        if first.isdigit() and int(first) > at:
+            view.set("firstSheet", str(at))
+        self.activated = ref.name
+
+    def set_sheet_name(self, sheet: str, name: str, text: str | None) -> None:
+        """A defined name local to `sheet` (e.g. _xlnm.Print_Titles); None removes it."""
+        ref = self.sheet(sheet)
+        if ref is None:
+            return
+        local_id = str(self.sheets.index(ref))
+        names = self.workbook.find(q(MAIN, "definedNames"))
+        found = next((el for el in (names if names is not None else [])
+                      if el.get("name", "").casefold() == name.casefold() and el.get("localSheetId") == local_id), None)
+        if text is None:
+            if found is not None:
+                names.remove(found)
+                if not len(names):
+                    self.workbook.remove(names)
+                self.workbook_changed = True
+            return
+        if found is None:
+            found = etree.SubElement(self._child("definedNames"), q(MAIN, "definedName"), name=name,
+                                     localSheetId=local_id)
+        if found.text != text:
+            found.text = text
+            self.workbook_changed = True
 
     def set_hidden(self, ref: SheetRef, hidden: bool) -> None:
         if ref.hidden == hidden:

@@ -6,12 +6,13 @@ copy) and streamed out as the sheet part, rows in order, when the package is wri
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.book import column_letter, split_cell
-from ..core.plan import CellIs, ChartSpec, ColorScale, Formula, Link
+from ..core.plan import CellIs, ChartSpec, ColorScale, Formula, Link, PrintSetup
 from ..surface.protocol import CellStyle
 from .cells import encode, number
 from .styles import StyleBook
@@ -33,6 +34,7 @@ class Generated:
     autofilter: str | None = None
     charts: list[tuple[ChartSpec, tuple[str, ...]]] = field(default_factory=list)
     conditional: list[ColorScale | CellIs] = field(default_factory=list)
+    print: PrintSetup | None = None
     _cells: dict[int, dict[int, Any]] | None = None
 
     def write(self, row: int, col: int, rows: list) -> None:
@@ -94,12 +96,17 @@ def _plain(value: Any) -> Any:
     return None if value == "" else value
 
 
-def sheet_xml(gen: Generated, styles: StyleBook, date1904: bool, drawing_rid: str | None) -> Iterator[bytes]:
-    """The sheet part, streamed: header, rows, then filter, conditional formats, links, drawing."""
+def sheet_xml(gen: Generated, styles: StyleBook, date1904: bool, drawing_rid: str | None,
+              selected: bool = False) -> Iterator[bytes]:
+    """The sheet part, streamed: header, rows, then filter, conditional formats, links, page
+    setup, drawing. `selected`: the tab the workbook opens on."""
     last_row, last_col = gen.extent()
     dimension = f"A1:{column_letter(max(last_col, 1))}{max(last_row, 1)}"
+    # fitToPage makes Excel and LibreOffice honour pageSetup's fitToWidth/fitToHeight
+    fit = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>' if gen.print else ""
+    tab = ' tabSelected="1"' if selected else ""
     yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}" '
-           f'xmlns:r="{REL}"><dimension ref="{dimension}"/><sheetViews><sheetView workbookViewId="0">'
+           f'xmlns:r="{REL}">{fit}<dimension ref="{dimension}"/><sheetViews><sheetView{tab} workbookViewId="0">'
            f"{_pane(gen.freeze)}</sheetView></sheetViews><sheetFormatPr defaultRowHeight=\"15\"/>").encode()
     if gen.widths:
         yield ("<cols>" + "".join(f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>'
@@ -117,9 +124,33 @@ def sheet_xml(gen: Generated, styles: StyleBook, date1904: bool, drawing_rid: st
                    f'display="{attr(link.text)}"/>').encode()
         yield b"</hyperlinks>"
     yield b'<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+    if gen.print:
+        yield _page_setup(gen.print).encode()
     if drawing_rid:
         yield f'<drawing r:id="{drawing_rid}"/>'.encode()
     yield b"</worksheet>"
+
+
+def _page_setup(setup: PrintSetup) -> str:
+    orientation = "landscape" if setup.landscape else "portrait"
+    return (f'<pageSetup orientation="{orientation}" fitToWidth="{setup.fit_width}" '
+            f'fitToHeight="{setup.fit_height}"/>'
+            f'<headerFooter><oddFooter>{attr(setup.footer)}</oddFooter></headerFooter>'
+            + (f'<rowBreaks count="{len(setup.breaks)}" manualBreakCount="{len(setup.breaks)}">'
+               + "".join(f'<brk id="{row - 1}" max="16383" man="1"/>' for row in setup.breaks) + "</rowBreaks>"
+               if setup.breaks else ""))
+
+
+def print_titles_ref(sheet: str, rows: tuple[int, int]) -> str:
+    """The _xlnm.Print_Titles formula of rows repeated on every page, as Excel writes it."""
+    return "'" + sheet.replace("'", "''") + f"'!${rows[0]}:${rows[1]}"
+
+
+def print_area_ref(sheet: str, area: str) -> str:
+    """The _xlnm.Print_Area formula of a range ("A1:G40"), absolute, as Excel writes it."""
+    first, last = area.split(":")
+    absolute = [re.sub(r"^([A-Z]+)(\d+)$", r"$\1$\2", ref) for ref in (first, last)]
+    return "'" + sheet.replace("'", "''") + "'!" + ":".join(absolute)
 
 
 def _pane(freeze: str | None) -> str:

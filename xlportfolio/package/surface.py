@@ -15,13 +15,13 @@ from typing import Any, BinaryIO
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..core.book import split_cell
-from ..core.plan import CellIs, ChartSpec, ColorScale, Formula, Link
+from ..core.plan import CellIs, ChartSpec, ColorScale, Formula, Link, PrintSetup
 from ..errors import WorkbookUnusable
 from ..surface.protocol import Cell, CellStyle, Prior, TableInfo
 from . import opc
 from .book import Package, SheetRef, TablePart
 from .cells import same
-from .generated import Generated
+from .generated import Generated, print_area_ref, print_titles_ref
 from .notes import R_THREADED, SheetNotes
 from .reading import Shape, check_prolog, from_calamine, sheet_shape, special_cells
 from .sheet_edit import CellEdit, Grown
@@ -313,10 +313,10 @@ class PackageSurface:
         self.grown.setdefault(sheet, []).append(Grown(first_row, last_row, first_col, last_col, model_row, fills))
 
     # --- generated sheets -----------------------------------------------------------------------
-    def fresh_sheet(self, name: str, hidden: bool) -> None:
+    def fresh_sheet(self, name: str, hidden: bool, before: str | None = None) -> None:
         ref = self.package.sheet(name)
         if ref is None:
-            ref = self.package.add_sheet(name, hidden)
+            ref = self.package.add_sheet(name, hidden, before)
         else:
             self.package.set_hidden(ref, hidden)
         self.generated[name.casefold()] = Generated(ref.name, hidden)
@@ -345,6 +345,17 @@ class PackageSurface:
 
     def conditional(self, sheet: str, rule: ColorScale | CellIs) -> None:
         self._gen(sheet).conditional.append(rule)
+
+    def print_setup(self, sheet: str, setup: PrintSetup) -> None:
+        gen = self._gen(sheet)
+        gen.print = setup
+        titles = print_titles_ref(gen.name, setup.title_rows) if setup.title_rows else None
+        self.package.set_sheet_name(gen.name, "_xlnm.Print_Titles", titles)
+        self.package.set_sheet_name(gen.name, "_xlnm.Print_Area", print_area_ref(gen.name, setup.area)
+                                    if setup.area else None)
+
+    def activate(self, sheet: str) -> None:
+        self.package.activate(sheet)
 
     def finish(self) -> None:
         pass

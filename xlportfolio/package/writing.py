@@ -36,6 +36,8 @@ def commit(surface: PackageSurface) -> None:
         formulas |= gen.has_formulas()
     for sheet in sorted(set(surface.edits) | set(surface.notes) | set(surface.grown)):
         sheets_changed |= _user_sheet(surface, sheet)
+    if package.activated:
+        _unselect_others(package, {g.name for g in surface.generated.values()})
     for key, (info, headers) in surface.resized.items():
         _resize(package, key, info, headers)
     if surface._styles is not None and surface._styles.changed:
@@ -59,7 +61,8 @@ def _generated(surface: PackageSurface, gen: Generated) -> bool:
     package = surface.package
     ref = package.sheet(gen.name)
     charts = chart_parts(gen.name, gen.charts) if gen.charts else None
-    body = Spool(sheet_xml(gen, surface.styles, package.date1904, _DRAWING_RID if charts else None))
+    selected = package.sheets.index(ref) == package.active_index and not gen.hidden
+    body = Spool(sheet_xml(gen, surface.styles, package.date1904, _DRAWING_RID if charts else None, selected))
     if ref.part in package.archive and _same_as_before(package, ref.part, body, charts):
         body.close()
         return False
@@ -134,6 +137,55 @@ def _bases(package) -> list[str]:
 
 
 # --- user sheets -------------------------------------------------------------------------------
+
+_TAB_SELECTED = re.compile(rb'(<(?:\w+:)?sheetView\b[^>]*?)\s+tabSelected="(?:1|true)"')
+_VIEWS_END = re.compile(rb"</(?:\w+:)?sheetViews>|<(?:\w+:)?sheetData\b")
+
+
+def _unselect_others(package, generated: set[str]) -> None:
+    """Only the sheet the workbook opens on is selected: two selected tabs open as a group, where
+    typing on one sheet types on both. Other sheets lose their tabSelected, and nothing else."""
+    for ref in package.sheets:
+        if ref.name == package.activated or ref.name in generated or not package.has(ref.part):
+            continue
+        source = _source_chunks(package, ref.part)
+        head, _ = _head(source())
+        if not _TAB_SELECTED.search(head):
+            continue
+        package.put(ref.part, lambda source=source: _unselected(source()))
+
+
+def _source_chunks(package, part: str):
+    """A callable giving the part's current content as chunks (a new version if one is pending)."""
+    if part in package.new:
+        content, _ = package.new[part]
+        if isinstance(content, Spool):
+            return content.chunks
+        if isinstance(content, bytes):
+            return lambda: iter((content,))
+        if content is None:
+            data = package.read(part)
+            return lambda: iter((data,))
+        return content
+    return lambda: package.archive.chunks(part)
+
+
+def _head(chunks) -> tuple[bytes, object]:
+    """The part's bytes up to the end of its sheet views (where tabSelected lives), and the rest."""
+    chunks = iter(chunks)
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if _VIEWS_END.search(head):
+            break
+    return head, chunks
+
+
+def _unselected(chunks):
+    head, rest = _head(chunks)
+    yield _TAB_SELECTED.sub(rb"\1", head)
+    yield from rest
+
 
 def _user_sheet(surface: PackageSurface, sheet: str) -> bool:
     package = surface.package

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..core.plan import CellIs, ChartSpec, ColorScale, Link
+from ..core.plan import CellIs, ChartSpec, ColorScale, Link, PrintSetup
 from .protocol import Cell, CellStyle, Prior, TableInfo
 
 
@@ -24,6 +24,7 @@ class MemorySheet:
     hidden: bool = False
     charts: list[tuple[ChartSpec, tuple[str, ...]]] = field(default_factory=list)
     conditional: list[ColorScale | CellIs] = field(default_factory=list)
+    print: PrintSetup | None = None
 
     def value(self, coord: str) -> Any:
         from ..core.book import split_cell
@@ -40,6 +41,7 @@ class MemorySurface:
         self.tables_: list[TableInfo] = []
         self.names: dict[str, str] = {}
         self.properties: dict[str, str] = {}
+        self.active: str | None = None
 
     # --- building a workbook in a test ----------------------------------------------------------
     def add_sheet(self, name: str, rows: Sequence[Sequence[Any]] = (), *, top: int = 1, left: int = 1) -> MemorySheet:
@@ -149,8 +151,13 @@ class MemorySurface:
                     target.styles[(r, c)] = target.styles[(model_row, c)]
 
     # --- generated sheets -----------------------------------------------------------------------
-    def fresh_sheet(self, name: str, hidden: bool) -> None:
-        self.sheets[name] = MemorySheet(name, hidden=hidden)  # an existing key keeps its place
+    def fresh_sheet(self, name: str, hidden: bool, before: str | None = None) -> None:
+        if name in self.sheets or before not in self.sheets:
+            self.sheets[name] = MemorySheet(name, hidden=hidden)  # an existing key keeps its place
+            return
+        order = list(self.sheets.items())
+        at = [n for n, _ in order].index(before)
+        self.sheets = dict([*order[:at], (name, MemorySheet(name, hidden=hidden)), *order[at:]])
 
     def style(self, sheet: str, first_row: int, first_col: int, last_row: int, last_col: int,
               style: CellStyle) -> None:
@@ -176,6 +183,12 @@ class MemorySurface:
 
     def conditional(self, sheet: str, rule: ColorScale | CellIs) -> None:
         self.sheets[sheet].conditional.append(rule)
+
+    def print_setup(self, sheet: str, setup: PrintSetup) -> None:
+        self.sheets[sheet].print = setup
+
+    def activate(self, sheet: str) -> None:
+        self.active = sheet
 
     def finish(self) -> None:
         pass

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..core.plan import CellIs, ChartSpec, ColorScale, Link
+from ..core.plan import CellIs, ChartSpec, ColorScale, Link, PrintSetup
 
 Cell = tuple[int, int]  # (row, column)
 Prior = tuple[str, str, str]  # what a cell held before a mark: fill RGB ('' none), note, note author
@@ -91,8 +91,9 @@ class Surface(Protocol):
         in `marked` carries a tool mark: the fill it replaced is copied, never the mark."""
 
     # --- generated sheets -----------------------------------------------------------------------
-    def fresh_sheet(self, name: str, hidden: bool) -> None:
-        """An empty sheet called `name`: cleared where it stands, or added after the last tab."""
+    def fresh_sheet(self, name: str, hidden: bool, before: str | None = None) -> None:
+        """An empty sheet called `name`: cleared where it stands, or added before the tab `before`
+        (after the last tab when None)."""
     def style(self, sheet: str, first_row: int, first_col: int, last_row: int, last_col: int,
               style: CellStyle) -> None: ...
     def links(self, sheet: str, links: Sequence[tuple[int, int, Link]]) -> None:
@@ -104,6 +105,10 @@ class Surface(Protocol):
     def chart(self, sheet: str, spec: ChartSpec, titles: Sequence[str]) -> None:
         """A native chart; `titles` are the series' header texts, in the order of `spec.series`."""
     def conditional(self, sheet: str, rule: ColorScale | CellIs) -> None: ...
+    def print_setup(self, sheet: str, setup: PrintSetup) -> None:
+        """Page setup, print titles and footer of a generated sheet (where the surface can set them)."""
+    def activate(self, sheet: str) -> None:
+        """The sheet the workbook opens on, the only one selected (a file's; an open book stays put)."""
 
     def finish(self) -> None:
         """The plan is applied (the live surface puts the person back on the sheet they were on)."""

@@ -11,6 +11,7 @@ and recorded.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from functools import cached_property
 from typing import Any
@@ -20,6 +21,7 @@ from ..core.plan import (
     MARKS_HEADER,
     MARKS_SHEET,
     NOTE_AUTHOR,
+    TAB_ORDER,
     Block,
     CellMark,
     ColumnWrite,
@@ -27,6 +29,7 @@ from ..core.plan import (
     Formula,
     GeneratedSheet,
     Link,
+    PrintSetup,
     RowWrite,
 )
 from ..core.values import is_blank
@@ -58,6 +61,8 @@ def apply_plan(surface: Surface, plan: EditPlan) -> None:
         replace_sheet(session, sheet, plan.scope)
     if plan.scope:
         replace_sheet(session, GeneratedSheet(MARKS_SHEET, MARKS_HEADER, tuple(register), hidden=True))
+    if plan.activate and session.sheet(plan.activate) is not None:
+        surface.activate(session.sheet(plan.activate))
     surface.finish()
 
 
@@ -306,9 +311,11 @@ def replace_sheet(session: Session, spec: GeneratedSheet, scope: str | None = No
         spec = replace(spec, rows=_leading(spec.header, spec.rows + _rows_of_others(surface, existing, scope,
                                                                                      spec.header)))
     name = existing or spec.name
-    surface.fresh_sheet(name, spec.hidden)
     if existing is None:
+        surface.fresh_sheet(name, spec.hidden, _place(session, name))
         session._sheets[name.casefold()] = name
+    else:
+        surface.fresh_sheet(name, spec.hidden)
     if spec.header or spec.rows:
         _table(surface, name, 1, 1, spec.header, spec.rows, spec.formats)
     if spec.widths:
@@ -326,6 +333,62 @@ def replace_sheet(session: Session, spec: GeneratedSheet, scope: str | None = No
         surface.conditional(name, rule)
     for chart in spec.charts:
         surface.chart(name, chart, [_text(_value_at(spec, s.first, s.column)) for s in chart.series])
+    if not spec.hidden:
+        surface.print_setup(name, PrintSetup(print_titles(spec), breaks=spec.page_breaks, area=print_area(spec)))
+
+
+def _place(session: Session, name: str) -> str | None:
+    """The tab a new generated sheet goes before: the first later one in TAB_ORDER already in the
+    workbook, so the user's sheets keep their order and the Dashboard leads the tool's tabs."""
+    order = [n.casefold() for n in TAB_ORDER]
+    if name.casefold() not in order:
+        return None
+    later = order[order.index(name.casefold()) + 1:]
+    return next((session.sheet(n) for n in later if session.sheet(n) is not None), None)
+
+
+DEFAULT_WIDTH = 8.43  # characters: Excel's column width where none is set
+POINTS_PER_CM = 72 / 2.54
+ROW_POINTS = 15  # the default row height
+
+
+def print_area(spec: GeneratedSheet) -> str | None:
+    """The cells and charts of the sheet, from A1: what its printed pages show."""
+    tables = [(1, 1, spec.header, spec.rows)] + [(b.header_row, b.column, b.header, b.rows) for b in spec.blocks]
+    last_row = last_col = 0
+    for top, left, header, rows in tables:
+        width = max([len(header), *(len(r) for r in rows)])
+        if width:
+            last_row = max(last_row, top + len(rows))  # the header's row comes first, blank or not
+            last_col = max(last_col, left + width - 1)
+    for b in spec.blocks:
+        if b.title:
+            last_row, last_col = max(last_row, b.row), max(last_col, b.column)
+    for chart in spec.charts:
+        row, col = split_cell(chart.anchor)
+        last_row = max(last_row, row + math.ceil(chart.height_cm * POINTS_PER_CM / ROW_POINTS))
+        last_col = max(last_col, _column_reached(spec.widths, col, chart.width_cm * POINTS_PER_CM))
+    return f"A1:{column_letter(last_col)}{last_row}" if last_row and last_col else None
+
+
+def _column_reached(widths: tuple[float, ...], col: int, points: float) -> int:
+    """The column in which something `points` wide, starting at column `col`, ends."""
+    while True:
+        chars = widths[col - 1] if col <= len(widths) else DEFAULT_WIDTH
+        points -= int(chars * 7 + 5) * 0.75  # Excel: 7 pixels a character and 5 of padding; 3/4 point a pixel
+        if points <= 0:
+            return col
+        col += 1
+
+
+def print_titles(spec: GeneratedSheet) -> tuple[int, int] | None:
+    """The rows printed atop every page: as asked, else the rows above the frozen pane."""
+    if spec.print_titles is not None:
+        return spec.print_titles
+    if spec.freeze:
+        row, _ = split_cell(spec.freeze)
+        return (1, row - 1) if row > 1 else None
+    return None
 
 
 def _table(surface: Surface, sheet: str, row: int, col: int, header: tuple, rows: tuple, formats: tuple) -> None:

@@ -8,11 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart, Series
+from openpyxl.chart.shapes import GraphicalProperties
+from openpyxl.drawing.line import LineProperties
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.xml.functions import tostring
 
 from ..core.plan import ChartSpec, Span
 
+MARKED = "C00000"  # a marked point's colour: dark red, apart from the series colours Excel picks
 _DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
@@ -39,9 +42,16 @@ def native_chart(sheet: str, spec: ChartSpec, titles: Sequence[str]):
     """An openpyxl chart object for a plan's chart spec over cells of `sheet`."""
     if spec.kind == "scatter":
         chart = ScatterChart(scatterStyle="lineMarker")
-        for span, title in zip(spec.series, titles):
+        for i, (span, title) in enumerate(zip(spec.series, titles)):
             series = Series(_ref(sheet, span, True), _ref(sheet, spec.categories, True), title=title)
             series.marker.symbol = "circle"
+            series.smooth = False  # without it Excel draws a scatter's line as a smoothed curve
+            if spec.points:
+                series.graphicalProperties.line.noFill = True
+                if i:  # a point to pick out: larger, a diamond, in a colour of its own
+                    series.marker.symbol, series.marker.size = "diamond", 12
+                    series.marker.graphicalProperties = GraphicalProperties(
+                        solidFill=MARKED, ln=LineProperties(solidFill=MARKED))
             chart.series.append(series)
     else:
         chart = LineChart() if spec.kind == "line" else BarChart()

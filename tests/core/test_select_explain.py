@@ -154,11 +154,11 @@ def test_the_list_shows_id_name_score_and_value_in_their_own_columns(sheet):
 def test_the_rank_1_request_out_gets_its_real_reason_and_what_would_bring_it_in(sheet):
     rows = rows_of(sheet[1])
     first = rows["REQ-1"]  # 60 needed, 45 - 42 = 3 left
-    assert first["Decided by"] == "Budget" and first["Extra budget to bring it in"] == 57
+    assert first["Decided by"] == "Budget" and first["Extra budget needed"] == 57
     assert first["Why"].startswith(BELOW + ". To fit beside this selection it needs 57 more budget")
     second = rows["REQ-2"]  # 9 days needed of 10 - 8 = 2 left, and 10 of money where 3 are left
     assert second["Decided by"] == "Budget and capacity: IT 2026-09"
-    assert (second["Extra budget to bring it in"], second["Extra person-days to bring it in"]) == (7, 7)
+    assert (second["Extra budget needed"], second["Extra person-days needed"]) == (7, 7)
     assert rows["REQ-8"]["Decided by"] == "Excluded" and rows["REQ-9"]["Decided by"] == "Mandatory"
     assert rows["REQ-6"]["Why"].startswith(ABOVE) and not rows["REQ-9"]["Why"].startswith(ABOVE)
 
@@ -204,3 +204,5 @@ def test_frontier_budgets_include_the_chosen_one_and_stop_where_money_stops_help
     assert [b for b, _, _ in points] == [0, 8.5, 13, 17]  # without a budget A and C cost 17
     assert [v for _, v, _ in points] == [0, 5, 10, 15]
     assert all(math.isfinite(b) for b, _, _ in points)
+    near = frontier(items, {IT: 10}, [], levels=3, budget=9)  # 8.5 would sit on top of the mark
+    assert [b for b, _, _ in near] == [0, 9, 17]

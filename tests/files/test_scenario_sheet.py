@@ -83,7 +83,7 @@ def test_every_item_out_above_a_chosen_one_says_what_decided_it_and_what_would_b
         assert r["Decided by"].split(":")[0] in (
             "Budget", "Capacity", "Budget and capacity", "Dependency", "Excluded"), r
         if r["Decided by"] != "Excluded" and not r["Decided by"].startswith("Dependency: needs"):
-            assert (r["Extra budget to bring it in"] or 0) + (r["Extra person-days to bring it in"] or 0) > 0, r
+            assert (r["Extra budget needed"] or 0) + (r["Extra person-days needed"] or 0) > 0, r
         assert "To fit beside this selection" in r["Why"] or "excluded" in r["Why"].lower(), r
     assert any(r["Decided by"].startswith(("Capacity", "Budget and capacity")) for r in must)
     named = next(r for r in must if r["Decided by"].startswith(("Capacity", "Budget and capacity")))

@@ -23,10 +23,10 @@ SCENARIO_SHEET = "Scenario"
 MONEY = NUMBER_FORMATS[ColumnType.MONEY]
 SCORE, DAYS, COUNT = "#,##0.0", "#,##0.0", "0"
 SCENARIO_HEADER = ("Item ID", "Name", "Rank", "Score (0-100)", "Value per year", "Cost", "Selected",
-                   "Cumulative cost", "Decided by", "Extra budget to bring it in",
-                   "Extra person-days to bring it in", "Why")
+                   "Cumulative cost", "Decided by", "Extra budget needed",
+                   "Extra person-days needed", "Why")
 SCENARIO_FORMATS = (None, None, COUNT, SCORE, MONEY, MONEY, None, MONEY, None, MONEY, DAYS, None)
-SCENARIO_WIDTHS = (14, 34, 7, 14, 16, 14, 10, 16, 30, 16, 18, 90)
+SCENARIO_WIDTHS = (14, 34, 7, 14, 16, 14, 10, 16, 46, 16, 18, 90)
 SUMMARY_HEADER = ("Status", "Objective", "Items selected", "Items not selected", "Total score", "Total value per year",
                   "Total cost", "Budget", "Budget left")
 LIMITS_HEADER = ("Kind", "Limit", "Unit", "Available", "Used", "Left", "Items short on it")
@@ -183,7 +183,7 @@ def _frontier_rows(points, selection: Selection, candidates: tuple[Candidate, ..
 def _widths(blocks: list[Block]) -> tuple[float, ...]:
     """Wide enough for every header and title cell that sits in a column, the list's own widths at least."""
     widths = list(SCENARIO_WIDTHS)
-    for b in blocks:
+    for b in [Block(0, 1, "", SCENARIO_HEADER, ()), *blocks]:
         for c, text in enumerate(b.header, start=b.column - 1):
             if c < len(widths) - 1:  # the last column wraps its text
                 widths[c] = max(widths[c], len(text) + 3)

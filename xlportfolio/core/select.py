@@ -107,8 +107,11 @@ def frontier_selections(candidates: Iterable[Candidate], capacity: dict[Key, flo
     unlimited = _solve(model, None, time_limit)
     high = max(low, unlimited.cost if unlimited.optimal else everything)
     budgets = [high] if levels < 2 or high <= low else [float(b) for b in np.linspace(low, high, levels)]
-    if budget is not None and budget > 0 and not any(math.isclose(budget, b) for b in budgets):
-        budgets = sorted([*budgets, float(budget)])
+    if budget is not None and budget > 0:
+        # a level a quarter of a step or less from the chosen budget would hide its mark
+        near = (high - low) / max(levels - 1, 1) / 4
+        inner = budgets[1:-1] if len(budgets) > 2 else []
+        budgets = sorted({*budgets[:1], *budgets[-1:], *(b for b in inner if abs(b - budget) > near), float(budget)})
     return [_solve(model, float(b), time_limit) for b in budgets]
 
 

@@ -15,7 +15,7 @@ from openpyxl.xml.functions import tostring
 
 from ..core.plan import ChartSpec, Span
 
-MARKED = "C00000"  # a marked point's colour: dark red, apart from the series colours Excel picks
+POINTS, MARKED = "1F4E79", "C00000"  # points in dark blue; a marked point (series 2 on) larger, in dark red
 _DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
@@ -46,12 +46,12 @@ def native_chart(sheet: str, spec: ChartSpec, titles: Sequence[str]):
             series = Series(_ref(sheet, span, True), _ref(sheet, spec.categories, True), title=title)
             series.marker.symbol = "circle"
             series.smooth = False  # without it Excel draws a scatter's line as a smoothed curve
-            if spec.points:
+            if spec.points:  # filled markers of a set size: LibreOffice draws unfilled ones as specks
                 series.graphicalProperties.line.noFill = True
-                if i:  # a point to pick out: larger, a diamond, in a colour of its own
-                    series.marker.symbol, series.marker.size = "diamond", 12
-                    series.marker.graphicalProperties = GraphicalProperties(
-                        solidFill=MARKED, ln=LineProperties(solidFill=MARKED))
+                colour = MARKED if i else POINTS
+                series.marker.symbol, series.marker.size = ("diamond", 12) if i else ("circle", 7)
+                series.marker.graphicalProperties = GraphicalProperties(
+                    solidFill=colour, ln=LineProperties(solidFill=colour))
             chart.series.append(series)
     else:
         chart = LineChart() if spec.kind == "line" else BarChart()

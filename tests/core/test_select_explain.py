@@ -206,3 +206,17 @@ def test_frontier_budgets_include_the_chosen_one_and_stop_where_money_stops_help
     assert all(math.isfinite(b) for b, _, _ in points)
     near = frontier(items, {IT: 10}, [], levels=3, budget=9)  # 8.5 would sit on top of the mark
     assert [b for b, _, _ in near] == [0, 9, 17]
+
+
+def test_no_selection_lists_the_solvers_reasons_one_per_row():
+    items = [Candidate("M-1", 5, 30, mandatory=True), Candidate("M-2", 5, 30, mandatory=True, excluded=True),
+             Candidate("F-1", 9, 1)]
+    selection = select(items, 20, {}, [])
+    assert selection.status == INFEASIBLE
+    out = scenario_sheet(items, selection, [])
+    found = block(out, "What the solver found")
+    assert [r[0] for r in found.rows] == [
+        "No selection is possible:", "M-2 is both mandatory and excluded.",
+        "The mandatory items cost 60, over the budget of 20 by 40: M-1 30, M-2 30."]
+    assert out.reasons == {} and block(out, "Efficient frontier").rows == ()
+    assert [r[0] for r in out.sheet.rows] == [CUT_LINE, "F-1", "M-1", "M-2"]

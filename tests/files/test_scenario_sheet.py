@@ -158,3 +158,14 @@ def test_cli_refuses_budgets_that_are_no_money_with_exit_2(demo_book, tmp_path, 
     message = " ".join(result.stderr.split())
     assert f"--budget: {says}" in message
     assert demo_book.read_bytes() == before and not out.exists()
+
+
+def test_the_command_reads_a_budget_with_the_workbooks_decimal_separator():
+    from xlportfolio.commands.select import BadBudget, read_budget
+
+    assert read_budget("2.000", ",") == 2_000 and read_budget("2.000", ".") == 2
+    assert read_budget("2,5m", ",") == read_budget(2_500_000.0) == 2_500_000
+    assert read_budget(None) is None and read_budget("  ") is None
+    with pytest.raises(BadBudget) as info:
+        read_budget("-€2m", ",")
+    assert info.value.exit_code == 2 and "a budget of -€2m is negative" in str(info.value)

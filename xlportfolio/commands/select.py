@@ -103,7 +103,9 @@ def select_on(wb: Workbook, *, budget: float | str | None = None, objective: str
 
 def decimal_separator(book: Book) -> str:
     """The workbook's decimal separator, for budgets typed with one."""
-    return "."  # merge seam (i12-formats): return read_settings(book).decimal_separator
+    # merge seam (i12-formats): read their Settings table in select_on's wb.read, then
+    # return read_settings(book).decimal_separator
+    return "."
 
 
 def read_budget(budget: float | str | None, separator: str = ".") -> float | None:

@@ -133,7 +133,7 @@ def _blocks(top: int, candidates: tuple[Candidate, ...], selection: Selection, s
               (None, None, COUNT, COUNT, SCORE, MONEY, MONEY, MONEY, MONEY))]
     if selection.explanation:
         lines = [(_clip(line.removeprefix("- ")),) for line in selection.explanation.splitlines() if line.strip()]
-        specs.append(("Why the solver says so", ("Explanation",), lines, ()))
+        specs.append(("What the solver found", ("Explanation",), lines, ()))
     uses = limit_uses(candidates, selection, capacity, why)
     specs.append(("Binding limits: each keeps at least one more item out",
                   LIMITS_HEADER, [(u.kind, u.limit, "money" if u.kind == BUDGET else "person-days", u.available,
@@ -141,11 +141,12 @@ def _blocks(top: int, candidates: tuple[Candidate, ...], selection: Selection, s
                   (None, None, None, DAYS, DAYS, DAYS, COUNT)))
     short_rows = []
     for c in explained:
+        name = shown.get(c.id, Shown()).name
         for s in why[c.id].shortfalls if c.id in why else ():
             if s.kind == DEPENDENCY:
-                short_rows.append((c.id, s.limit, "needs it (not chosen)", None, None, None, None, shown[c.id].name))
+                short_rows.append((c.id, s.limit, "needs it (not chosen)", None, None, None, None, name))
             else:
-                short_rows.append((c.id, s.limit, s.kind, s.left, s.needs, s.short, s.unit, shown[c.id].name))
+                short_rows.append((c.id, s.limit, s.kind, s.left, s.needs, s.short, s.unit, name))
     specs.append(("What keeps the items near the line (and every item out above a chosen one) out",
                   SHORT_HEADER, short_rows or [("none",)], (None, None, None, DAYS, DAYS, DAYS, None, None)))
     frontier_rows, change_rows = _frontier_rows(points, selection, candidates, shown)

@@ -217,6 +217,7 @@ def score(
 ) -> None:
     """Score, rank and explain intake requests and items with the Scoring sheet's criteria."""
     from .commands.score import score_file
+    from .core.score import WSJF_SCALE
 
     if method.lower() not in ("weighted", "wsjf"):
         fail(f"--method {method!r}: choose weighted or WSJF.")
@@ -225,7 +226,7 @@ def score(
         ok = "[green]consistent[/]" if result.consistency <= 0.10 else "[red]inconsistent, above 0.10[/]"
         out.print(f"AHP consistency ratio {result.consistency:.3f} ({ok}).")
     for table, n in result.scored.items():
-        out.print(f"[bold]{table}[/]: {n} rows scored ({method}).")
+        out.print(f"[bold]{table}[/]: {n} rows scored ({WSJF_SCALE if method.lower() == 'wsjf' else method}).")
         for rid, value, why in result.top[table]:
             out.print(f"  {rid:<14} {value:>10.4g}  {why}")
         if result.skipped[table]:
@@ -238,7 +239,8 @@ def score(
 @workbook_command("select")
 def select(
     book: Path = typer.Argument(..., help="The portfolio workbook (Intake, Items, Capacity, Dependencies)."),
-    budget: float | None = typer.Option(None, help="Money available; default: no budget limit."),
+    budget: str | None = typer.Option(None, help="Money available, as you would write it: 2000000, 2,000,000, "
+                                      "2.000.000, 2m, 2.5m, 2k or €2m; default: no budget limit."),
     objective: str = typer.Option("score", help="Maximise total score, or total value (revenue, retention)."),
     output: Path | None = OUTPUT,
     as_of: str | None = typer.Option(None, help="Spread effort from this day (YYYY-MM-DD); default today."),
@@ -248,8 +250,9 @@ def select(
 
     if objective not in ("score", "value"):
         fail(f"--objective {objective!r}: choose score or value.")
+    # The text goes to the command: the workbook's decimal separator decides "2.000" (select.read_budget).
     outcome = select_file(book, budget=budget, objective=objective, output=output, as_of=_date(as_of))
-    s = outcome.selection
+    s, budget = outcome.selection, outcome.budget
     if not s.optimal:
         out.print(f"[bold red]No selection[/] ({s.status}): {s.explanation}", soft_wrap=True)
         out.print(f"The Scenario sheet in [bold]{outcome.written}[/] shows the candidates and this explanation.")

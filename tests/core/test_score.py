@@ -257,12 +257,13 @@ def test_wsjf_on_a_hand_computed_example():
     result = run(sheet, criteria, method="WSJF")
     # value x: 0, 1, .5, 1; urgency (30, 60, 30, 30 days) x: 1, 0, 1, 1
     # S = (2 * value + urgency) / 3: 1/3, 2/3, 2/3, 1; cost of delay = 1 + 9 S: 4, 7, 7, 10
-    # WSJF = cost of delay / job size: 4/10 = 0.4, 7/40 = 0.175; no size or size 0: none
-    assert result.scores.tolist()[:2] == [0.4, 0.175]
+    # ratio = cost of delay / job size: 4/10 = 0.4, 7/40 = 0.175; no size or size 0: none
+    # WSJF = 100 * ratio / the best ratio: 100, 43.75 -> 43.8 (3 significant digits)
+    assert result.scores.tolist()[:2] == [100, 43.8]
     assert result.scores.isna().tolist() == [False, False, True, True]
     assert result.ranks.tolist() == [1, 2, 3, 4]
-    assert result.why.tolist() == ["cost of delay 4.0 / job size 10: Urgency 100%",
-                                   "cost of delay 7.0 / job size 40: Value 100%",
+    assert result.why.tolist() == ["WSJF, best = 100; cost of delay 4.0 / job size 10: Urgency 100%",
+                                   "WSJF, best = 100; cost of delay 7.0 / job size 40: Value 100%",
                                    "no job size", "no job size"]
 
 
@@ -274,10 +275,27 @@ def test_wsjf_takes_effort_as_the_job_size_and_rejects_unknown_methods():
     """)
     effort = Criterion("Effort", "effort_days", 1, False)
     result = run(sheet, [FIT, effort], method="wsjf")
-    assert result.scores.tolist() == [0.333, 0.333]  # 1/3 and 10/30: a tie
+    assert result.scores.tolist() == [100, 100]  # 1/3 and 10/30: a tie
     assert result.ranks.tolist() == [1, 2]  # broken by the ID
     with pytest.raises(ValueError, match="unknown scoring method"):
         run(sheet, [FIT], method="RICE")
+
+
+def test_wsjf_on_money_job_sizes_reads_best_is_100_and_ranks_as_the_raw_ratio():
+    sheet = table(INTAKE, """
+        | Request ID | Expected revenue | Cost estimate |
+        | REQ-1      | 100              | 38000         |
+        | REQ-2      | 300              | 2500000       |
+        | REQ-3      | 200              | 120000        |
+        | REQ-4      | 250              | 120001        |
+    """)
+    criteria = [Criterion("Value", "expected_revenue", 1, True), Criterion("Cost", "cost_estimate", 1, False)]
+    result = run(sheet, criteria, method="WSJF")
+    # cost of delay 1 + 9 x: 1, 10, 5.5, 7.75; ratios 2.63e-05, 4e-06, 4.58e-05, 6.46e-05
+    ratios = [float(f"{v:.3g}") for v in (1 / 38000, 10 / 2500000, 5.5 / 120000, 7.75 / 120001)]
+    assert result.scores.tolist() == [float(f"{100 * r / max(ratios):.3g}") for r in ratios]
+    assert result.scores.tolist() == [40.7, 6.19, 70.9, 100]  # readable, where the ratios read 0.0000263
+    assert result.ranks.tolist() == [3, 4, 2, 1]  # the order of the ratios themselves
 
 
 # --- AHP ------------------------------------------------------------------------------------

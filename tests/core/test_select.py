@@ -7,9 +7,6 @@ import pytest
 
 from xlportfolio.core import select as sel
 from xlportfolio.core.select import (
-    ABOVE,
-    BELOW,
-    CUT_LINE,
     INFEASIBLE,
     OPTIMAL,
     TIME_LIMIT,
@@ -17,7 +14,6 @@ from xlportfolio.core.select import (
     explain_infeasible,
     frontier,
     frontier_selections,
-    scenario_sheet,
     select,
 )
 
@@ -243,10 +239,11 @@ def test_a_time_limit_keeps_the_best_selection_found_and_says_so(monkeypatch):
         select(BOOK, 100, CAPACITY, [])
 
 
-def test_frontier_runs_from_the_mandatory_cost_to_everything_and_never_falls():
+def test_frontier_runs_from_the_mandatory_cost_to_the_best_choice_without_budget_and_never_falls():
     points = frontier(BOOK, CAPACITY, [("PR-4", "PR-1")], levels=5)
     budgets = [b for b, _, _ in points]
-    assert budgets == [5, 32.5, 60, 87.5, 115]  # PR-5 alone up to all but the excluded PR-6
+    # PR-5 alone up to PR-1, PR-3, PR-4, PR-5 (85): IT's 20 days leave PR-2 out at any budget
+    assert budgets == [5, 25, 45, 65, 85]
     values = [v for _, v, _ in points]
     assert values == sorted(values) and values[0] == 5 and values[-1] == select(BOOK, None, CAPACITY, [("PR-4", "PR-1")]).value
     for budget, value, chosen in points:
@@ -258,55 +255,3 @@ def test_frontier_leaves_out_levels_without_a_proven_optimum():
     items = [Candidate("PR-1", 1, 1, {IT: 30}, mandatory=True)]
     assert frontier_selections(items, CAPACITY, [], levels=3)[0].status == INFEASIBLE
     assert frontier(items, CAPACITY, [], levels=3) == []
-
-
-def test_scenario_sheet_cut_line_near_items_and_frontier_block():
-    items = candidates("""
-        | ID | Value | Cost | Flag      |
-        | A  | 90    | 10   |           |
-        | B  | 80    | 10   |           |
-        | C  | 70    | 10   |           |
-        | D  | 60    | 10   |           |
-        | E  | 1     | 5    | mandatory |
-        | F  | 50    | 11   |           |
-        | G  | 40    | 11   |           |
-        | H  | 30    | 11   |           |
-        | I  | 20    | 11   |           |
-        | J  | 99    | 1    | excluded  |
-    """)
-    chosen = select(items, 45, {}, [])
-    points = frontier(items, {}, [], levels=3)
-    out = scenario_sheet(items, chosen, points)
-    rows = out.sheet.rows
-    assert out.sheet.name == "Scenario" and out.sheet.header[:5] == ("Item ID", "Value", "Cost", "Selected",
-                                                                      "Cumulative cost")
-    assert rows[:6] == (
-        ("A", 90, 10, "yes", 10, None, ""),
-        ("B", 80, 10, "yes", 20, None, ABOVE),
-        ("C", 70, 10, "yes", 30, None, ABOVE),
-        ("D", 60, 10, "yes", 40, None, ABOVE),
-        ("E", 1, 5, "yes", 45, None, "mandatory"),
-        (CUT_LINE, None, None, None, 45, None, "5 selected above, 5 not selected below"),
-    )
-    assert [(r[0], r[3], r[6]) for r in rows[6:11]] == [
-        ("J", "no", "excluded"), ("F", "no", BELOW), ("G", "no", BELOW), ("H", "no", BELOW), ("I", "no", "")]
-    summary = dict(r for r in rows[12:17])
-    assert summary == {"Status": "optimal", "Total value": 301, "Total cost": 45, "Budget": 45,
-                       "Binding limits": "budget"}
-    header = out.budget.first - 2  # Excel row -> index into rows
-    assert rows[header - 1] == ("Efficient frontier",)
-    assert rows[header] == ("Budget", "Best value", "Items", "Changes from the previous budget")
-    assert rows[header + 1:] == (
-        (5, 1, 1, "E"),
-        (47, 301, 5, "+A, +B, +C, +D"),
-        (89, 441, 9, "+F, +G, +H, +I"),
-    )
-    assert (out.budget.column, out.value.column) == (1, 2)
-    assert out.budget.last == out.value.last == out.budget.first + 3 == len(rows) + 1
-
-
-def test_scenario_sheet_orders_by_rank_when_given():
-    got = select(BOOK, 100, CAPACITY, [])
-    rows = scenario_sheet(BOOK, got, [], ranks={"PR-5": 1, "PR-3": 2}).sheet.rows
-    assert [r[0] for r in rows[:4]] == ["PR-5", "PR-3", "PR-1", "PR-2"]
-    assert rows[0][5] == 1 and rows[2][5] is None

@@ -76,7 +76,7 @@ def score_on(wb: Workbook, *, as_of: dt.date | None = None, method: str = "weigh
             continue
         own = [criterion_for(c, table.frame) for c in criteria]
         result = score(table.frame, own, method=method, as_of=as_of or dt.date.today(), lists=book.lists, key=key)
-        fmt = "General" if method.lower() == "wsjf" else None  # WSJF per unit of job size can be tiny
+        fmt = "General" if method.lower() == "wsjf" else None  # WSJF (best = 100) keeps 3 significant digits
         for name, series in (("score", result.scores), ("rank", result.ranks), ("why", result.why)):
             values = {int(r): _plain(v) for r, v in series.items()}
             plan.columns.append(ColumnWrite(schema.name, table.sheet, table.header(name), values,

@@ -8,15 +8,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..core.amounts import parse_budget
 from ..core.book import Book
 from ..core.capacity import available, demand
 from ..core.findings import Severity
 from ..core.plan import ChartSpec, EditPlan
+from ..core.scenario import Shown, scenario_sheet
 from ..core.score import read_criteria, score
-from ..core.select import Candidate, Selection, frontier, scenario_sheet, select
+from ..core.select import Candidate, Selection, frontier, select
 from ..core.validate import validate_intake
 from ..core.values import as_id, is_blank, is_number, split_ids
-from ..errors import TemplateError
+from ..errors import TemplateError, XlPortfolioError
 from ..files.workbook import open_book
 from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, INTAKE, INTAKE_RULES, ITEMS, PEOPLE, SCORING, STAGES
 from .base import Outcome, Workbook
@@ -25,6 +27,7 @@ from .score import criterion_for
 
 OPEN_STAGES = STAGES[:3]  # items not yet decided (DI1-DI3) still compete for money and people
 FRONTIER_SECONDS = 10  # per budget level
+CHART_ANCHOR = "N2"  # right of the list, at the top, where the sheet opens
 
 
 @dataclass
@@ -33,12 +36,17 @@ class SelectOutcome:
     candidates: list[Candidate]
     left_out: list[str]  # candidates that could not compete, and why
     written: Path | None
+    budget: float | None = None  # as read from what was typed
 
 
 BUDGET_PROPERTY = "xlportfolio.budget"  # the last budget used, so the ribbon button reuses it
 
 
-def select_file(path: str | Path, *, budget: float | None = None, objective: str = "score",
+class BadBudget(XlPortfolioError):
+    """The budget given is no amount, or not above zero (exit code 2, nothing is written)."""
+
+
+def select_file(path: str | Path, *, budget: float | str | None = None, objective: str = "score",
                 output: str | Path | None = None, as_of: dt.date | None = None,
                 levels: int = 10) -> SelectOutcome:
     with open_book(path, output=output) as wb:
@@ -63,12 +71,13 @@ def run(wb: Workbook) -> Outcome:
                    "see the Scenario sheet.", 0, details=["limits that keep more out: " + ", ".join(s.binding[:10])])
 
 
-def select_on(wb: Workbook, *, budget: float | None = None, objective: str = "score",
+def select_on(wb: Workbook, *, budget: float | str | None = None, objective: str = "score",
               as_of: dt.date | None = None, levels: int = 10) -> SelectOutcome:
     check_workbook(wb, "select")
     as_of = as_of or dt.date.today()
     book = wb.read([INTAKE, ITEMS, CAPACITY, DEPENDENCIES, SCORING.table, PEOPLE, INTAKE_RULES.table, CHECKS_TABLE])
-    candidates, ranks, left_out = gather(book, objective, as_of)
+    budget = read_budget(budget, decimal_separator(book))
+    candidates, ranks, left_out, shown = gather(book, objective, as_of)
     capacity = available(book.table(CAPACITY.name))
     dependencies = _dependencies(book)
     with quiet_solver():
@@ -78,17 +87,35 @@ def select_on(wb: Workbook, *, budget: float | None = None, objective: str = "sc
             raise TemplateError(wb.source, f"select cannot start: {exc}") from None
         # The frontier is context, not the decision: each level gets a short limit, and only
         # levels proven optimal are drawn (core.select.frontier leaves the others out).
-        points = frontier(candidates, capacity, dependencies, levels, time_limit=FRONTIER_SECONDS) \
-            if selection.optimal else []
-    scenario = scenario_sheet(candidates, selection, points, ranks)
-    chart = ChartSpec("scatter", "Efficient frontier: best value per budget", scenario.budget, (scenario.value,),
-                      "I2", "Budget", "Best value" if objective == "value" else "Total score")
-    # Column A holds IDs above the cut line and budgets in the frontier block: formats touch numbers only.
-    formats = ("#,##0", "#,##0.0", "#,##0", None, "#,##0", "0", None)
-    wb.apply(EditPlan(sheets=[replace(scenario.sheet, charts=(chart,) if points else (), formats=formats)]))
+        points = frontier(candidates, capacity, dependencies, levels, budget=budget,
+                          time_limit=FRONTIER_SECONDS) if selection.optimal else []
+    scenario = scenario_sheet(candidates, selection, points, ranks, shown=shown, capacity=capacity,
+                              dependencies=dependencies, objective=objective)
+    # Points, not a line: the best total is known at these budgets only; the chosen one is its own series.
+    chart = ChartSpec("scatter", f"Efficient frontier: best total {objective} per budget", scenario.budget,
+                      (scenario.value, scenario.chosen), CHART_ANCHOR, "Budget",
+                      "Total value" if objective == "value" else "Total score", points=True)
+    wb.apply(EditPlan(sheets=[replace(scenario.sheet, charts=(chart,) if points else ())]))
     if budget is not None:
         wb.set_property(BUDGET_PROPERTY, repr(float(budget)))
-    return SelectOutcome(selection, candidates, left_out, None)
+    return SelectOutcome(selection, candidates, left_out, None, budget)
+
+
+def decimal_separator(book: Book) -> str:
+    """The workbook's decimal separator, for budgets typed with one."""
+    # merge seam (i12-formats): read their Settings table in select_on's wb.read, then
+    # return read_settings(book).decimal_separator
+    return "."
+
+
+def read_budget(budget: float | str | None, separator: str = ".") -> float | None:
+    """The budget as a number above zero; BadBudget says what is accepted when it is not one."""
+    if budget is None or (isinstance(budget, str) and not budget.strip()):
+        return None
+    try:
+        return parse_budget(budget, separator)
+    except ValueError as exc:
+        raise BadBudget(None, f"--budget: {exc}") from None
 
 
 @contextmanager
@@ -105,12 +132,14 @@ def quiet_solver():
         os.close(saved)
 
 
-def gather(book: Book, objective: str, as_of: dt.date) -> tuple[list[Candidate], dict[str, int], list[str]]:
-    """Valid open requests and undecided active items, valued by score (or by their money value)."""
+def gather(book: Book, objective: str,
+           as_of: dt.date) -> tuple[list[Candidate], dict[str, int], list[str], dict[str, Shown]]:
+    """Valid open requests and undecided active items, valued by score (or by their money value),
+    with the name, score and money value the Scenario sheet shows of each."""
     criteria, _ = read_criteria(book.table(SCORING.table.name))
     report, _ = validate_intake(book, as_of) if book.table(INTAKE.name) else (None, None)
     errors = report.per_row(INTAKE.sheet, Severity.ERROR) if report else {}
-    candidates, left_out, values = [], [], {}
+    candidates, left_out, values, shown = [], [], {}, {}
     for schema, key in ((INTAKE, "request_id"), (ITEMS, "item_id")):
         table = book.table(schema.name)
         if table is None or table.frame.empty:
@@ -126,13 +155,23 @@ def gather(book: Book, objective: str, as_of: dt.date) -> tuple[list[Candidate],
                 if why != "closed":
                     left_out.append(f"{schema.sheet}!row {row} {cid or ''}: {why}")
                 continue
-            value = _money(rec) if objective == "value" else result.scores[row]
+            money, points = _money(rec), result.scores[row]
+            value = money if objective == "value" else points
             values[cid] = value
+            shown[cid] = Shown(_name(rec), float(points) if is_number(points) else None, money)
             candidates.append(Candidate(cid, float(value) if is_number(value) else 0.0, float(rec["cost_estimate"]),
                                         demand(rec, as_of), _choice(rec) == "mandatory",
                                         _choice(rec) == "excluded", row))
     ranked = sorted(values, key=lambda i: (-values[i], i))
-    return candidates, {cid: n for n, cid in enumerate(ranked, start=1)}, left_out
+    return candidates, {cid: n for n, cid in enumerate(ranked, start=1)}, left_out, shown
+
+
+def _name(rec: dict) -> str:
+    """An item's name, a request's title."""
+    for column in ("name", "title"):
+        if not is_blank(rec.get(column)):
+            return str(rec[column]).strip()
+    return ""
 
 
 def _not_open(schema, rec: dict, errors: int) -> str | None:

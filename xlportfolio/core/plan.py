@@ -156,6 +156,9 @@ class ChartSpec:
     x_number_format: str = "#,##0"  # for scatter charts, whose x axis is numeric
     width_cm: float = 18
     height_cm: float = 9
+    # scatter: markers only, no line between them (values known at these x only); every
+    # series after the first is drawn as a larger marker, a point to pick out (the chosen one)
+    points: bool = False
 
 
 # The order generated tabs take among themselves, after the user's sheets: what a controller

@@ -35,6 +35,7 @@ AHP_LIMIT = 0.10
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
 SCORED_TABLES = (INTAKE, ITEMS)  # where a criterion's source column is looked up
 JOB_SIZE = frozenset({"cost", "effort", "job size", "cost_estimate", "effort_days"})
+WSJF_SCALE = "WSJF, best = 100"  # how WSJF scores read: a share of the best cost of delay per job size
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ class Criterion:
 
 @dataclass
 class ScoreResult:
-    scores: pd.Series  # 0-100 (weighted) or WSJF; NaN where a row cannot be scored
+    scores: pd.Series  # 0-100 (weighted) or WSJF with the best = 100; NaN where a row cannot be scored
     ranks: pd.Series  # 1 is the best
     why: pd.Series  # the criteria that contribute most
     skipped: list[Criterion] = field(default_factory=list)  # the sheet has no such column
@@ -200,9 +201,11 @@ def score(frame: pd.DataFrame, criteria: list[Criterion], *, method: str = "weig
     WSJF: the job size is the raw value of the first criterion called Cost, Effort or Job size
     (or reading cost_estimate or effort_days); its weight and direction are not used. With S the
     weighted score of the other criteria as a fraction (0..1),
-        cost of delay = 1 + 9 * S  (1..10),  WSJF = cost of delay / job size,
-    rounded to 3 significant digits. A row whose job size is missing or not above 0 gets no
-    WSJF (NaN), ranks last and reads 'no job size'.
+        cost of delay = 1 + 9 * S  (1..10),  ratio = cost of delay / job size
+    rounded to 3 significant digits, and the score is WSJF_SCALE: 100 * ratio / the best ratio,
+    to 3 significant digits (per unit of a money job size the ratio reads 0.000263, which nobody
+    can compare at a glance). Ranks follow the ratio, so the scale never changes them. A row whose
+    job size is missing or not above 0 gets no WSJF (NaN), ranks last and reads 'no job size'.
     Rank 1 is the best; ties (on the rounded score) go to the earlier due date, then the lower
     ID (`key`, by default the fuller of request_id and item_id), then the earlier Excel row.
     Criteria whose column the sheet lacks are left out and listed in `skipped`.
@@ -210,12 +213,13 @@ def score(frame: pd.DataFrame, criteria: list[Criterion], *, method: str = "weig
     used = [c for c in criteria if _column(frame, c.source) is not None]
     skipped = [c for c in criteria if _column(frame, c.source) is None]
     if method.casefold() == "wsjf":
-        scores, why = _wsjf(frame, used, as_of, lists)
+        ratios, why = _wsjf(frame, used, as_of, lists)
+        ranks, scores = _ranks(frame, ratios, key), _best_is_100(ratios)
     elif method.casefold() == "weighted":
         scores, why = _weighted(frame, used, as_of, lists)
+        ranks = _ranks(frame, scores, key)
     else:
         raise ValueError(f"unknown scoring method {method!r}: use 'weighted' or 'WSJF'")
-    ranks = _ranks(frame, scores, key)
     return ScoreResult(pd.Series(scores, index=frame.index, dtype=float),
                        pd.Series(ranks, index=frame.index, dtype=int),
                        pd.Series(why, index=frame.index, dtype=object), skipped)
@@ -238,9 +242,19 @@ def _wsjf(frame, criteria, as_of, lists) -> tuple[np.ndarray, list[str]]:
     wsjf = np.full(len(frame), np.nan)
     wsjf[sized] = [float(f"{v:.3g}") for v in cost_of_delay[sized] / size[sized]]
     reasons = _why(points, missing, [c.name for c in others])
-    why = [f"cost of delay {cod:.1f} / job size {s:,.{0 if s.is_integer() else 1}f}: {reason}" if ok
+    why = [f"{WSJF_SCALE}; cost of delay {cod:.1f} / job size {s:,.{0 if s.is_integer() else 1}f}: {reason}" if ok
            else "no job size" for cod, s, reason, ok in zip(cost_of_delay, size, reasons, sized)]
     return wsjf, why
+
+
+def _best_is_100(ratios: np.ndarray) -> np.ndarray:
+    """WSJF ratios as a share of the best one, best = 100, to 3 significant digits (NaN stays NaN)."""
+    present = ratios[~np.isnan(ratios)]
+    best = present.max() if present.size else np.nan
+    if not best > 0:  # a job size above 0 and a cost of delay of 1 or more make every ratio positive
+        return np.full_like(ratios, np.nan)
+    scaled = 100 * ratios / best
+    return np.array([float(f"{v:.3g}") if not np.isnan(v) else np.nan for v in scaled])
 
 
 def _why(points: np.ndarray, missing: np.ndarray, names: list[str]) -> list[str]:

@@ -23,21 +23,11 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array
 
-from .plan import GeneratedSheet, Span
-
 OPTIMAL, INFEASIBLE, TIME_LIMIT = "optimal", "infeasible", "time limit"
 TIME_LIMIT_S = 60.0
 BUDGET = "budget"
 Key = tuple[str, str]  # (function, month "YYYY-MM")
 
-SCENARIO_SHEET = "Scenario"
-SCENARIO_HEADER = ("Item ID", "Value", "Cost", "Selected", "Cumulative cost", "Rank", "Note")
-SCENARIO_WIDTHS = (18, 14, 14, 10, 16, 8, 60)
-FRONTIER_HEADER = ("Budget", "Best value", "Items", "Changes from the previous budget")
-CUT_LINE = "——— cut line ———"
-ABOVE, BELOW = "just above the line", "just below the line"
-NEAR_LINE = 3  # how many items either side of the cut line are flagged
-MAX_CELL = 32_000  # Excel refuses text longer than 32,767 characters
 
 
 @dataclass(frozen=True)
@@ -93,25 +83,35 @@ def select(candidates: Iterable[Candidate], budget: float | None, capacity: dict
 
 
 def frontier(candidates: Iterable[Candidate], capacity: dict[Key, float], dependencies: Iterable[tuple[str, str]],
-             levels: int = 10, *, time_limit: float = TIME_LIMIT_S) -> list[tuple[float, float, tuple[str, ...]]]:
+             levels: int = 10, *, budget: float | None = None,
+             time_limit: float = TIME_LIMIT_S) -> list[tuple[float, float, tuple[str, ...]]]:
     """(budget, best value, chosen) per budget level, for the levels solved to a proven optimum.
 
     A level that hit the time limit is left out, so the curve never shows a guess;
     `frontier_selections` says which levels those were.
     """
-    found = frontier_selections(candidates, capacity, dependencies, levels, time_limit=time_limit)
+    found = frontier_selections(candidates, capacity, dependencies, levels, budget=budget, time_limit=time_limit)
     return [(s.budget, s.value, s.chosen) for s in found if s.optimal]
 
 
 def frontier_selections(candidates: Iterable[Candidate], capacity: dict[Key, float],
-                        dependencies: Iterable[tuple[str, str]], levels: int = 10, *,
+                        dependencies: Iterable[tuple[str, str]], levels: int = 10, *, budget: float | None = None,
                         time_limit: float = TIME_LIMIT_S) -> list[Selection]:
-    """One selection per budget, evenly from what must be spent up to the cost of everything."""
+    """One selection per budget, evenly from what must be spent up to what the best choice costs
+    without a budget (more money buys nothing once capacity and dependencies are the limits),
+    plus `budget` itself, so the chosen budget is a point of the frontier."""
     model = _model(candidates, capacity, dependencies)
     by_id = {c.id: c for c in model.items}
     low = sum(by_id[i].cost for i in _forced(model.items, model.dependencies))
-    high = max(low, sum(c.cost for c in model.items if not c.excluded))
-    budgets = [high] if levels < 2 or high <= low else np.linspace(low, high, levels)
+    everything = sum(c.cost for c in model.items if not c.excluded)
+    unlimited = _solve(model, None, time_limit)
+    high = max(low, unlimited.cost if unlimited.optimal else everything)
+    budgets = [high] if levels < 2 or high <= low else [float(b) for b in np.linspace(low, high, levels)]
+    if budget is not None and budget > 0:
+        # a level a quarter of a step or less from the chosen budget would hide its mark
+        near = (high - low) / max(levels - 1, 1) / 4
+        inner = budgets[1:-1] if len(budgets) > 2 else []
+        budgets = sorted({*budgets[:1], *budgets[-1:], *(b for b in inner if abs(b - budget) > near), float(budget)})
     return [_solve(model, float(b), time_limit) for b in budgets]
 
 
@@ -328,72 +328,3 @@ def _tolerance(limit: float) -> float:
 
 def _num(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
-
-
-@dataclass(frozen=True)
-class ScenarioSheet:
-    """The Scenario sheet and its frontier block's columns, header cell first, ready for a ChartSpec."""
-
-    sheet: GeneratedSheet
-    budget: Span  # Budget column of the frontier block (categories)
-    value: Span  # Best value column of the frontier block (series)
-
-
-def scenario_sheet(candidates: Iterable[Candidate], selection: Selection,
-                   frontier_points: list[tuple[float, float, tuple[str, ...]]],
-                   ranks: dict[str, int] | None = None) -> ScenarioSheet:
-    """The selection above a cut line, the rest below it, a summary, then the efficient frontier."""
-    ranks = ranks or {}
-    items = sorted(candidates, key=lambda c: (c.id not in ranks, ranks.get(c.id, 0), -c.value, c.id))
-    chosen = set(selection.chosen)
-    above = [c for c in items if c.id in chosen]
-    below = [c for c in items if c.id not in chosen]
-    notes = _near_line(above, below)
-    rows, spent = [], 0.0
-    for c in above:
-        spent += c.cost
-        rows.append((c.id, c.value, c.cost, "yes", spent, ranks.get(c.id), notes.get(c.id, "")))
-    rows.append((CUT_LINE, None, None, None, spent, None, f"{len(above)} selected above, {len(below)} not selected below"))
-    rows += [(c.id, c.value, c.cost, "no", None, ranks.get(c.id), notes.get(c.id, "")) for c in below]
-    rows += [(), *_summary(selection), (), ("Efficient frontier",)]
-    header_row = len(rows) + 2  # the sheet's header is Excel row 1, so rows[0] is row 2
-    rows += [FRONTIER_HEADER, *_frontier_rows(frontier_points)]
-    last = header_row + len(frontier_points)
-    sheet = GeneratedSheet(SCENARIO_SHEET, SCENARIO_HEADER, tuple(rows), SCENARIO_WIDTHS)
-    return ScenarioSheet(sheet, Span(1, header_row, last), Span(2, header_row, last))
-
-
-def _near_line(above: list[Candidate], below: list[Candidate]) -> dict[str, str]:
-    """Notes per item: forced ones say so; of the free ones, those the choice was closest on.
-
-    Mandatory and excluded items are not "near" the line: no budget would move them across it.
-    """
-    notes = {c.id: "mandatory" for c in above if c.mandatory} | {c.id: "excluded" for c in below if c.excluded}
-    free_above = sorted((c for c in above if not c.mandatory), key=lambda c: (c.value, c.id))
-    free_below = sorted((c for c in below if not c.excluded), key=lambda c: (-c.value, c.id))
-    notes |= {c.id: ABOVE for c in free_above[:NEAR_LINE]}
-    return notes | {c.id: BELOW for c in free_below[:NEAR_LINE]}
-
-
-def _summary(selection: Selection) -> list[tuple]:
-    rows = [("Status", selection.status), ("Total value", selection.value), ("Total cost", selection.cost),
-            ("Budget", "none" if selection.budget is None else selection.budget),
-            ("Binding limits", ", ".join(selection.binding) or "none")]
-    if selection.explanation:
-        rows.append(("Explanation", _clip(selection.explanation)))
-    return rows
-
-
-def _frontier_rows(points: list[tuple[float, float, tuple[str, ...]]]) -> list[tuple]:
-    """One row per budget level; the first lists its items, the others what changed, which stays short."""
-    rows, before = [], ()
-    for level, (budget, value, chosen) in enumerate(points):
-        now, was = set(chosen), set(before)
-        changes = [f"+{i}" for i in chosen if i not in was] + [f"−{i}" for i in before if i not in now]
-        rows.append((budget, value, len(chosen), _clip(", ".join(changes if level else chosen))))
-        before = chosen
-    return rows
-
-
-def _clip(text: str) -> str:
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"

@@ -511,7 +511,8 @@ def native_chart(sheet: Any, spec: ChartSpec) -> Any:
     last = (max(s.last for s in spec.series), max(s.column for s in spec.series))
     chart = sheet.charts.add(
         width=spec.width_cm * POINTS_PER_CM, height=spec.height_cm * POINTS_PER_CM,
-        chart_type=CHART_TYPES.get(spec.kind, "column_clustered"), source=sheet.range(first, last),
+        chart_type="xy_scatter" if spec.kind == "scatter" and spec.points else CHART_TYPES.get(spec.kind, "column_clustered"),
+        source=sheet.range(first, last),
         plot_by="columns", anchor=sheet.range(spec.anchor))
     cats = spec.categories
     chart.set_x_axis_values(sheet.range((cats.first + 1, cats.column), (cats.last, cats.column)))

@@ -147,11 +147,8 @@ def _data_sheet(wb: Workbook, table: Table, rows: list[Mapping[str, Any]], kind:
             if value is not None:
                 set_text_safe(ws.cell(r, c), value)  # text that looks like a formula stays text
     last = max(len(rows), kind.blank_rows) + 1
-    # A table whose rows name their currency (Intake) shows amounts without a sign; the others are
-    # in the workbook's currency, the Settings table's default.
-    money = "" if any(c.name == "currency" for c in table.columns) else SETTINGS.rows[0][1]
     for idx, col in enumerate(table.columns, start=1):
-        _format_column(ws, idx, col, last, kind, money)
+        _format_column(ws, idx, col, last, kind)
     ref = f"A1:{get_column_letter(len(table.columns))}{last}"
     ws.add_table(ExcelTable(displayName=table.name, ref=ref, tableStyleInfo=TableStyleInfo(
         name=TABLE_STYLE, showRowStripes=True)))
@@ -166,11 +163,13 @@ def _data_sheet(wb: Workbook, table: Table, rows: list[Mapping[str, Any]], kind:
         _protect(ws, password)
 
 
-def _format_column(ws: Worksheet, idx: int, col: Column, last: int, kind: Kind, currency: str) -> None:
+def _format_column(ws: Worksheet, idx: int, col: Column, last: int, kind: Kind) -> None:
     letter = get_column_letter(idx)
     ws.column_dimensions[letter].width = col.width or DEFAULT_WIDTHS.get(col.type, 14)
     style = COMPUTED_STYLE if col.computed else INPUT_STYLE
-    fmt = money_format(currency) if col.type is ColumnType.MONEY else NUMBER_FORMATS.get(col.type)
+    # Typed amounts in accounting style without a sign: an Intake row names its own currency, and the
+    # Settings table's currency may change after the template is made; generated sheets show it.
+    fmt = money_format("") if col.type is ColumnType.MONEY else NUMBER_FORMATS.get(col.type)
     writable = col.computed and kind.protect  # see Kind.protect
     for row in range(2, last + 1):
         cell = ws.cell(row, idx)

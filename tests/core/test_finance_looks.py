@@ -99,3 +99,9 @@ def test_widths_fit_headers_and_shown_values_but_not_titles_and_stay_as_wide_as_
     assert amount == (len("(1,234,567,890 €)") + 2,)  # wider than the header: the amount with its sign
     long = fit_widths(GeneratedSheet("S", ("Why",), (("word " * 100,),)))
     assert long == (MAX_FIT,)
+
+
+def test_a_header_that_is_a_sentence_runs_on_instead_of_widening_its_column():
+    line = "2 items counted at their ledger stage and state, not as typed on Items: " + "M-1 One; " * 20
+    sheet = GeneratedSheet("Dashboard", ("Portfolio dashboard",), (), widths=(34,), blocks=(Block(2, 1, "", (line,), ()),))
+    assert fit_widths(sheet) == (34,)

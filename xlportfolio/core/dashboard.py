@@ -26,7 +26,7 @@ import pandas as pd
 from ..schema import CAPACITY, FINANCIALS, ITEMS, LISTS_BY_NAME
 from .book import Book, SheetTable
 from .capacity import available, demand_by_month, month_key
-from .formats import COUNT, NUMBER, SHARE, heat_fill, money_format, status_meaning
+from .formats import COUNT, DEFAULT_CURRENCY, NUMBER, SHARE, heat_fill, money_format, status_meaning
 from .plan import Block, CellIs, ChartSpec, ColorScale, Formula, GeneratedSheet, Look, Span
 from .settings import read_settings
 from .statuses import by_value, stage_at
@@ -405,7 +405,7 @@ class DashboardData:
     matrix: dict[tuple[str, str], Cell] = field(default_factory=dict)  # (implementation, potential) -> count
     notes: list[str] = field(default_factory=list)  # what could not be shown, and why
     ledger: LedgerBlock | None = None  # items counted at their ledger stage and state, not as typed
-    currency: str = "EUR"  # the workbook's, from its Settings table
+    currency: str = DEFAULT_CURRENCY  # the workbook's, from its Settings table
 
     def net(self, measure: str) -> float:
         cost, benefit = self.flows

@@ -99,7 +99,8 @@ def fit_widths(spec: GeneratedSheet) -> tuple[float, ...]:
     tables = [(1, spec.header, spec.rows, spec.formats)]
     tables += [(b.column, b.header, b.rows, b.formats) for b in spec.blocks]
     for first, header, rows, formats in tables:
-        wanted = [len(str(h)) if h is not None else 0 for h in header]
+        # A header longer than any column should be is a sentence (the Dashboard's ledger line): it runs on.
+        wanted = [len(str(h)) if h is not None and len(str(h)) <= MAX_FIT else 0 for h in header]
         for row in _sample(rows):
             for c, value in enumerate(row):
                 if c >= len(wanted):

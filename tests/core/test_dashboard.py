@@ -17,6 +17,7 @@ from xlportfolio.core.dashboard import (
     dashboard_sheet,
     value_of,
 )
+from xlportfolio.core.formats import HEAT_BAD, HEAT_GOOD, HEAT_MIXED, heat_fill, money_format
 from xlportfolio.core.plan import CellIs, ColorScale, Formula
 from xlportfolio.schema import CAPACITY, FINANCIALS, ITEMS
 
@@ -113,7 +114,7 @@ def evaluate(sheet):
 
 # --- figures -----------------------------------------------------------------------------------------------------
 
-def test_status_matrix_counts_both_ratings_case_blind_with_a_heat_map():
+def test_status_matrix_counts_both_ratings_case_blind_with_a_heat_map_by_meaning():
     sheet = dashboard_sheet(sample(), AS_OF)
     matrix = block(sheet, "Items by implementation")
     assert matrix.header == ("Implementation \\ Potential", "Green", "Amber", "Red", "Total")
@@ -124,9 +125,16 @@ def test_status_matrix_counts_both_ratings_case_blind_with_a_heat_map():
     assert counts["Total"] == [2, 2, 2, 6]
     green_red = matrix.rows[0][3]
     assert green_red.text == '=COUNTIFS(Items[Implementation status],"Green",Items[Potential status],"Red")'
-    first = f"{chr(64 + matrix.column + 1)}{matrix.header_row + 1}"
-    last = f"{chr(64 + matrix.column + 3)}{matrix.header_row + 3}"
-    assert ColorScale(f"{first}:{last}") in sheet.conditional
+    fills = {look.ref: look.fill for look in sheet.looks if look.fill}
+
+    def fill(r: int, c: int) -> str:  # r, c: 0-based within the counts
+        return fills[f"{chr(64 + matrix.column + 1 + c)}{matrix.header_row + 1 + r}"]
+
+    # Green/Green (1 item) is green; Red/Amber (the most, 2) is the fullest red; a zero is a pale tint.
+    assert fill(0, 0) == heat_fill(HEAT_GOOD, 1, 2) and fill(2, 1) == HEAT_BAD
+    assert fill(0, 1) == heat_fill(HEAT_MIXED, 0, 2) and fill(1, 1) == heat_fill(HEAT_MIXED, 0, 2)
+    assert fill(0, 2) == heat_fill(HEAT_BAD, 1, 2) and fill(2, 0) == heat_fill(HEAT_BAD, 0, 2)
+    assert not any(isinstance(r, ColorScale) for r in sheet.conditional)  # no more red for a count of Green
     labels = {r.value: r.fill for r in sheet.conditional if isinstance(r, CellIs)}
     assert set(labels) == {"Green", "Amber", "Red"}
 
@@ -269,7 +277,7 @@ def test_chart_series_start_at_the_header_cell_that_names_them():
     assert named[capacity] == ["Available (days)", "Demand (days)"]
     for chart in sheet.charts:
         assert grid[(chart.categories.last, chart.categories.column)] not in (None, "Total")
-        assert chart.x_title and chart.y_title and chart.number_format == "#,##0"
+        assert chart.x_title and chart.y_title and chart.number_format == "#,##0"  # an axis: plain numbers
 
 
 def test_titles_and_formats():
@@ -277,7 +285,8 @@ def test_titles_and_formats():
     assert sheet.name == "Dashboard" and sheet.header == ("Portfolio dashboard as of 2026-03-15",)
     stage = block(sheet, "Estimated value per year by DI stage")
     assert stage.title == "Estimated value per year by DI stage, Measure level"
-    assert stage.formats == (None, "0", "#,##0", "0%", "#,##0")
+    money = money_format("EUR")  # no Settings table: the default currency
+    assert stage.formats == (None, "0", money, "0%", money)
     months = block(sheet, "Cost and benefit by month")
     assert months.rows[0][0] == "Jan 2026"
 

@@ -4,6 +4,7 @@ from conftest import AS_OF, parts
 from openpyxl import load_workbook
 
 from xlportfolio.commands.accept import accept_file
+from xlportfolio.core.formats import money_format
 from xlportfolio.errors import TemplateError
 
 
@@ -24,7 +25,7 @@ def test_accept_appends_items_and_links_requests(demo_book, tmp_path):
     assert [r[header.index("Request ID")] for r in new_rows] == [rid for rid, _ in created]
     assert {r[header.index("Stage")] for r in new_rows} == {"DI1 Defined"}
     value_cell = items.cell(items_before + 1, header.index("Estimated value") + 1)
-    assert value_cell.number_format == "#,##0"  # formats of the rows a person typed
+    assert value_cell.number_format == money_format("")  # formats of the rows a person typed
 
     intake = wb["Intake"]
     head = [c.value for c in intake[1]]

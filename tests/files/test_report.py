@@ -89,7 +89,8 @@ def test_the_summary_and_charts_show_the_dashboards_figures(book_path, report):
     summary = section(text, "summary")
     for label, cell in data.key_figures:
         assert f'<div class="value">{value_of(cell):,.0f}</div>\n      <div class="label">{label}</div>' in summary
-    assert f"{data.net('plan'):,.0f}" in summary
+    net = data.net("plan")  # money in the workbook's currency, a negative in parentheses
+    assert (f"({-net:,.0f} EUR)" if net < 0 else f"{net:,.0f} EUR") in summary
     charts = html.unescape(section(text, "charts"))
     for s in data.stages:
         assert f"{s.stage}: {value_of(s.value):,.0f}" in charts  # the chart's alt text lists what it draws

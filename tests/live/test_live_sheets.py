@@ -59,7 +59,7 @@ def by_func(actions, func):
 def test_generated_sheet_actions(portfolio):
     actions, _ = apply_live(book_payload(portfolio), EditPlan(sheets=[DASHBOARD]))
     funcs = [a["func"] for a in actions]
-    assert funcs[0] == "addSheet" and actions[0]["args"] == [16, "Dashboard"]  # at the end of the tabs
+    assert funcs[0] == "addSheet" and actions[0]["args"] == [17, "Dashboard"]  # at the end of the tabs
     assert funcs[-1] == "activateSheet"  # the person stays on the sheet they were on
     grid = by_func(actions, "setValues")[0]
     assert (grid["start_row"], grid["start_column"]) == (0, 0)
@@ -102,7 +102,8 @@ def test_generated_sheet_in_the_model(portfolio):
     assert sheet.value("A2") == "Jan 2026"  # not a date
     assert sheet.value("H4") == F("=COUNTA(Intake!A:A)-1") and sheet.value("G2") == "KPIs"
     assert sheet.link("D2") == "#'Intake'!A2" and sheet.fill("A1") == "1F4E78"
-    assert sheet.widths == {1: 66.75, 2: 77.25, 3: 77.25, 4: 161.25}  # characters as points on a server
+    # Characters as points on a server; the KPI block's columns (G, H) widened to their header and values.
+    assert sheet.widths == {1: 66.75, 2: 77.25, 3: 77.25, 4: 161.25, 5: 51, 6: 51, 7: 56.25, 8: 40.5}
     assert [c["title"] for c in sheet.charts] == ["Plan and actual", "Actual against plan"]
     assert sheet.charts[0]["axes"] == {"value": {"number_format": "#,##0", "title": "EUR"},
                                        "category": {"title": "Month"}}

@@ -128,7 +128,8 @@ def test_a_generated_sheet_is_laid_out_the_same_on_every_surface():
     assert out.styles[(3, 3)].wrap and out.styles[(3, 3)].number_format is None  # text gets no number format
     assert out.links[(2, 3)] == Link("A2", "Intake", "A2") and out.value("C2") == "A2"
     assert out.value("E7") == "KPI" and out.value("F8") == 2
-    assert (out.widths, out.freeze, out.autofilter) == ((12, 14, 30), "A2", "A1:C3")
+    # The widths asked for, and the block's columns widened to its header and values (a gap keeps the default).
+    assert (out.widths, out.freeze, out.autofilter) == ((12, 14, 30, 9, 10, 7), "A2", "A1:C3")
     assert out.charts == [(sheet.charts[0], ("Plan",))]  # the series is named by its header cell
     assert out.conditional == list(sheet.conditional)
 

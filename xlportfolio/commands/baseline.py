@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..core.formats import DEFAULT_CURRENCY, money_format
 from ..core.plan import GeneratedSheet
 from ..core.statuses import BASELINED
 from ..core.values import as_date, as_id, is_blank
@@ -61,8 +62,12 @@ def _rows(wb: Workbook) -> list[dict]:
     return out
 
 
-def baseline_sheet(wb: Workbook, plan: list[dict], items: list[dict], as_of: dt.date) -> GeneratedSheet:
-    """The sheet with the rows already there, and the items frozen by this run (an item enters once)."""
+def baseline_sheet(wb: Workbook, plan: list[dict], items: list[dict], as_of: dt.date,
+                   currency: str = DEFAULT_CURRENCY) -> GeneratedSheet:
+    """The sheet with the rows already there, and the items frozen by this run (an item enters once).
+
+    Its Baseline column holds dates and amounts; the amounts show in the workbook's `currency`.
+    """
     rows = [(r["item_id"], r["name"], r["what"], r["period"], r["flow"], r["recurrence"], r["value"], r["frozen_on"])
             for r in _rows(wb)]
     before = {(as_id(r[0]) or "").casefold() for r in rows}
@@ -74,7 +79,8 @@ def baseline_sheet(wb: Workbook, plan: list[dict], items: list[dict], as_of: dt.
                   _day(item.get(name)), as_of) for name in BASELINED]
         rows += [(r["item_id"], item.get("name"), PLAN, _day(r["period"]), r["flow"], r["recurrence"], r["plan"], as_of)
                  for r in plan if (as_id(r["item_id"]) or "").casefold() == key]
-    return GeneratedSheet(BASELINE_SHEET, BASELINE_HEADER, tuple(rows), WIDTHS)
+    formats = (None,) * BASELINE_HEADER.index("Baseline") + (money_format(currency),)
+    return GeneratedSheet(BASELINE_SHEET, BASELINE_HEADER, tuple(rows), WIDTHS, formats=formats)
 
 
 def _day(value):

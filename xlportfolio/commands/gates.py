@@ -11,6 +11,7 @@ from ..core.gates import GateResult, check_gates
 from ..core.ledger import REFUSED, TOOL, Entry, append, chain_head, ledger_sheet, stamp
 from ..core.plan import ColumnWrite
 from ..core.positions import added_by_hand, bypasses, opening_entries, read_ledger
+from ..core.settings import read_settings
 from ..core.statuses import STAGES, column, derive_statuses
 from ..core.validate import findings_sheet, marks_for
 from ..core.values import is_blank
@@ -102,7 +103,8 @@ def gates_on(wb: Workbook, *, as_of: dt.date | None = None, now: dt.datetime | N
     # Refusals already carry their own note on the Requested stage cell; mark the other findings.
     refusal_column = items.letters.get("requested_stage")
     plan.marks += [m for m in marks_for(report) if (m.sheet, m.column) != (items.sheet, refusal_column)]
-    plan.sheets += [ledger_sheet(ledger), baseline_sheet(wb, result.baseline_rows, result.baseline_items, as_of),
+    plan.sheets += [ledger_sheet(ledger), baseline_sheet(wb, result.baseline_rows, result.baseline_items, as_of,
+                                                        read_settings(book).currency),
                     findings_sheet(report, "gates", "every request passed, every stage and state is the ledger's "
                                    "and every rating fits the evidence")]
     wb.apply(plan)

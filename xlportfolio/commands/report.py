@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from ..core.book import Book, SheetTable
 from ..core.dashboard import MEASURES, DashboardData, dashboard_data, number, value_of
+from ..core.formats import heat_fill, status_meaning
 from ..core.gates import check_gates, read_criteria
 from ..core.ledger import REFUSED
 from ..core.positions import read_ledger
@@ -138,23 +139,19 @@ def summary(data: DashboardData) -> dict[str, Any]:
         figures.append((f"Estimated value per year{level}", data.total_value, False))
     if data.weighted:
         figures.append(("Stage-weighted value per year", data.weighted_value, False))
-    matrix = [(i, [int(number(data.matrix[(i, p)])) for p in data.statuses]) for i in data.statuses]
-    largest = max((n for _, row in matrix for n in row), default=0)
+    matrix = [(i, [(p, int(number(data.matrix[(i, p)]))) for p in data.statuses]) for i in data.statuses]
+    largest = max((n for _, row in matrix for _, n in row), default=0)
     return {
         "figures": figures,
         "money": money if data.money else [],
         "measures": [data.measures[m] for m in MEASURES],
         "levels": [(lvl, value_of(c)) for lvl, c in data.levels],
-        "matrix": [(i, [(n, _heat(n, largest)) for n in row]) for i, row in matrix],
+        # Each cell in the Dashboard's colour: what the pair means, fuller the more items it holds.
+        "matrix": [(i, [(n, "#" + heat_fill(status_meaning(data.statuses, i, p), n, largest)) for p, n in row])
+                   for i, row in matrix],
         "statuses": list(data.statuses),
+        "currency": data.currency,
     }
-
-
-def _heat(n: int, largest: int) -> str:
-    """The background of a matrix cell: white to the Dashboard's heat-map red, as its colour scale."""
-    share = n / largest if largest else 0.0
-    low, high = (255, 255, 255), (0xF8, 0x69, 0x6B)
-    return "#" + "".join(f"{round(a + (b - a) * share):02X}" for a, b in zip(low, high))
 
 
 def _day(value: Any) -> dt.date | None:
@@ -288,6 +285,15 @@ def _amount(value: Any) -> str:
     return f"{value:,.0f}" if abs(value) >= 1 or value == 0 else f"{value:,.2f}"
 
 
+def _money(value: Any, currency: str) -> str:
+    """An amount as the workbook's money cells show it: 1,200 €, a negative in parentheses."""
+    if not is_number(value):
+        return _amount(value)
+    text = _amount(abs(value))
+    signed = f"{text} {currency}"
+    return f"({signed})" if value < 0 else signed
+
+
 def environment() -> Environment:
     if not (TEMPLATES / TEMPLATE).is_file():
         raise XlPortfolioError(TEMPLATES / TEMPLATE, "the report template is missing; reinstall xlportfolio "
@@ -295,6 +301,7 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["amount"] = _amount
+    env.filters["money"] = _money
     return env
 
 

@@ -26,19 +26,19 @@ import pandas as pd
 from ..schema import CAPACITY, FINANCIALS, ITEMS, LISTS_BY_NAME
 from .book import Book, SheetTable
 from .capacity import available, demand_by_month, month_key
-from .plan import Block, CellIs, ChartSpec, ColorScale, Formula, GeneratedSheet, Span
+from .formats import COUNT, DEFAULT_CURRENCY, NUMBER, SHARE, heat_fill, money_format, status_meaning
+from .plan import Block, CellIs, ChartSpec, ColorScale, Formula, GeneratedSheet, Look, Span
+from .settings import read_settings
 from .statuses import by_value, stage_at
 from .values import CellError, Uncalculated, date_in_text, is_number, number_in_text
 
 DASHBOARD_SHEET = "Dashboard"
-MONEY, COUNT, SHARE = "#,##0", "0", "0%"
 MEASURES = ("plan", "forecast", "actual")
 HORIZON = 12  # months of capacity against demand, from the as-of month on
 MAX_MONTHS = 60  # the money-by-month block never runs longer than five years
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 0 of the 1900 date system, as a number in a date column reads
 GUARD = '"<1E+307"'  # a criterion that numbers meet and text or error cells never do
 STATUS_FILLS = ("C6EFCE", "FFEB9C", "FFC7CE")  # Excel's Good, Neutral and Bad fills: Green, Amber, Red
-HEAT_LOW, HEAT_HIGH = "FFFFFF", "F8696B"
 
 Cell = Any  # a Formula, a number, text or None
 
@@ -405,6 +405,7 @@ class DashboardData:
     matrix: dict[tuple[str, str], Cell] = field(default_factory=dict)  # (implementation, potential) -> count
     notes: list[str] = field(default_factory=list)  # what could not be shown, and why
     ledger: LedgerBlock | None = None  # items counted at their ledger stage and state, not as typed
+    currency: str = DEFAULT_CURRENCY  # the workbook's, from its Settings table
 
     def net(self, measure: str) -> float:
         cost, benefit = self.flows
@@ -460,6 +461,7 @@ def dashboard_data(book: Book, as_of: dt.date, *, stage_weights: dict[str, float
     data = DashboardData(as_of, (flow_list[0], flow_list[1]),
                          {m: (fin.header(m) if fin else FINANCIALS.column(m).label) for m in MEASURES})
     data.ledger = ledger
+    data.currency = read_settings(book).currency
     items = _source(book, ITEMS.name)
     if items is None:
         data.notes.append("There is no Items table: no item figures.")
@@ -605,6 +607,7 @@ class _Layout:
     blocks: list[Block] = field(default_factory=list)
     charts: list[ChartSpec] = field(default_factory=list)
     conditional: list[ColorScale | CellIs] = field(default_factory=list)
+    looks: list[Look] = field(default_factory=list)
 
 
 def dashboard_sheet(book: Book, as_of: dt.date, *, values: bool = False,
@@ -647,17 +650,18 @@ def layout(data: DashboardData, *, values: bool = False) -> GeneratedSheet:
         row = max(block.last_row + 1, block.row + CHART_ROWS * max(len(charts), 1)) + 2
         spans.append((block.row, row - 1))
     figures = _figures_block(data, refs)
+    out.looks += _figure_looks(data, figures)
     out.blocks = [*([figures] if figures.rows else []), *top_blocks, *([meaning] if meaning else []), *sections]
     if data.notes:
         out.blocks.append(Block(row, 1, "Not shown", ("Why",), tuple((n,) for n in data.notes)))
     if data.ledger:  # row 2 is free: the warning sits right under the title
         out.blocks += [Block(2, 1, "", (data.ledger.line(),), ()),
                        Block(LEDGER_ROW, LEDGER_COLUMN, "Counted at their ledger stage and state", LEDGER_HEADER,
-                             tuple(data.ledger.rows), (None, None, None, MONEY))]
+                             tuple(data.ledger.rows), (None, None, None, money_format(data.currency)))]
     sheet = GeneratedSheet(
         DASHBOARD_SHEET, (f"Portfolio dashboard as of {data.as_of.isoformat()}",), (), WIDTHS,
         charts=tuple(out.charts), blocks=tuple(out.blocks), conditional=tuple(out.conditional), freeze=None,
-        print_titles=(1, 1), page_breaks=page_breaks(spans))
+        looks=tuple(out.looks), print_titles=(1, 1), page_breaks=page_breaks(spans))
     return frozen(sheet) if values else sheet
 
 
@@ -722,7 +726,15 @@ def _pointer(ref: str | None, value: Any) -> Cell:
 
 def _figures_block(data: DashboardData, refs: dict[str, str]) -> Block:
     rows = [(label, cell) for label, cell in [*data.key_figures, *_derived_figures(data, refs)]]
-    return Block(3, 1, "Key figures", ("Figure", "Value"), tuple(rows), (None, MONEY))
+    return Block(3, 1, "Key figures", ("Figure", "Value"), tuple(rows), (None, NUMBER))
+
+
+def _figure_looks(data: DashboardData, figures: Block) -> list[Look]:
+    """The key figures are counts, but for the values below them: those are money."""
+    first = figures.header_row + 1 + len(data.key_figures)
+    if not figures.rows or first > figures.last_row:
+        return []
+    return [Look(f"{_cell(first, 2)}:{_cell(figures.last_row, 2)}", number_format=money_format(data.currency))]
 
 
 def _money_block(data: DashboardData, row: int, col: int) -> Block | None:
@@ -742,7 +754,8 @@ def _money_block(data: DashboardData, row: int, col: int) -> Block | None:
             net.append(None)
     lines.append(("Net value", *net))
     header = ("All months", *(data.measures[m] for m in MEASURES))
-    return Block(row, col, "Cost and benefit", header, tuple(lines), (None, MONEY, MONEY, MONEY))
+    money = money_format(data.currency)
+    return Block(row, col, "Cost and benefit", header, tuple(lines), (None, money, money, money))
 
 
 def _levels_block(data: DashboardData, row: int, col: int) -> Block | None:
@@ -770,8 +783,11 @@ def _matrix_block(data: DashboardData, row: int, col: int, out: _Layout) -> Bloc
         column = [number(line[1 + c]) for line in lines]
         totals.append(Formula(f"=SUM({letter}{header_row + 1}:{letter}{header_row + n})", sum(column)))
     lines.append(("Total", *totals))
-    counts = f"{_cell(header_row + 1, col + 1)}:{_cell(header_row + n, col + n)}"
-    out.conditional.append(ColorScale(counts, HEAT_LOW, HEAT_HIGH))
+    # Each cell in the colour of what it means (the worse status decides), fuller the more items it holds.
+    most = max((number(data.matrix[(i, p)]) for i in statuses for p in statuses), default=0.0)
+    out.looks += [Look(_cell(header_row + 1 + r, col + 1 + c), fill=heat_fill(status_meaning(statuses, i, p),
+                                                                           number(data.matrix[(i, p)]), most))
+                  for r, i in enumerate(statuses) for c, p in enumerate(statuses)]
     labels = f"{_cell(header_row + 1, col)}:{_cell(header_row + n, col)}"
     out.conditional += [CellIs(labels, s, fill) for s, fill in zip(statuses, STATUS_FILLS)]
     header = ("Implementation \\ Potential", *statuses, "Total")
@@ -800,18 +816,19 @@ def _stage_section(data: DashboardData, row: int, refs: dict[str, str]):
     total = ["Total", Formula(f"=SUM(B{first}:B{last})", sum(number(s.items) for s in data.stages)),
              Formula(f"=SUM(C{first}:C{last})", data.total_value)]
     refs["value"] = f"C{last + 1}"
-    formats = [None, COUNT, MONEY]
+    money = money_format(data.currency)
+    formats = [None, COUNT, money]
     series = [Span(3, header_row, last)]
     if data.weighted:
         header += ["Weight", "Weighted value"]
         total += [None, Formula(f"=SUM(E{first}:E{last})", data.weighted_value)]
         refs["weighted"] = f"E{last + 1}"
-        formats += [SHARE, MONEY]
+        formats += [SHARE, money]
         series.append(Span(5, header_row, last))
     lines.append(tuple(total))
     block = Block(row, 1, _value_title(data, "DI stage"), tuple(header), tuple(lines), tuple(formats))
     chart = ChartSpec("column", _value_title(data, "DI stage"), Span(1, header_row, last), tuple(series), "I1",
-                      "DI stage", "Value per year", MONEY)
+                      "DI stage", "Value per year", NUMBER)
     return block, [chart]
 
 
@@ -824,9 +841,9 @@ def _category_section(data: DashboardData, row: int, refs: dict[str, str]):
              ("Total", Formula(f"=SUM(B{first}:B{last})", sum(number(c[1]) for c in data.categories)),
               Formula(f"=SUM(C{first}:C{last})", sum(number(c[2]) for c in data.categories)))]
     block = Block(row, 1, _value_title(data, "category"), ("Category", "Items", "Estimated value"), tuple(lines),
-                  (None, COUNT, MONEY))
+                  (None, COUNT, money_format(data.currency)))
     chart = ChartSpec("bar", _value_title(data, "category"), Span(1, header_row, last), (Span(3, header_row, last),),
-                      "I1", "Category", "Value per year", MONEY)
+                      "I1", "Category", "Value per year", NUMBER)
     return block, [chart]
 
 
@@ -857,9 +874,9 @@ def _capacity_section(data: DashboardData, row: int, refs: dict[str, str]):
     a, b = data.capacity_months
     title = f"Capacity vs demand by function, {_month_label(a)} to {_month_label(b)} (days)"
     block = Block(row, 1, title, ("Function", "Available (days)", "Demand (days)", "Headroom (days)"),
-                  tuple(lines), (None, MONEY, MONEY, MONEY))
+                  tuple(lines), (None, NUMBER, NUMBER, NUMBER))  # days, not money
     chart = ChartSpec("column", title, Span(1, header_row, last), (Span(2, header_row, last), Span(3, header_row, last)),
-                      "I1", "Function", "Person-days", MONEY)
+                      "I1", "Function", "Person-days", NUMBER)
     return block, [chart]
 
 
@@ -874,10 +891,10 @@ def _month_section(data: DashboardData, row: int, refs: dict[str, str]):
     # Months as text ("Jan 2026"): a chart's axis and every spreadsheet show them alike.
     lines = tuple((month_label(day), *(cells.get(p) for p in pairs)) for day, cells in data.months)
     block = Block(row, 1, "Cost and benefit by month: plan, forecast and actual", header, lines,
-                  (None,) + (MONEY,) * len(pairs))
+                  (None,) + (money_format(data.currency),) * len(pairs))
     charts = []
     for n, flow in enumerate((cost, benefit)):
         series = tuple(Span(2 + n * 3 + i, header_row, last) for i in range(3))
         charts.append(ChartSpec("line", f"{flow} by month: plan, forecast and actual", Span(1, header_row, last),
-                                series, "I1", "Month", flow, MONEY))
+                                series, "I1", "Month", flow, NUMBER))
     return block, charts

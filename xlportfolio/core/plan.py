@@ -8,9 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-# Fills a person recognises from Excel's own "Bad" and "Neutral" cell styles.
+# An error is Excel's own "Bad" fill; a warning is orange, clearly apart from the input cells'
+# pale yellow and from the error red (core/formats.py keeps the legend that says what each means).
 ERROR_FILL = "FFC7CE"
-WARNING_FILL = "FFEB9C"
+WARNING_FILL = "FFC000"
 
 # A hidden generated sheet remembers which cells a command marked and what they held before,
 # so the next run can restore them without reading formats back (xlwings' remote engine can't).
@@ -130,6 +131,17 @@ class CellIs:
 
 
 @dataclass(frozen=True)
+class Look:
+    """A fill or number format on cells of a generated sheet, over what their table gives them
+    (a heat map cell's colour, a legend's fill, the money format of one key figure)."""
+
+    ref: str  # e.g. "J4" or "J4:L4"
+    fill: str | None = None  # RGB of a solid fill
+    number_format: str | None = None
+    font_color: str | None = None  # RGB
+
+
+@dataclass(frozen=True)
 class Span:
     """Cells of one column on a generated sheet: column number (1 = A), first and last row."""
 
@@ -204,6 +216,7 @@ class GeneratedSheet:
     # Rows repeated atop every printed page; by default the rows above the frozen pane.
     print_titles: tuple[int, int] | None = None
     page_breaks: tuple[int, ...] = ()  # rows that start a printed page (a section kept whole)
+    looks: tuple[Look, ...] = ()
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from ..schema import CAPACITY, DEPENDENCIES, FINANCIALS
+from ..schema import CAPACITY, DEPENDENCIES, FINANCIALS, SETTINGS
 from .book import Book
 from .checks import Context, run_checks
 from .checks.portfolio import RowsFinding
@@ -12,11 +12,11 @@ from .findings import Report
 from .plan import EditPlan
 from .validate import findings_sheet, marks_for, switched_off
 
-PORTFOLIO_TABLES = (DEPENDENCIES.name, CAPACITY.name, FINANCIALS.name)
+PORTFOLIO_TABLES = (DEPENDENCIES.name, CAPACITY.name, FINANCIALS.name, SETTINGS.table.name)
 
 
 def check_portfolio(book: Book, as_of: dt.date, disabled: frozenset[str] = frozenset()) -> Report:
-    """Run the checks of the Dependencies, Capacity and Financials tables (those the workbook has).
+    """Run the checks of the Dependencies, Capacity, Financials and Settings tables (those the workbook has).
 
     `disabled` names checks to skip, on top of those the workbook's Checks table switches off.
     """

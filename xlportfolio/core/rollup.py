@@ -39,12 +39,14 @@ from ..schema import ITEMS, LISTS_BY_NAME
 from .book import Book, SheetTable
 from .checks.registry import define, finding
 from .findings import Report, Severity, lead
+from .formats import COUNT, SHARE, money_format
 from .plan import Block, EditPlan, Formula, GeneratedSheet
 from .rollup_data import CODES as DATA_CODES
 from .rollup_data import SCENARIOS, Financials, Weights, read_financials, read_weights
 from .rollup_formulas import letter, local, sheet_ref, span, text
 from .rollup_tree import CODES as TREE_CODES
 from .rollup_tree import Tree, build_tree, text_key
+from .settings import read_settings
 from .validate import findings_sheet, marks_for
 from .values import CellError, is_blank
 
@@ -55,7 +57,6 @@ CODES = (*TREE_CODES, *DATA_CODES, NO_WEIGHT)  # every finding code rollup may r
 
 ROLLUP, BY_MONTH, BREAKDOWN = "Rollup", "Rollup by month", "Breakdown"
 FIRST = 3  # first data row: the note is in row 1, the header in row 2
-MONEY, COUNT, SHARE = "#,##0", "0", "0%"
 LABEL = {"plan": "Plan", "forecast": "Forecast", "actual": "Actual"}
 WEIGHTED = ("plan", "forecast")  # actual value is realised: weighting it by a stage makes no sense
 NOT_FOUND = CellError("#N/A")  # MATCH of an ID that is not in the tree list
@@ -110,6 +111,7 @@ class _Run:
     statuses: tuple[str, ...]
     lists: dict[str, tuple[str, ...]]
     values: bool
+    money: str  # the number format of money cells, in the workbook's currency
 
     @property
     def cell(self) -> Callable[[str, Any], Any]:
@@ -140,7 +142,8 @@ def rollup(book: Book, *, values: bool = False) -> RollupOutcome:
     frame = items.frame.reindex(tree.rows)
     run = _Run(items, frame, tree, fin, weights, flows, recurrences,
                tuple(lists.get("Stage") or LISTS_BY_NAME["Stage"].values),
-               tuple(lists.get("Status") or LISTS_BY_NAME["Status"].values), lists, values)
+               tuple(lists.get("Status") or LISTS_BY_NAME["Status"].values), lists, values,
+               money_format(read_settings(book).currency))
     own = _own(run)
     findings = [*tree.findings, *fin.findings, *weights.findings, *_weightless(run)]
     levels = tuple(lists.get("Level") or LISTS_BY_NAME["Level"].values)
@@ -361,7 +364,7 @@ def _rollup_sheet(run: _Run, own: np.ndarray) -> GeneratedSheet:
         rows.append(tuple(row))
     header = _rollup_header(run, lay)
     formats = ((None,) * len(DESCRIBED) + (COUNT,) + (None,) * tree.levels + (SHARE,)
-               + (MONEY,) * (lay.count - lay.total) + (COUNT,) * lay.counts + (MONEY,) * (lay.width - lay.own + 1))
+               + (run.money,) * (lay.count - lay.total) + (COUNT,) * lay.counts + (run.money,) * (lay.width - lay.own + 1))
     widths = WIDTHS + (7,) + (12,) * tree.levels + (9,) + (14,) * (lay.width - lay.weight)
     block = Block(1, 1, NOTES[ROLLUP], header, tuple(rows), formats)
     return GeneratedSheet(ROLLUP, (), (), widths=widths, blocks=(block,), freeze="E3")
@@ -440,7 +443,7 @@ def _month_sheet(run: _Run, upper: list[int]) -> GeneratedSheet:
                 total_cell = cell(f"=SUM({M[0]}{r}:{M[-1]}{r})", total) if M else 0.0
                 rows.append((*described, LABEL[scenario], flow, first, last, total_cell, *cells))
                 r += 1
-    formats = (None,) * 6 + (COUNT, COUNT) + (MONEY,) * (1 + len(months))
+    formats = (None,) * 6 + (COUNT, COUNT) + (run.money,) * (1 + len(months))
     widths = (13, 13, 15, 34, 10, 10, 7, 7, 14) + (12,) * len(months) + (3, 9, 13, 3, 11, 9)
     blocks = [Block(1, 1, NOTES[BY_MONTH], header, tuple(rows), formats)]
     if upper:
@@ -543,7 +546,7 @@ def _breakdown_sheet(run: _Run, own: np.ndarray) -> GeneratedSheet:
             col = letter(c)
             total.append(run.cell(f"=SUM({col}{first}:{col}{max(first + g - 1, first)})", value))
         rows.append(tuple(total))
-        formats = (None, COUNT) + (MONEY,) * len(header_tail)
+        formats = (None, COUNT) + (run.money,) * len(header_tail)
         blocks.append(Block(top, 1, f"By {title.lower()}", (title, "Items", *header_tail), tuple(rows), formats))
         top = first + len(rows) + 1
     widths = (22, 8) + (14,) * len(header_tail)

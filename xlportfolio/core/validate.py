@@ -9,6 +9,7 @@ from ..schema import INTAKE
 from .book import Book
 from .checks import Context, run_checks
 from .findings import Finding, Report, Severity, lead
+from .formats import legend
 from .plan import ERROR_FILL, WARNING_FILL, CellMark, ColumnWrite, EditPlan, GeneratedSheet, Link
 from .values import read_once, show
 
@@ -108,7 +109,9 @@ def findings_sheet(report: Report, command: str, all_clear: str) -> GeneratedShe
     )
     if not rows:
         rows = ((command, "", "", "", "", "", "", "", "", f"No findings: {all_clear}."),)
-    return GeneratedSheet(FINDINGS_SHEET, FINDINGS_HEADER, rows, FINDINGS_WIDTHS, shared=True)
+    key, looks = legend(1, len(FINDINGS_HEADER) + 2)  # right of the table, in the frozen header row
+    return GeneratedSheet(FINDINGS_SHEET, FINDINGS_HEADER, rows, FINDINGS_WIDTHS, shared=True,
+                          blocks=(key,), looks=looks)
 
 
 def _shown(value: object) -> str:

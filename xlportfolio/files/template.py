@@ -16,6 +16,7 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..core.formats import COMPUTED_FILL, INPUT_FILL, LEGEND, money_format
 from ..schema import (
     CHECKS_TABLE,
     CONFIG_TABLES,
@@ -25,6 +26,7 @@ from ..schema import (
     LISTS_BY_NAME,
     NUMBER_FORMATS,
     SCORING,
+    SETTINGS,
     Column,
     ColumnType,
     Table,
@@ -81,6 +83,7 @@ def build_workbook(kind: Kind, data: Mapping[str, Iterable[Mapping[str, Any]]] |
             _data_sheet(wb, config.table, rows, kind, password)
         _data_sheet(wb, CHECKS_TABLE, check_rows(), kind, password)
         _ahp_table(wb[SCORING.table.sheet])
+        _currency_dropdown(wb[SETTINGS.table.sheet])
     _lists_sheet(wb)
     _instructions(instructions, kind)
     _properties(wb, kind)
@@ -127,9 +130,9 @@ def _ahp_table(ws: Worksheet) -> None:
 
 
 def _add_styles(wb: Workbook) -> None:
-    thin = PatternFill("solid", fgColor="FFF2CC")  # the pale yellow accountants read as "type here"
+    thin = PatternFill("solid", fgColor=INPUT_FILL)  # the pale yellow accountants read as "type here"
     wb.add_named_style(NamedStyle(INPUT_STYLE, fill=thin, protection=Protection(locked=False)))
-    wb.add_named_style(NamedStyle(COMPUTED_STYLE, fill=PatternFill("solid", fgColor="EDEDED"),
+    wb.add_named_style(NamedStyle(COMPUTED_STYLE, fill=PatternFill("solid", fgColor=COMPUTED_FILL),
                                   font=Font(italic=True, color="404040"),
                                   protection=Protection(locked=True)))
 
@@ -164,7 +167,9 @@ def _format_column(ws: Worksheet, idx: int, col: Column, last: int, kind: Kind) 
     letter = get_column_letter(idx)
     ws.column_dimensions[letter].width = col.width or DEFAULT_WIDTHS.get(col.type, 14)
     style = COMPUTED_STYLE if col.computed else INPUT_STYLE
-    fmt = NUMBER_FORMATS.get(col.type)
+    # Typed amounts in accounting style without a sign: an Intake row names its own currency, and the
+    # Settings table's currency may change after the template is made; generated sheets show it.
+    fmt = money_format("") if col.type is ColumnType.MONEY else NUMBER_FORMATS.get(col.type)
     writable = col.computed and kind.protect  # see Kind.protect
     for row in range(2, last + 1):
         cell = ws.cell(row, idx)
@@ -173,6 +178,16 @@ def _format_column(ws: Worksheet, idx: int, col: Column, last: int, kind: Kind) 
             cell.number_format = fmt
         if writable:
             cell.protection = Protection(locked=False)
+
+
+def _currency_dropdown(ws: Worksheet) -> None:
+    """The Currency setting's Value cell offers the Currency list, as every currency cell does."""
+    row = 2 + [r[0] for r in SETTINGS.rows].index("Currency")
+    value = 1 + [c.name for c in SETTINGS.table.columns].index("value")
+    dv = _validation_for(Column("currency", "Currency", ColumnType.CHOICE, "The workbook's currency.",
+                                choices="Currency"))
+    dv.add(f"{get_column_letter(value)}{row}")
+    ws.add_data_validation(dv)
 
 
 def _dropdowns(ws: Worksheet, table: Table, last: int) -> None:
@@ -262,6 +277,7 @@ def _instructions(ws: Worksheet, kind: Kind) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = ("Type into the pale yellow cells; grey cells are filled in by xlportfolio commands. "
                 "Dropdown values come from the Lists sheet. Every column is described below.")
+    _legend(ws, 1, 6)
     if kind.protect:
         ws["A3"] = (f"The sheet is protected and its grey cells refuse typing; {kind.blank_rows} rows are "
                     "ready for requests. To add more, unprotect it (Review > Unprotect Sheet). Leave the "
@@ -272,6 +288,15 @@ def _instructions(ws: Worksheet, kind: Kind) -> None:
         row = _describe_table(ws, table, row) + 1
     for letter, width in zip("ABCDE", (24, 10, 12, 30, 80)):
         ws.column_dimensions[letter].width = width
+
+
+def _legend(ws: Worksheet, row: int, col: int) -> None:
+    """What each fill means, each line in its own colour, beside the sheet's title."""
+    ws.cell(row, col, "What the fills mean").font = Font(bold=True)
+    for n, (rgb, text) in enumerate(LEGEND, start=1):
+        cell = ws.cell(row + n, col, text)
+        cell.fill = PatternFill("solid", fgColor=rgb)
+    ws.column_dimensions[get_column_letter(col)].width = max(len(text) for _, text in LEGEND) + 2
 
 
 def _describe_table(ws: Worksheet, table: Table, row: int) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from .config import CHECKS_TABLE, CONFIG_TABLES, GATES, INTAKE_RULES, SCORING, STAGE_WEIGHTS
 from .lists import LISTS, LISTS_BY_NAME, STAGES
 from .model import NUMBER_FORMATS, Column, ColumnType, ConfigTable, Table, ValueList, header_key
+from .settings import SETTINGS
 from .tables import (
     APPROVALS,
     CAPACITY,
@@ -23,5 +24,5 @@ TABLES_BY_NAME = ({t.name: t for t in DATA_TABLES} | {c.table.name: c.table for 
 __all__ = [
     "APPROVALS", "CAPACITY", "CHECKS_TABLE", "CONFIG_TABLES", "INTAKE_RULES", "PEOPLE", "DATA_TABLES", "DEPENDENCIES", "FINANCIALS", "GATES",
     "INTAKE", "ITEMS", "LISTS", "LISTS_BY_NAME", "MILESTONES", "NUMBER_FORMATS", "RISKS", "SCORING",
-    "STAGE_WEIGHTS", "STAGES", "TABLES_BY_NAME", "Column", "ColumnType", "ConfigTable", "Table", "ValueList", "header_key",
+    "SETTINGS", "STAGE_WEIGHTS", "STAGES", "TABLES_BY_NAME", "Column", "ColumnType", "ConfigTable", "Table", "ValueList", "header_key",
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .model import Column, ConfigTable, Table
 from .model import ColumnType as T
+from .settings import SETTINGS
 
 SCORING = ConfigTable(
     Table(
@@ -136,4 +137,4 @@ CHECKS_TABLE = Table(
     key="check",
 )
 
-CONFIG_TABLES: tuple[ConfigTable, ...] = (SCORING, GATES, INTAKE_RULES, STAGE_WEIGHTS)
+CONFIG_TABLES: tuple[ConfigTable, ...] = (SCORING, GATES, INTAKE_RULES, STAGE_WEIGHTS, SETTINGS)

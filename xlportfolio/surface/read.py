@@ -6,7 +6,7 @@ from typing import Any
 
 from ..core.book import Book, SheetTable, column_letter, table_from_grid
 from ..core.values import CellError, Uncalculated, is_blank
-from ..schema import LISTS, Table
+from ..schema import LISTS, SETTINGS, Table
 from .protocol import Surface, TableInfo
 
 
@@ -80,6 +80,11 @@ def read_book(surface: Surface, source: str, tables: Sequence[Table]) -> Book:
         table = read_table(surface, index, schema, source)
         if table is not None:
             book.tables[schema.name] = table
+    # Every command may need the settings (the currency of its money cells); only the Excel Table
+    # is read, never a sheet of the name, which may well be a person's own.
+    settings = SETTINGS.table
+    if settings.name not in book.tables and settings.name.casefold() in index:
+        book.tables[settings.name] = read_table(surface, index, settings, source)
     return book
 
 

@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from ..core.book import column_letter, split_cell
+from ..core.formats import fit_widths
 from ..core.plan import (
     MARKS_HEADER,
     MARKS_SHEET,
@@ -318,8 +319,9 @@ def replace_sheet(session: Session, spec: GeneratedSheet, scope: str | None = No
         surface.fresh_sheet(name, spec.hidden)
     if spec.header or spec.rows:
         _table(surface, name, 1, 1, spec.header, spec.rows, spec.formats)
-    if spec.widths:
-        surface.widths(name, spec.widths)
+    widths = fit_widths(spec)
+    if widths:
+        surface.widths(name, widths)
     if spec.rows and spec.widths:  # long text in the last column wraps, read from the top
         last = len(spec.widths)
         surface.style(name, 2, last, len(spec.rows) + 1, last, WRAP)
@@ -331,6 +333,10 @@ def replace_sheet(session: Session, spec: GeneratedSheet, scope: str | None = No
         surface.autofilter(name, f"A1:{column_letter(len(spec.header))}{len(spec.rows) + 1}")
     for rule in spec.conditional:
         surface.conditional(name, rule)
+    for look in spec.looks:
+        (top, left), (bottom, right) = (split_cell(c) for c in (look.ref.split(":") * 2)[:2])
+        surface.style(name, top, left, bottom, right, CellStyle(fill=look.fill, number_format=look.number_format,
+                                                                      font_color=look.font_color))
     for chart in spec.charts:
         surface.chart(name, chart, [_text(_value_at(spec, s.first, s.column)) for s in chart.series])
     if not spec.hidden:

@@ -169,3 +169,24 @@ def test_the_command_reads_a_budget_with_the_workbooks_decimal_separator():
     with pytest.raises(BadBudget) as info:
         read_budget("-€2m", ",")
     assert info.value.exit_code == 2 and "a budget of -€2m is negative" in str(info.value)
+
+
+def test_a_workbook_in_francs_with_a_decimal_comma_types_and_shows_its_budget_so(tmp_path):
+    """The Settings table decides both: '1.500.000,50' is read with the workbook's decimal comma,
+    and the Scenario's money columns carry the workbook's currency."""
+    from xlportfolio.core.formats import money_format
+    from xlportfolio.demo_data import sample_portfolio
+    from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
+
+    wb = build_workbook(PORTFOLIO_KIND, sample_portfolio(AS_OF))
+    settings = {row[0].value: row[1] for row in wb["Settings"].iter_rows(min_row=2) if row[0].value}
+    settings["Currency"].value, settings["Decimal separator"].value = "CHF", ","
+    book = tmp_path / "chf.xlsx"
+    wb.save(book)
+    outcome = select_file(book, budget="1.500.000,50", as_of=AS_OF, levels=2)
+    assert outcome.budget == 1_500_000.5
+    ws = load_workbook(book)["Scenario"]
+    cost = SCENARIO_HEADER.index("Cost") + 1
+    formats = {ws.cell(row, cost).number_format for row in range(2, 40)
+               if isinstance(ws.cell(row, cost).value, (int, float))}
+    assert formats == {money_format("CHF")} and "CHF" in money_format("CHF")

@@ -12,10 +12,12 @@ from ..core.amounts import parse_budget
 from ..core.book import Book
 from ..core.capacity import available, demand
 from ..core.findings import Severity
+from ..core.formats import money_format
 from ..core.plan import ChartSpec, EditPlan
 from ..core.scenario import Shown, scenario_sheet
 from ..core.score import read_criteria, score
 from ..core.select import Candidate, Selection, frontier, select
+from ..core.settings import read_settings
 from ..core.validate import validate_intake
 from ..core.values import as_id, is_blank, is_number, split_ids
 from ..errors import TemplateError, XlPortfolioError
@@ -90,7 +92,8 @@ def select_on(wb: Workbook, *, budget: float | str | None = None, objective: str
         points = frontier(candidates, capacity, dependencies, levels, budget=budget,
                           time_limit=FRONTIER_SECONDS) if selection.optimal else []
     scenario = scenario_sheet(candidates, selection, points, ranks, shown=shown, capacity=capacity,
-                              dependencies=dependencies, objective=objective)
+                              dependencies=dependencies, objective=objective,
+                              money=money_format(read_settings(book).currency))
     # Points, not a line: the best total is known at these budgets only; the chosen one is its own series.
     chart = ChartSpec("scatter", f"Efficient frontier: best total {objective} per budget", scenario.budget,
                       (scenario.value, scenario.chosen), CHART_ANCHOR, "Budget",
@@ -102,10 +105,8 @@ def select_on(wb: Workbook, *, budget: float | str | None = None, objective: str
 
 
 def decimal_separator(book: Book) -> str:
-    """The workbook's decimal separator, for budgets typed with one."""
-    # merge seam (i12-formats): read their Settings table in select_on's wb.read, then
-    # return read_settings(book).decimal_separator
-    return "."
+    """The workbook's decimal separator (its Settings table), for budgets typed with one."""
+    return read_settings(book).decimal_separator
 
 
 def read_budget(budget: float | str | None, separator: str = ".") -> float | None:

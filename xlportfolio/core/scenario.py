@@ -13,19 +13,24 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from ..schema.model import NUMBER_FORMATS, ColumnType
+from .formats import money_format
 from .plan import Block, GeneratedSheet, Span
 from .select import Candidate, Key, Selection
 from .select_reasons import BUDGET, DEPENDENCY, Reason, limit_uses, reasons
 
 SCENARIO_SHEET = "Scenario"
-# Money cells take the workbook's money format, so a currency set there shows here too.
-MONEY = NUMBER_FORMATS[ColumnType.MONEY]
+# Money cells take the workbook's money format (scenario_sheet's `money`), so its currency shows here too.
+MONEY = money_format()
 SCORE, DAYS, COUNT = "#,##0.0", "#,##0.0", "0"
 SCENARIO_HEADER = ("Item ID", "Name", "Rank", "Score (0-100)", "Value per year", "Cost", "Selected",
                    "Cumulative cost", "Decided by", "Extra budget needed",
                    "Extra person-days needed", "Why")
-SCENARIO_FORMATS = (None, None, COUNT, SCORE, MONEY, MONEY, None, MONEY, None, MONEY, DAYS, None)
+
+
+def scenario_formats(money: str = MONEY) -> tuple[str | None, ...]:
+    return (None, None, COUNT, SCORE, money, money, None, money, None, money, DAYS, None)
+
+
 SCENARIO_WIDTHS = (14, 34, 7, 14, 16, 14, 10, 16, 46, 16, 18, 90)
 SUMMARY_HEADER = ("Status", "Objective", "Items selected", "Items not selected", "Total score", "Total value per year",
                   "Total cost", "Budget", "Budget left")
@@ -63,7 +68,7 @@ def scenario_sheet(candidates: Iterable[Candidate], selection: Selection,
                    frontier_points: list[tuple[float, float, tuple[str, ...]]],
                    ranks: Mapping[str, int] | None = None, *, shown: Mapping[str, Shown] | None = None,
                    capacity: Mapping[Key, float] | None = None, dependencies: Iterable[tuple[str, str]] = (),
-                   objective: str = "score") -> ScenarioSheet:
+                   objective: str = "score", money: str = MONEY) -> ScenarioSheet:
     """The selection above a cut line, the rest below it, then the tables that explain it."""
     ranks = ranks or {}
     candidates = tuple(candidates)
@@ -86,11 +91,11 @@ def scenario_sheet(candidates: Iterable[Candidate], selection: Selection,
     rows += [_row(c, shown.get(c.id, Shown()), ranks.get(c.id), "no", None, why.get(c.id), near.get(c.id))
              for c in below]
     blocks = _blocks(len(rows) + 3, candidates, selection, shown, why, explained, frontier_points, capacity,
-                     objective)
+                     objective, money)
     frontier_block = blocks[-2]
     first, last = frontier_block.header_row, frontier_block.last_row
     sheet = GeneratedSheet(SCENARIO_SHEET, SCENARIO_HEADER, tuple(rows), _widths(blocks),
-                           formats=SCENARIO_FORMATS, blocks=tuple(blocks))
+                           formats=scenario_formats(money), blocks=tuple(blocks))
     return ScenarioSheet(sheet, Span(1, first, last), Span(2, first, last), Span(3, first, last), why)
 
 
@@ -121,7 +126,8 @@ def _near_line(items: list[Candidate], above: list[Candidate],
 
 
 def _blocks(top: int, candidates: tuple[Candidate, ...], selection: Selection, shown: dict[str, Shown],
-            why: dict[str, Reason], explained: list[Candidate], points, capacity, objective) -> list[Block]:
+            why: dict[str, Reason], explained: list[Candidate], points, capacity, objective,
+            money: str = MONEY) -> list[Block]:
     """The tables under the list, each two rows below the one before; the frontier is second to last."""
     chosen = set(selection.chosen)
     total_score = sum(shown[i].score or 0.0 for i in chosen if i in shown)
@@ -130,7 +136,7 @@ def _blocks(top: int, candidates: tuple[Candidate, ...], selection: Selection, s
     left = None if selection.budget is None else selection.budget - selection.cost
     specs = [("Selection", SUMMARY_HEADER, [(selection.status, objective, len(chosen), len(candidates) - len(chosen),
                                              total_score, total_value, selection.cost, budget, left)],
-              (None, None, COUNT, COUNT, SCORE, MONEY, MONEY, MONEY, MONEY))]
+              (None, None, COUNT, COUNT, SCORE, money, money, money, money))]
     if selection.explanation:
         lines = [(_clip(line.removeprefix("- ")),) for line in selection.explanation.splitlines() if line.strip()]
         specs.append(("What the solver found", ("Explanation",), lines, ()))
@@ -152,9 +158,9 @@ def _blocks(top: int, candidates: tuple[Candidate, ...], selection: Selection, s
     frontier_rows, change_rows = _frontier_rows(points, selection, candidates, shown)
     header = (FRONTIER_HEADER[0], f"Best total {objective}", *FRONTIER_HEADER[2:])
     specs.append(("Efficient frontier: best total per budget (the chosen budget marked)", header,
-                  frontier_rows, (MONEY, SCORE, SCORE, COUNT, MONEY, COUNT, COUNT)))
+                  frontier_rows, (money, SCORE, SCORE, COUNT, money, COUNT, COUNT)))
     specs.append(("Along the frontier: items that come in or go out at each budget", CHANGES_HEADER,
-                  change_rows, (MONEY, None, None, None)))
+                  change_rows, (money, None, None, None)))
     blocks = []
     for title, header, rows, formats in specs:
         block = Block(top, 1, title, header, tuple(tuple(r) for r in rows), formats)

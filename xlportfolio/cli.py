@@ -13,11 +13,12 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from . import __version__
+from .cli_help import HelpCommand, HelpGroup
 from .errors import XlPortfolioError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(cls=HelpGroup, add_completion=False, no_args_is_help=True,
                   help="Governed Excel workbooks as the system of record of a project portfolio.")
-new_app = typer.Typer(no_args_is_help=True, help="Write a standard workbook from the schema.")
+new_app = typer.Typer(cls=HelpGroup, no_args_is_help=True, help="Write a standard workbook from the schema.")
 app.add_typer(new_app, name="new")
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -295,7 +296,7 @@ def verify(
     Items is the ledger's (exit 1 if not).
 
     Exit 2 when there is no ledger, or its rows are keyed and no ledger key is set
-    (XLPORTFOLIO_LEDGER_KEY, XLPORTFOLIO_LEDGER_KEY_FILE or key_file under [ledger] in config.toml).
+    (XLPORTFOLIO_LEDGER_KEY, XLPORTFOLIO_LEDGER_KEY_FILE or key_file under \\[ledger] in config.toml).
     """
     from .commands.verify import check_file
 
@@ -389,7 +390,7 @@ def _print_findings(report, limit: int = 15) -> None:
         out.print(f"  ... {len(report.findings) - limit} more on the Findings sheet.")
 
 
-@new_app.command("intake")
+@new_app.command("intake", cls=HelpCommand)
 @guarded
 def new_intake(
     output: Path = typer.Argument(..., help="Where to write the template (.xlsx)."),
@@ -400,7 +401,7 @@ def new_intake(
     _write_new("intake", output, password, force)
 
 
-@new_app.command("portfolio")
+@new_app.command("portfolio", cls=HelpCommand)
 @guarded
 def new_portfolio(
     output: Path = typer.Argument(..., help="Where to write the workbook (.xlsx)."),
@@ -422,7 +423,7 @@ def _write_new(kind: str, output: Path, password: str | None, force: bool) -> No
     out.print(f"Wrote the {KINDS[kind].title.lower()} to [bold]{output}[/].")
 
 
-@app.command()
+@app.command(cls=HelpCommand)
 @guarded
 def demo(
     folder: Path = typer.Argument(Path("xlportfolio-demo"), help="Folder for the sample workbooks."),
@@ -435,7 +436,7 @@ def demo(
     run_demo(folder, seed=seed, as_of=_date(as_of), console=out)
 
 
-@app.command()
+@app.command(cls=HelpCommand)
 def version() -> None:
     """Print the version."""
     out.print(__version__)
@@ -449,7 +450,7 @@ def _register_commands() -> None:
     if missing or extra:  # a programming error, caught by the first test that imports the CLI
         raise RuntimeError(f"registry and CLI disagree: no CLI for {missing}, not in the registry: {extra}")
     for command in COMMANDS:
-        app.command(command.id, short_help=command.tooltip)(REGISTERED[command.id])
+        app.command(command.id, short_help=command.tooltip, cls=HelpCommand)(REGISTERED[command.id])
 
 
 _register_commands()
@@ -458,8 +459,8 @@ _register_commands()
 def _mount_addin() -> None:
     from .addin.cli import addin_app, serve
 
-    app.add_typer(addin_app, name="addin", help="Build, install or describe the Excel add-in (ribbon).")
-    app.command()(serve)
+    app.add_typer(addin_app, cls=HelpGroup, name="addin", help="Build, install or describe the Excel add-in (ribbon).")
+    app.command(cls=HelpCommand)(serve)
 
 
 _mount_addin()

@@ -146,16 +146,13 @@ def consolidate(
     as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Validate every intake workbook in FOLDER and merge the valid rows into the portfolio."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from .commands.consolidate import consolidate_folder, intake_files
+    from .progress import Steps
 
     total = len(intake_files(folder, into)) if folder.is_dir() else 0
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
-                  transient=True) as progress:
-        task = progress.add_task("Reading intake workbooks", total=total)
+    with Steps(err, "consolidate", total) as steps:
         result = consolidate_folder(folder, into, output=output, as_of=_date(as_of),
-                                    on_file=lambda p: progress.update(task, advance=1, description=p.name))
+                                    on_file=lambda p: steps.start(p.name))
     table = RichTable(box=None, padding=(0, 1))
     table.add_column("file", no_wrap=True)
     for name in ("ver", "status", "rows", "new", "changed", "same", "rejected"):
@@ -341,20 +338,11 @@ def run_all(
     as_of: str | None = typer.Option(None, help="Judge dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Run validate, accept, score, gates and rollup in order, and save once."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from .commands.run import STEPS, run_file
+    from .progress import Steps
 
-    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), console=err,
-                  transient=True) as progress:
-        task = progress.add_task("starting", total=len(STEPS) + 1)
-
-        def step(name: str) -> None:
-            progress.update(task, advance=0 if progress.tasks[0].description == "starting" else 1,
-                            description=name)
-
-        result = run_file(book, output=output, as_of=_date(as_of), on_step=step)
-        progress.update(task, completed=len(STEPS) + 1, description="saved")
+    with Steps(err, "run", len(STEPS) + 1) as steps:  # the steps, then the save
+        result = run_file(book, output=output, as_of=_date(as_of), on_step=steps.start)
     summary = RichTable("command", "result", "errors", "warnings", box=None, padding=(0, 2))
     for s in result.steps:
         summary.add_row(s.command, s.summary, f"[red]{s.errors}[/]" if s.errors else "0",

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from openpyxl.packaging.custom import StringProperty
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..demo_data import sample_intake, sample_portfolio
 from ..files.template import INTAKE_KIND, PORTFOLIO_KIND, TEMPLATE_HISTORY, build_workbook
 from ..files.workbook import save_new
+from ..progress import Steps
 from ..schema import INTAKE
 from .accept import accept_file
 from .consolidate import consolidate_folder
@@ -98,13 +98,10 @@ def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
                                                    else verdict(report))
 
     steps = [write, validate, accept, consolidate, import_crm, score, select, gates, rollup, report, verify]
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("demo", total=len(steps))
+    with Steps(console, "demo", len(steps), elapsed=True) as progress:
         for step in steps:
-            progress.update(task, description=step.__name__.replace("_", "-"))
+            progress.start(step.__name__.replace("_", "-"))
             lines.append(step())
-            progress.advance(task)
     for line in lines:
         console.print(line, soft_wrap=True)
     console.print(f"Open [bold]{portfolio}[/]: the Intake sheet's Validation, Score and Rank columns and its "

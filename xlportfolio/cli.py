@@ -13,11 +13,12 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from . import __version__
+from .cli_help import HelpCommand, HelpGroup
 from .errors import XlPortfolioError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(cls=HelpGroup, add_completion=False, no_args_is_help=True,
                   help="Governed Excel workbooks as the system of record of a project portfolio.")
-new_app = typer.Typer(no_args_is_help=True, help="Write a standard workbook from the schema.")
+new_app = typer.Typer(cls=HelpGroup, no_args_is_help=True, help="Write a standard workbook from the schema.")
 app.add_typer(new_app, name="new")
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -144,16 +145,13 @@ def consolidate(
     as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Validate every intake workbook in FOLDER and merge the valid rows into the portfolio."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from .commands.consolidate import consolidate_folder, intake_files
+    from .progress import Steps
 
     total = len(intake_files(folder, into)) if folder.is_dir() else 0
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
-                  transient=True) as progress:
-        task = progress.add_task("Reading intake workbooks", total=total)
+    with Steps(err, "consolidate", total) as steps:
         result = consolidate_folder(folder, into, output=output, as_of=_date(as_of),
-                                    on_file=lambda p: progress.update(task, advance=1, description=p.name))
+                                    on_file=lambda p: steps.start(p.name))
     table = RichTable(box=None, padding=(0, 1))
     table.add_column("file", no_wrap=True)
     for name in ("ver", "status", "rows", "new", "changed", "same", "rejected"):
@@ -305,7 +303,7 @@ def verify(
     Items is the ledger's (exit 1 if not).
 
     Exit 2 when there is no ledger, or its rows are keyed and no ledger key is set
-    (XLPORTFOLIO_LEDGER_KEY, XLPORTFOLIO_LEDGER_KEY_FILE or key_file under [ledger] in config.toml).
+    (XLPORTFOLIO_LEDGER_KEY, XLPORTFOLIO_LEDGER_KEY_FILE or key_file under \\[ledger] in config.toml).
     """
     from .commands.verify import check_file
 
@@ -351,20 +349,11 @@ def run_all(
     as_of: str | None = typer.Option(None, help="Judge dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Run validate, accept, score, gates and rollup in order, and save once."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     from .commands.run import STEPS, run_file
+    from .progress import Steps
 
-    with Progress(TextColumn("{task.description:<10}"), BarColumn(), MofNCompleteColumn(), console=err,
-                  transient=True) as progress:
-        task = progress.add_task("starting", total=len(STEPS) + 1)
-
-        def step(name: str) -> None:
-            progress.update(task, advance=0 if progress.tasks[0].description == "starting" else 1,
-                            description=name)
-
-        result = run_file(book, output=output, as_of=_date(as_of), on_step=step)
-        progress.update(task, completed=len(STEPS) + 1, description="saved")
+    with Steps(err, "run", len(STEPS) + 1) as steps:  # the steps, then the save
+        result = run_file(book, output=output, as_of=_date(as_of), on_step=steps.start)
     summary = RichTable("command", "result", "errors", "warnings", box=None, padding=(0, 2))
     for s in result.steps:
         summary.add_row(s.command, s.summary, f"[red]{s.errors}[/]" if s.errors else "0",
@@ -406,7 +395,7 @@ def _print_lines(report, limit: int) -> None:
         out.print(f"  ... {len(report.findings) - limit} more on the Findings sheet.")
 
 
-@new_app.command("intake")
+@new_app.command("intake", cls=HelpCommand)
 @guarded
 def new_intake(
     output: Path = typer.Argument(..., help="Where to write the template (.xlsx)."),
@@ -417,7 +406,7 @@ def new_intake(
     _write_new("intake", output, password, force)
 
 
-@new_app.command("portfolio")
+@new_app.command("portfolio", cls=HelpCommand)
 @guarded
 def new_portfolio(
     output: Path = typer.Argument(..., help="Where to write the workbook (.xlsx)."),
@@ -439,7 +428,7 @@ def _write_new(kind: str, output: Path, password: str | None, force: bool) -> No
     out.print(f"Wrote the {KINDS[kind].title.lower()} to [bold]{output}[/].")
 
 
-@app.command()
+@app.command(cls=HelpCommand)
 @guarded
 def demo(
     folder: Path = typer.Argument(Path("xlportfolio-demo"), help="Folder for the sample workbooks."),
@@ -452,7 +441,7 @@ def demo(
     run_demo(folder, seed=seed, as_of=_date(as_of), console=out)
 
 
-@app.command()
+@app.command(cls=HelpCommand)
 def version() -> None:
     """Print the version."""
     out.print(__version__)
@@ -466,7 +455,7 @@ def _register_commands() -> None:
     if missing or extra:  # a programming error, caught by the first test that imports the CLI
         raise RuntimeError(f"registry and CLI disagree: no CLI for {missing}, not in the registry: {extra}")
     for command in COMMANDS:
-        app.command(command.id, short_help=command.tooltip)(REGISTERED[command.id])
+        app.command(command.id, short_help=command.tooltip, cls=HelpCommand)(REGISTERED[command.id])
 
 
 _register_commands()
@@ -475,8 +464,8 @@ _register_commands()
 def _mount_addin() -> None:
     from .addin.cli import addin_app, serve
 
-    app.add_typer(addin_app, name="addin", help="Build, install or describe the Excel add-in (ribbon).")
-    app.command()(serve)
+    app.add_typer(addin_app, cls=HelpGroup, name="addin", help="Build, install or describe the Excel add-in (ribbon).")
+    app.command(cls=HelpCommand)(serve)
 
 
 _mount_addin()

@@ -213,13 +213,14 @@ def test_encrypted_workbook_says_how_to_remove_the_password(tmp_path):
 def test_legacy_xls_says_save_as_xlsx(tmp_path):
     path = tmp_path / "old.xlsx"
     path.write_bytes(OLE_MAGIC + bytes(1000) + "Workbook".encode("utf-16-le") + bytes(3000))
-    expect_unusable(path, "legacy Excel 97-2003 (.xls)", "save it as .xlsx")
+    expect_unusable(path, "legacy Excel 97-2003 (.xls) file or another old-format Office file named .xlsx",
+                    "save it as an Excel Workbook (.xlsx)")
 
 
 def test_csv_renamed_xlsx(tmp_path):
     path = tmp_path / "export.xlsx"
     path.write_bytes(b"Item,Amount\r\nLaptop,1200\r\nDesk,300\r\n")
-    expect_unusable(path, "CSV or text file", "import it")
+    expect_unusable(path, "CSV text file named .xlsx", "rename it to export.csv", "import-crm export.csv")
 
 
 @pytest.mark.parametrize("page", [b"<!DOCTYPE html><html><body>Sign in</body></html>",
@@ -228,7 +229,7 @@ def test_csv_renamed_xlsx(tmp_path):
 def test_html_renamed_xlsx(tmp_path, page):
     path = tmp_path / "report.xlsx"
     path.write_bytes(page)
-    expect_unusable(path, "HTML page saved with a .xlsx name")
+    expect_unusable(path, "HTML page named .xlsx, not an Excel workbook")
 
 
 def test_random_bytes(tmp_path):

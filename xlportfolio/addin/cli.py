@@ -12,6 +12,8 @@ from pathlib import Path
 
 import typer
 
+from ..cli_help import HelpCommand
+
 addin_app = typer.Typer(no_args_is_help=True, add_completion=False,
                         help="The Excel add-in: build it, install it into Excel, or write the Office manifest.")
 
@@ -21,7 +23,7 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-@addin_app.command()
+@addin_app.command(cls=HelpCommand)
 def build(
     out: Path = typer.Option(Path("."), "--out", "-o",
                              help="Folder (or .xlam path) to write xlportfolio.xlam to."),
@@ -39,7 +41,7 @@ def build(
     typer.echo(f"Wrote {path} ({len(ribbon_commands())} buttons). Install it with: xlportfolio addin install")
 
 
-@addin_app.command()
+@addin_app.command(cls=HelpCommand)
 def install(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print every step and change nothing."),
     uninstall: bool = typer.Option(False, "--uninstall", help="Undo a previous install."),
@@ -64,7 +66,7 @@ def install(
     raise typer.Exit(code)
 
 
-@addin_app.command()
+@addin_app.command(cls=HelpCommand)
 def manifest(
     url: str = typer.Option(..., "--url", help="The server's address, https://host[:port]."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the manifest here (default: print it)."),

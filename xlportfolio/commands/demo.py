@@ -8,7 +8,6 @@ from pathlib import Path
 
 from openpyxl.packaging.custom import StringProperty
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..core.book import Book
 from ..core.findings import Finding, Report, Severity
@@ -17,6 +16,7 @@ from ..demo_data import sample_intake
 from ..demo_portfolio import CRM_EXPORT, HORIZON, Problem, demo_portfolio
 from ..files.template import INTAKE_KIND, PORTFOLIO_KIND, TEMPLATE_HISTORY, build_workbook
 from ..files.workbook import read_tables, save_new
+from ..progress import Steps
 from ..schema import CAPACITY, DEPENDENCIES, FINANCIALS, INTAKE, ITEMS
 from .accept import accept_file
 from .consolidate import consolidate_folder
@@ -122,13 +122,10 @@ def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
                                                    else verdict(report))
 
     steps = [write, consolidate, import_crm, validate, accept, score, select, gates, rollup, report, verify]
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("demo", total=len(steps))
+    with Steps(console, "demo", len(steps), elapsed=True) as progress:
         for step in steps:
-            progress.update(task, description=step.__name__.replace("_", "-"))
+            progress.start(step.__name__.replace("_", "-"))
             lines.append(step())
-            progress.advance(task)
     result = DemoResult({"portfolio": portfolio, "template": template}, reports,
                         *locate(demo.problems, reports, read_tables(portfolio, SUBJECT_TABLES)),
                         *value_figures(demo.tables))

@@ -95,6 +95,8 @@ def run_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.da
              on_step: Callable[[str], None] | None = None) -> RunResult:
     with open_book(path, output=output) as wb:
         result = run_on(wb, as_of=as_of, on_step=on_step)
+        if on_step:
+            on_step("save")
         result.written = wb.save()
     return result
 

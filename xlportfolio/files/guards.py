@@ -1,7 +1,7 @@
 """Look inside a workbook file before anything reads it, so a bad file fails with a message a person can act on.
 
-The guard's one job is safety: a file that is not a zip package (a renamed CSV, HTML page or
-.xls), an encrypted workbook, a zip bomb, Strict Open XML, or a package missing the parts every
+The guard's one job is safety: a file that is not a workbook (a CSV or text file, an HTML page,
+a PDF, an old .xls, an OpenDocument spreadsheet, whatever its name), an encrypted workbook, a zip bomb, Strict Open XML, or a package missing the parts every
 workbook has, becomes one WorkbookUnusable naming what it is and what to do. It reads only the
 small parts that say what the package is (content types, relationships, the workbook part),
 with the stdlib and within a budget. Content is never a reason to refuse: the package engine
@@ -84,13 +84,48 @@ def _read_head(path: Path) -> bytes:
     return head
 
 
-_RENAMED = {  # what a text file given a .xlsx name really is, and what to do about it
-    "html": "this is an HTML page saved with a .xlsx name (a web export or a login page), not a workbook; "
-            "open it in Excel and save it as .xlsx",
-    "xml2003": "this is an Excel 2003 XML spreadsheet, not a .xlsx workbook; open it in Excel, save it as .xlsx",
-    "text": "this is a CSV or text file with a .xlsx name, not a workbook; import it instead, "
-            "or open it in Excel and save it as .xlsx",
+# What a file that is not a workbook really is: how to name it, the extensions it normally has, and
+# what to do with it. The message says "named .xlsx" only when the extension hides what it is.
+_FOREIGN = {
+    "csv": ("a CSV text file", (".csv",),
+            "import its rows with `xlportfolio import-crm {csv} --into PORTFOLIO.xlsx` (add --mapping when it "
+            "is not a Salesforce, HubSpot or Dynamics export), or open it in Excel and save it as an Excel "
+            "Workbook (.xlsx)"),
+    "tsv": ("a tab-separated text file", (".tsv", ".tab", ".txt", ".csv"),
+            "import its rows with `xlportfolio import-crm {csv} --into PORTFOLIO.xlsx` (add --mapping when it "
+            "is not a Salesforce, HubSpot or Dynamics export), or open it in Excel and save it as an Excel "
+            "Workbook (.xlsx)"),
+    "text": ("a plain text file", (".txt", ".text", ".log", ".md"),
+             "open it in Excel (Data > From Text/CSV), check the columns and save it as an Excel Workbook (.xlsx)"),
+    "html": ("an HTML page", (".html", ".htm"),
+             "web applications often export 'Excel' files as HTML, and login pages get saved by mistake; "
+             "open it in Excel and save it as an Excel Workbook (.xlsx)"),
+    "xml2003": ("an Excel 2003 XML spreadsheet", (".xml",),
+                "open it in Excel and save it as an Excel Workbook (.xlsx)"),
+    "pdf": ("a PDF document", (".pdf",),
+            "a PDF holds a printed page, not its cells; ask for the Excel workbook it was made from"),
+    "xls": ("a legacy Excel 97-2003 (.xls) file or another old-format Office file", (".xls", ".xlt"),
+            "open it in Excel and save it as an Excel Workbook (.xlsx)"),
+    "ods": ("an OpenDocument spreadsheet (.ods, as LibreOffice Calc and Google Sheets write)", (".ods", ".fods"),
+            "open it in LibreOffice Calc or Excel and save it as an Excel Workbook (.xlsx)"),
+    "odf": ("an OpenDocument file (a text document or presentation)", (".odt", ".odp", ".odg"),
+            "check that you picked the right file; a workbook ends in .xlsx"),
 }
+
+
+def _foreign(path: Path, kind: str) -> WorkbookUnusable:
+    """'this is a CSV text file named .xlsx, not an Excel workbook; <what to do>'."""
+    what, suffixes, todo = _FOREIGN[kind]
+    suffix = path.suffix.lower()
+    if suffix in suffixes:
+        named = ""
+    else:
+        named = f" named {path.suffix}" if suffix else " without a file extension"
+    csv_name = path.name if suffix in (".csv", ".tsv", ".tab", ".txt") else path.stem + ".csv"  # import-crm reads these
+    if kind in ("csv", "tsv") and csv_name != path.name:
+        todo = f"rename it to {csv_name} and " + todo
+    noun = "a .xlsx workbook" if kind == "xls" else "an Excel workbook"
+    return WorkbookUnusable(path, f"this is {what}{named}, not {noun}; " + todo.format(csv=csv_name))
 
 
 def _reject_non_zip(path: Path, head: bytes) -> None:
@@ -99,9 +134,11 @@ def _reject_non_zip(path: Path, head: bytes) -> None:
         raise _ole_problem(path)
     if head.startswith(b"PK"):
         return
+    if head.startswith(b"%PDF-"):  # before the text sniff: a PDF's header looks like text
+        raise _foreign(path, "pdf")
     kind = _sniff_text(head)
     if kind:
-        raise WorkbookUnusable(path, _RENAMED[kind])
+        raise _foreign(path, kind)
     if not zipfile.is_zipfile(path):  # a zip may follow a stub (self-extractor); zipfile copes with that
         raise WorkbookUnusable(path, "this is not an Excel workbook (not a zip package); check that you "
                                      "picked the right file, or save it from Excel as .xlsx")
@@ -113,8 +150,7 @@ def _ole_problem(path: Path) -> WorkbookUnusable:
         return WorkbookUnusable(path, "the workbook is password-protected (encrypted) and cannot be read; remove "
                                       "the password in Excel: File > Info > Protect Workbook > Encrypt with "
                                       "Password, clear it, save, and try again")
-    return WorkbookUnusable(path, "this is a legacy Excel 97-2003 (.xls) file or another old-format Office "
-                                  "file, not a .xlsx workbook; open it in Excel and save it as .xlsx")
+    return _foreign(path, "xls")
 
 
 def _file_contains(path: Path, needle: bytes) -> bool:
@@ -138,7 +174,34 @@ def _sniff_text(head: bytes) -> str | None:
     if lead.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in lead:
         return "xml2003"
     controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
-    return "text" if b"\x00" not in head and controls <= len(head) // 100 else None
+    if b"\x00" in head or controls > len(head) // 100:
+        return None
+    return _delimited(head.decode("utf-8", "replace"), whole=len(head) < 4096) or "text"
+
+
+def _delimited(text: str, whole: bool) -> str | None:
+    """'csv' or 'tsv' when every line of the head holds the same separator, as an export's rows do."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not whole and len(lines) > 1:
+        lines = lines[:-1]  # the head may end in the middle of a line
+    lines = lines[:20]
+    for sep, kind in (("\t", "tsv"), (",", "csv"), (";", "csv"), ("|", "csv")):
+        if lines and all(sep in line for line in lines):
+            return kind
+    return None
+
+
+def _odf_problem(path: Path, parts: dict, reader) -> WorkbookUnusable | None:
+    """An OpenDocument file (LibreOffice, Google Sheets) is a zip too, named by its 'mimetype' part."""
+    info = parts.get("mimetype")
+    if info is None or info.file_size > 200:
+        return None
+    mimetype = reader.read(info).decode("ascii", "replace").strip()
+    if mimetype.startswith("application/vnd.oasis.opendocument.spreadsheet"):
+        return _foreign(path, "ods")
+    if mimetype.startswith("application/vnd.oasis.opendocument."):
+        return _foreign(path, "odf")
+    return None
 
 
 class _Reader:
@@ -162,6 +225,8 @@ def _inspect_zip(path: Path, zf: zipfile.ZipFile, cap: int, max_ratio: int) -> P
     _check_members(path, infos, cap, max_ratio)
     parts = {info.filename.lstrip("/"): info for info in infos}
     reader = _Reader(path, zf, cap)
+    if "[Content_Types].xml" not in parts and (odf := _odf_problem(path, parts, reader)):
+        raise odf
     types = _content_types(path, parts, reader)
     wb_name = _workbook_part(path, parts, reader, types)
     wb_xml = reader.read(parts[wb_name])

@@ -45,3 +45,18 @@ def test_a_property_is_kept_in_a_hidden_name_as_excel_writes_it(tmp_path):
     assert name.attr_text == '"Seq 3:ab ""c"""' and name.hidden  # no leading "=" in the file, as Excel stores it
     with open_book(path) as wb:
         assert wb.get_property("xlportfolio.ledger_head") == 'Seq 3:ab "c"'
+
+
+def test_a_row_whose_wrapped_text_needs_more_lines_states_their_height(tmp_path):
+    """Nothing draws a file before it is printed: a row whose last-column text wraps onto three lines
+    says so (LibreOffice would otherwise print it one line high, over the rows below)."""
+    path = tmp_path / "out.xlsx"
+    Workbook().save(path)
+    long_text = "The budget left is 12,000 short of its cost; it needs 12,000 more budget to come in. " * 2
+    sheet = GeneratedSheet("Scenario", ("Item ID", "Why"), (("A-1", "Chosen."), ("A-2", long_text)), (10, 60))
+    apply_plan_file(path, EditPlan(sheets=[sheet]))
+
+    ws = load_workbook(path)["Scenario"]
+    assert ws["B3"].alignment.wrap_text
+    assert ws.row_dimensions[2].height is None  # one line: the row keeps its own height
+    assert ws.row_dimensions[3].height == 45  # 172 characters at 69 a line: three lines of 15 points

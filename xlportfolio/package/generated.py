@@ -20,6 +20,10 @@ from .xml import MAIN, NEEDS_ESCAPE, REL, attr, cell_text
 
 Block = tuple[int, int, list]  # first row, first column, rows of values
 _INFINITE = (float("inf"), float("-inf"))
+# Excel fits a row to its wrapped text when it draws the sheet; a file has nobody to draw it, and
+# LibreOffice prints such a row one line high, its lines over the next rows. So a row whose wrapped
+# text needs more lines states their height: about 1.15 characters of text per unit of column width.
+LINE_POINTS, CHARS_PER_WIDTH, DEFAULT_WIDTH = 15.0, 1.15, 9.0
 
 
 @dataclass
@@ -164,12 +168,20 @@ def _pane(freeze: str | None) -> str:
             f'<selection pane="{pane}" activeCell="{freeze}" sqref="{freeze}"/>')
 
 
+def _lines(text: str, width: float) -> int:
+    """How many lines a wrapped text takes in a column this wide (each paragraph apart)."""
+    per_line = max(int(width * CHARS_PER_WIDTH), 1)
+    return sum(max(-(-len(part) // per_line), 1) for part in text.split("\n"))
+
+
 def _rows(gen: Generated, styles: StyleBook, date1904: bool) -> Iterator[bytes]:
     """Each row's cells from every block covering it, with the style of every range covering them."""
     letters: dict[int, str] = {}
     ranges = sorted(gen.styles, key=lambda s: s[0])
     active: list[tuple[int, int, tuple]] = []  # (last row, order, range)
     looks: dict[tuple, dict[int, int]] = {}
+    wrapping: dict[tuple, frozenset[int]] = {}
+    wraps: frozenset[int] = frozenset()
     next_range = 0
     rows = gen.cells() if len(gen.blocks) > 1 else None
     order = sorted(rows) if rows is not None else range(gen.blocks[0][0], gen.blocks[0][0] + len(gen.blocks[0][2])) \
@@ -192,7 +204,9 @@ def _rows(gen: Generated, styles: StyleBook, date1904: bool) -> Iterator[bytes]:
             key = tuple(sorted(i for _, i, _ in active))
             if key not in looks:
                 looks[key] = _looks([rng for _, i, rng in sorted(active, key=lambda a: a[1])], styles)
-            look = looks[key]
+                wrapping[key] = frozenset(c for _, _, rng in active if rng[4].wrap
+                                          for c in range(rng[1], rng[3] + 1))
+            look, wraps = looks[key], wrapping[key]
             changed = False
         if rows is not None:
             values = rows[r].items()
@@ -201,6 +215,7 @@ def _rows(gen: Generated, styles: StyleBook, date1904: bool) -> Iterator[bytes]:
             values = ((c, v) for c, v in enumerate(gen.blocks[0][2][r - gen.blocks[0][0]], start=first_col)
                       if v is not None and v != "")
         cells = []
+        lines = 1
         for c, v in values:
             letter = letters.get(c) or letters.setdefault(c, column_letter(c))
             s = look.get(c, 0)
@@ -214,6 +229,8 @@ def _rows(gen: Generated, styles: StyleBook, date1904: bool) -> Iterator[bytes]:
                     if len(escaped) < 100_000:
                         escaped[v] = text
                 cells.append(f'<c r="{letter}{r}"{attrs}><is><t{space}>{text}</t></is></c>')
+                if c in wraps:
+                    lines = max(lines, _lines(v, gen.widths[c - 1] if c <= len(gen.widths) else DEFAULT_WIDTH))
                 continue
             if kind is int:
                 cells.append(f'<c r="{letter}{r}" s="{s}"><v>{v}</v></c>' if s else f'<c r="{letter}{r}"><v>{v}</v></c>')
@@ -234,7 +251,8 @@ def _rows(gen: Generated, styles: StyleBook, date1904: bool) -> Iterator[bytes]:
             cells.append(f'<c r="{letter}{r}"' + (f' s="{s}"' if s else "") + (f' t="{t}"' if t else "")
                          + f">{inner}</c>")
         if cells:
-            out.append(f'<row r="{r}">' + "".join(cells) + "</row>")
+            height = f' ht="{lines * LINE_POINTS:g}" customHeight="1"' if lines > 1 else ""
+            out.append(f'<row r="{r}"{height}>' + "".join(cells) + "</row>")
         if len(out) >= 2000:
             yield "".join(out).encode("utf-8")
             out = []

@@ -14,6 +14,7 @@ from rich.table import Table as RichTable
 
 from . import __version__
 from .cli_help import HelpCommand, HelpGroup
+from .core.findings import counted
 from .errors import XlPortfolioError
 
 app = typer.Typer(cls=HelpGroup, add_completion=False, no_args_is_help=True,
@@ -104,7 +105,7 @@ def validate(
 
 def print_report(book: Path, rows: int, report, written: Path, limit: int = 15) -> None:
     out.print(f"[bold]{book}[/]: {rows} requests checked, "
-              f"[red]{report.errors} errors[/], [yellow]{report.warnings} warnings[/].")
+              f"[red]{counted(report.errors, 'error')}[/], [yellow]{counted(report.warnings, 'warning')}[/].")
     if report.findings:
         counts = RichTable("finding", "count", box=None, padding=(0, 2))
         for code, n in report.code_counts():
@@ -132,7 +133,7 @@ def accept(
     for row, why in s.refused[:20]:
         out.print(f"  [red]Intake!row {row}[/]: {why}; see the marked cells and the Findings sheet.")
     if report.errors:
-        out.print(f"Intake has [red]{report.errors} errors[/] and {report.warnings} warnings (Findings sheet).")
+        out.print(f"Intake has [red]{counted(report.errors, 'error')}[/] and {counted(report.warnings, 'warning')} (Findings sheet).")
     out.print(f"Written to [bold]{result.written}[/].")
     raise typer.Exit(1 if report.errors or s.refused else 0)
 
@@ -169,7 +170,7 @@ def consolidate(
               "details on its Consolidation sheet.")
     report = result.report
     if report.findings:
-        out.print(f"Intake now has [red]{report.errors} errors[/] and [yellow]{report.warnings} warnings[/] "
+        out.print(f"Intake now has [red]{counted(report.errors, 'error')}[/] and [yellow]{counted(report.warnings, 'warning')}[/] "
                   "(Findings sheet).")
     raise typer.Exit(1 if report.errors else 0)
 
@@ -199,7 +200,7 @@ def import_crm(
         out.print(f"  [{colour}]{f.severity} {escape(f.location())}[/]: {escape(f.message)}", soft_wrap=True)
     for why in o.rejected[:10]:
         out.print(f"  [red]{escape(why)}[/]", soft_wrap=True)
-    out.print(f"Intake now has {result.report.errors} errors and {result.report.warnings} warnings; "
+    out.print(f"Intake now has {counted(result.report.errors, 'error')} and {counted(result.report.warnings, 'warning')}; "
               f"written to [bold]{result.written}[/] (see its CRM Import and Findings sheets).")
     # Errors left in Intake or in reading the export: exit 1 either way.
     raise typer.Exit(1 if result.report.errors or any(f.severity == "error" for f in crm.findings) else 0)

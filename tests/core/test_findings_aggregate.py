@@ -117,3 +117,13 @@ def test_the_findings_sheet_names_item_and_rows():
     assert header[:3] == ["Command", "Severity", "Code"] and header[-1] == "What to do"
     rows = [dict(zip(header, r)) for r in sheet.rows]
     assert {(r["Item"], r["Rows"]) for r in rows} == {('M1 "Payroll"', 5), ('M2 "Portal"', 1)}
+
+
+def test_a_summary_counts_in_words_a_person_reads():
+    from xlportfolio.core.findings import counted
+
+    one_each = Report.of([Finding("missing-value", Severity.ERROR, "no owner", "Intake", 2, "F"),
+                          Finding("due-passed", Severity.WARNING, "past due", "Intake", 3, "G")])
+    assert one_each.tally == "1 error, 1 warning"
+    assert Report(()).tally == "0 errors, 0 warnings"
+    assert counted(1_250, "row") == "1,250 rows"

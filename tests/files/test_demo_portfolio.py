@@ -119,6 +119,6 @@ def test_every_planted_problem_is_found_and_nothing_else(demo):
 def test_the_printed_counts_are_what_the_command_reports_when_run_again(demo, command):
     result, printed, reruns = demo
     line = next(x for x in printed.splitlines() if x.startswith(f"{command}:"))
-    errors, warnings = map(int, re.search(r"(\d+) errors, (\d+) warnings", line).groups())
+    errors, warnings = map(int, re.search(r"(\d+) errors?, (\d+) warnings?", line).groups())
     assert (errors, warnings) == (reruns[command].errors, reruns[command].warnings)
     assert (errors, warnings) == (result.reports[command].errors, result.reports[command].warnings)

@@ -140,7 +140,7 @@ def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
 
 
 def counts(report: Report) -> str:
-    return f"{report.errors} errors, {report.warnings} warnings"
+    return report.tally
 
 
 # The column naming what a finding's row is about, per sheet (see Problem.subject).

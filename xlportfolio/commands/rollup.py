@@ -36,7 +36,7 @@ class RollupResult:
     def headline(self) -> str:
         span = (f"{self.months[0]:%Y-%m} to {self.months[-1]:%Y-%m}" if self.months else "no months")
         return (f"{self.items} items rolled up, {self.upper} of them by month ({len(self.months)} months, {span}); "
-                f"{self.report.errors} errors, {self.report.warnings} warnings")
+                + self.report.tally)
 
 
 def rollup_on(wb: Workbook, *, values: bool = False, as_of: dt.date | None = None) -> RollupResult:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.findings import Report
+from ..core.findings import Report, counted
 from ..files.workbook import open_book
 from .base import Outcome, Workbook
 from .needs import check_workbook
@@ -104,7 +104,7 @@ def run_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.da
 def run(wb: Workbook) -> Outcome:
     """The ribbon's Run all button."""
     result = run_on(wb)
-    lines = [f"{s.command}: {s.summary}" + (f" ({s.errors} errors, {s.warnings} warnings)"
+    lines = [f"{s.command}: {s.summary}" + (f" ({counted(s.errors, 'error')}, {counted(s.warnings, 'warning')})"
                                              if s.errors or s.warnings else "") for s in result.steps]
     return Outcome("Ran " + ", ".join(s.command for s in result.steps) + ". " + "; ".join(lines) + ".",
                    1 if result.errors else 0, Report.of(f for s in result.steps for f in s.report.findings), lines)

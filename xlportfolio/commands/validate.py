@@ -56,6 +56,6 @@ def run(wb: Workbook) -> Outcome:
     """The ribbon's Validate button."""
     result = validate_on(wb)
     r = result.report
-    return Outcome(f"{result.rows} requests checked: {r.errors} errors, {r.warnings} warnings. "
+    return Outcome(f"{result.rows} requests checked: {r.tally}. "
                    "Problems are marked on the cells and listed on the Findings sheet.",
                    1 if r.errors else 0, r)

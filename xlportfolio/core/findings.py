@@ -90,6 +90,11 @@ class Report:
         return sum(f.severity is Severity.WARNING for f in self.findings)
 
     @property
+    def tally(self) -> str:
+        """'5 errors, 1 warning': how a summary line counts them."""
+        return f"{counted(self.errors, 'error')}, {counted(self.warnings, 'warning')}"
+
+    @property
     def valid(self) -> bool:
         return self.errors == 0
 
@@ -254,3 +259,8 @@ class _Owners:
                         labels[iid.casefold()] = f'{iid} "{str(name).strip()}"' if not is_blank(name) else iid
             self.names[table_name] = labels
         return self.names[table_name]
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 error', '2 errors': a count a person reads."""
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")

@@ -1,4 +1,4 @@
-"""Configuration tables (Scoring, Gates, Rules, Stage weights) with the defaults from DESIGN.md.
+"""Configuration tables (Scoring, Gates, Rules, Stage weights) with their defaults (docs/workbook.md describes them).
 
 They live in the workbook so a PMO or a consultant tailors a client workbook without code;
 these rows are only what a new workbook starts with.

@@ -30,6 +30,7 @@ from xlportfolio.core.formats import (
     money_format,
 )
 from xlportfolio.core.plan import ERROR_FILL, WARNING_FILL
+from xlportfolio.core.validate import FINDINGS_HEADER
 from xlportfolio.files.template import INTAKE_KIND, PORTFOLIO_KIND, build_workbook
 from xlportfolio.surface.walk import HEADER
 
@@ -201,7 +202,7 @@ def test_the_warning_fill_is_clearly_apart_from_input_and_error_fills(tmp_path):
 
 def test_the_findings_sheet_and_the_instructions_say_what_each_fill_means(books, tmp_path):
     findings = sheets(books, "eur")["Findings"]
-    width = len([c for c in findings[1] if c.value is not None and c.column <= 8])
+    width = len(FINDINGS_HEADER)
     row = [c for c in findings[1] if c.column > width + 1 and c.value is not None]
     assert [c.value for c in row] == [LEGEND_TITLE, *(text for _, text in LEGEND)]
     assert [c.fill.fgColor.rgb[-6:] for c in row[1:]] == [rgb for rgb, _ in LEGEND]

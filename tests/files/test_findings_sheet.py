@@ -67,7 +67,7 @@ def test_validate_then_rollup_list_both_commands_errors_first_with_a_filter(port
     assert run("validate", portfolio, "--as-of", AS_OF).exit_code == 1
     assert run("rollup", portfolio, "--as-of", AS_OF).exit_code == 1
     ws, rows = findings(portfolio)
-    assert tuple(c.value for c in ws[1]) == FINDINGS_HEADER
+    assert tuple(c.value for c in ws[1])[:len(FINDINGS_HEADER)] == FINDINGS_HEADER  # the fills' legend beside it
     assert {r["Command"] for r in rows} == {"validate", "rollup"}  # rollup kept validate's rows
     severities = [r["Severity"] for r in rows]
     assert "warning" in severities and severities == sorted(severities, key=lambda s: s != "error")

@@ -54,7 +54,7 @@ def written(tmp_path_factory):
     ws = wb["Intake"]
     ws.cell(2, column_of(ws, "Cost estimate")).value = FORMULA
     wb.save(path)
-    return {"template": demo["template"], "portfolio": demo["portfolio"], "formula": path}
+    return {"template": demo.paths["template"], "portfolio": demo.paths["portfolio"], "formula": path}
 
 
 @pytest.fixture(scope="module")

@@ -71,13 +71,13 @@ def test_portfolio_template(tmp_path):
 
 
 def test_demo_intake_template(demo):
-    assert_valid(demo["template"])
+    assert_valid(demo.paths["template"])
 
 
 def test_demo_portfolio_after_validate(demo):
     """Cells with leading or trailing spaces keep them with <t xml:space="preserve">, as Excel writes."""
-    assert comment_parts(demo["portfolio"]), "the validated demo should have cell comments"
-    assert_valid(demo["portfolio"])
+    assert comment_parts(demo.paths["portfolio"]), "the validated demo should have cell comments"
+    assert_valid(demo.paths["portfolio"])
 
 
 def test_filled_intake_after_validate(filled_intake):

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import SettingsError
+
 # A request's JSON is about 350 bytes per intake row of the demo data (bench/generate.py at
 # 5,000 rows: 1.6 MiB for the Intake sheet); rows with long descriptions and notes reach about
 # 1 KiB. 64 MiB holds 50,000 such rows with the other sheets beside them.
@@ -33,10 +35,6 @@ DEFAULT_TIMEOUT = 120.0  # seconds; a click at 50,000 rows takes a few
 MIN_TOKEN_LENGTH = 16
 NEW_TOKEN_HINT = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
 _NAME = re.compile(r"[A-Za-z0-9_.@+-]{1,64}")
-
-
-class SettingsError(ValueError):
-    """The server's configuration cannot be used; the message says what to change."""
 
 
 @dataclass(frozen=True)

@@ -21,16 +21,12 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import XlPortfolioError
+from .errors import LedgerKeyError
 
 KEY_ENV = "XLPORTFOLIO_LEDGER_KEY"
 KEY_FILE_ENV = "XLPORTFOLIO_LEDGER_KEY_FILE"
 CONFIG_DIR_ENV = "XLPORTFOLIO_CONFIG_DIR"
 CONFIG_FILE = "config.toml"
-
-
-class LedgerKeyError(XlPortfolioError):
-    """The ledger key is named but cannot be read: no command may run as if there were none."""
 
 
 @dataclass(frozen=True)

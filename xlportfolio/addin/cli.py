@@ -29,8 +29,9 @@ def build(
                              help="Folder (or .xlam path) to write xlportfolio.xlam to."),
 ) -> None:
     """Build xlportfolio.xlam: its ribbon has one button per ribbon command of the registry."""
+    from ..errors import AddinBuildError
     from ..registry import ribbon_commands
-    from .build import AddinBuildError, build_addin
+    from .build import build_addin
 
     try:
         path = build_addin(out)
@@ -50,6 +51,7 @@ def install(
     addin: Path | None = typer.Option(None, "--addin", help="Install this .xlam instead of building one."),
 ) -> None:
     """Put xlwings' add-in and ours into Excel's startup folder and point xlwings at this Python."""
+    from ..errors import InstallError
     from . import install as inst
 
     if platform is not None and platform not in (*inst.PLATFORMS, "linux"):
@@ -59,7 +61,7 @@ def install(
             code = inst.uninstall(dry_run=dry_run, platform=platform, home=home, out=typer.echo)
         else:
             code = inst.install(dry_run=dry_run, platform=platform, home=home, addin=addin, out=typer.echo)
-    except inst.InstallError as exc:
+    except InstallError as exc:
         _fail(str(exc))
     except PermissionError as exc:
         _fail(f"{exc.filename}: permission denied; quit Excel and check the folder's rights.")
@@ -110,7 +112,8 @@ def serve(
         import uvicorn
     except ImportError:
         _fail("the server needs FastAPI and uvicorn: pip install 'xlportfolio[server]'")
-    from ..server_settings import SettingsError, settings
+    from ..errors import SettingsError
+    from ..server_settings import settings
 
     if (cert is None) != (key is None):
         _fail("give both --cert and --key, or neither.")

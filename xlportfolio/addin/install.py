@@ -37,6 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import InstallError
+
 HOME_ENV = "XLPORTFOLIO_HOME"
 PLATFORMS = ("windows", "mac")
 STATE_DIR = ".xlportfolio"
@@ -45,10 +47,6 @@ MAC_STARTUP = ("Library", "Group Containers", "UBF8T346G9.Office", "User Content
                "Startup.localized", "Excel")
 MAC_CONF = ("Library", "Containers", "com.microsoft.Excel", "Data", "xlwings.conf")
 MAC_SCRIPTS = ("Library", "Application Scripts", "com.microsoft.Excel")
-
-
-class InstallError(RuntimeError):
-    """A step failed; the message says what to do."""
 
 
 @dataclass(frozen=True)

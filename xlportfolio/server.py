@@ -35,7 +35,6 @@ Licences and requirements, please read before deploying:
 """
 # No `from __future__ import annotations`: FastAPI reads the route functions' annotations
 # (Request) at runtime, and fastapi is imported lazily inside create_app.
-import os
 import struct
 import threading
 import time
@@ -46,6 +45,7 @@ from typing import Any
 
 from . import registry, server_settings
 from . import server_guard as guard
+from .env import env
 from .errors import Refusal
 from .registry import Command
 from .server_settings import ServerSettings
@@ -69,7 +69,7 @@ def scripts() -> dict[str, Command]:
 def xlwings_js_url() -> str:
     import xlwings as xw
 
-    return os.environ.get("XLPORTFOLIO_XLWINGS_JS") or \
+    return env().xlwings_js or \
         f"https://cdn.jsdelivr.net/gh/xlwings/xlwings@{xw.__version__}/xlwingsjs/dist/xlwings.min.js"
 
 

@@ -21,12 +21,12 @@ from typer.testing import CliRunner  # noqa: E402
 
 from xlportfolio import registry  # noqa: E402
 from xlportfolio.commands.base import Outcome  # noqa: E402
+from xlportfolio.errors import SettingsError  # noqa: E402
 from xlportfolio.registry import Command  # noqa: E402
 from xlportfolio.server_guard import MAX_DEPTH, nesting_exceeds  # noqa: E402
 from xlportfolio.server_settings import (  # noqa: E402
     DEFAULT_MAX_BODY_MB,
     ServerSettings,
-    SettingsError,
     parse_tokens,
     settings,
 )

@@ -1,7 +1,8 @@
 """Where the ledger key comes from: the environment or a key file named in the user's config, never a workbook."""
 import pytest
 
-from xlportfolio.user_config import LedgerKeyError, config_path, ledger_key
+from xlportfolio.errors import LedgerKeyError
+from xlportfolio.user_config import config_path, ledger_key
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from rich.table import Table as RichTable
 from . import __version__
 from .cli_help import HelpCommand, HelpGroup
 from .core.findings import counted
+from .env import env
 from .errors import XlPortfolioError
 
 app = typer.Typer(cls=HelpGroup, add_completion=False, no_args_is_help=True,
@@ -51,7 +51,7 @@ def guarded(func):
         except OSError as exc:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}")
         except Exception as exc:  # noqa: BLE001 - the last line of defence for a person's screen
-            if os.environ.get("XLPORTFOLIO_DEBUG"):
+            if env().debug:
                 raise
             fail(f"internal error ({type(exc).__name__}: {exc}). Nothing was saved. "
                  "Set XLPORTFOLIO_DEBUG=1 to see the details and please report them.", 3)

@@ -11,6 +11,10 @@
           │                    file) or LibreOffice, or another xlportfolio command's lock
           └── WorkbookChanged  the file changed on disk between reading and saving
 
+Every exception class of the package lives here (a test checks it), the ones outside that tree
+too: the add-in's build and install errors, the server's settings and refusals, and the
+server's command timeout, which must not be an Exception at all.
+
 Every message names the file, and where it applies the sheet, row and column, and says what
 to do next. The CLI prints the message; it never shows a traceback.
 """
@@ -52,3 +56,56 @@ class WorkbookBusy(SaveRefused):
 
 class WorkbookChanged(SaveRefused):
     """The workbook changed on disk after the command read it; saving would overwrite that change."""
+
+
+class BadEnvironment(XlPortfolioError):
+    """An environment variable holds a value xlportfolio cannot use (xlportfolio.env names it)."""
+
+
+class LedgerKeyError(XlPortfolioError):
+    """The ledger key is named but cannot be read: no command may run as if there were none."""
+
+
+class NoLedger(XlPortfolioError):
+    """The workbook has no ledger at all: there is nothing to verify."""
+
+
+class BadCopy(XlPortfolioError):
+    """The ledger copy given to compare with is not an intact ledger chain."""
+
+
+class LedgerTampered(XlPortfolioError):
+    """The ledger does not verify: nothing may be chained onto it."""
+
+
+class WrongWorkbook(TemplateError):
+    """The workbook is not the kind the command works on; nothing was read or changed."""
+
+
+class BadBudget(XlPortfolioError):
+    """The budget given is no amount, or not above zero (exit code 2, nothing is written)."""
+
+
+class InstallError(RuntimeError):
+    """A step of `xlportfolio addin install` failed; the message says what to do."""
+
+
+class AddinBuildError(RuntimeError):
+    """The add-in cannot be built (ms-ovba missing, module too long, compression failed)."""
+
+
+class SettingsError(ValueError):
+    """The server's configuration cannot be used; the message says what to change."""
+
+
+class Refusal(Exception):
+    """A request to the server refused before any work: its HTTP status and the message the person sees."""
+
+    def __init__(self, status: int, message: str, outcome: str):
+        super().__init__(message)
+        self.status, self.message, self.outcome = status, message, outcome
+
+
+class CommandTimeout(BaseException):
+    """Raised inside a server command's thread when it runs past the timeout. A BaseException, so
+    the ribbon's last-line `except Exception` does not turn it into a message and carry on."""

@@ -17,12 +17,11 @@ This module is imported on every click, so it imports nothing heavy at module le
 """
 from __future__ import annotations
 
-import os
-
 from . import registry
 from .commands.base import Outcome
 from .core.findings import Report, Severity
 from .core.values import is_blank
+from .env import env
 from .errors import XlPortfolioError
 from .registry import Command
 
@@ -96,7 +95,7 @@ def run_command(command: Command, book) -> Outcome:
         return Outcome(summary=message, exit_code=exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a person's screen
         _status(workbook, "")
-        if os.environ.get("XLPORTFOLIO_DEBUG"):
+        if env().debug:
             raise
         message = internal_error(exc)
         _alert(book, message, title, critical=True)

@@ -35,7 +35,6 @@ Licences and requirements, please read before deploying:
 """
 # No `from __future__ import annotations`: FastAPI reads the route functions' annotations
 # (Request) at runtime, and fastapi is imported lazily inside create_app.
-import os
 import struct
 import threading
 import time
@@ -46,6 +45,8 @@ from typing import Any
 
 from . import registry, server_settings
 from . import server_guard as guard
+from .env import env
+from .errors import Refusal
 from .registry import Command
 from .server_settings import ServerSettings
 
@@ -68,7 +69,7 @@ def scripts() -> dict[str, Command]:
 def xlwings_js_url() -> str:
     import xlwings as xw
 
-    return os.environ.get("XLPORTFOLIO_XLWINGS_JS") or \
+    return env().xlwings_js or \
         f"https://cdn.jsdelivr.net/gh/xlwings/xlwings@{xw.__version__}/xlwingsjs/dist/xlwings.min.js"
 
 
@@ -374,14 +375,14 @@ def create_app(settings: ServerSettings | None = None):
             command = scripts().get(script_name)
             if command is None:
                 known = ", ".join(c.control_id for c in registry.ribbon_commands())
-                raise guard.Refusal(404, f"xlportfolio has no script {script_name!r}; the scripts are: "
+                raise Refusal(404, f"xlportfolio has no script {script_name!r}; the scripts are: "
                                          f"{known}. Reload the add-in if its buttons are out of date.",
                                     "unknown script")
             payload = guard.parse_payload(await guard.read_body(request, settings.max_body))
             record.rows = guard.posted_rows(payload)
             status, content, record.outcome = await guard.run_with_timeout(
                 run_script, command, payload, timeout=settings.timeout)
-        except guard.Refusal as refusal:
+        except Refusal as refusal:
             status, content, record.outcome = refusal.status, refusal.message, refusal.outcome
         except TimeoutError:
             status, record.outcome = 504, "timed out"

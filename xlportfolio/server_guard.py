@@ -16,6 +16,7 @@ from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import CommandTimeout, Refusal
 from .server_settings import ServerSettings
 
 log = logging.getLogger("xlportfolio.server")
@@ -24,19 +25,6 @@ log = logging.getLogger("xlportfolio.server")
 # > cell); anything far deeper is not a workbook, and Python's parser gives up near 1,000.
 MAX_DEPTH = 32
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-
-
-class Refusal(Exception):
-    """A request refused before any work: its HTTP status and the message the person sees."""
-
-    def __init__(self, status: int, message: str, outcome: str):
-        super().__init__(message)
-        self.status, self.message, self.outcome = status, message, outcome
-
-
-class CommandTimeout(BaseException):
-    """Raised inside a command's thread when it runs past the timeout. A BaseException, so the
-    ribbon's last-line `except Exception` does not turn it into a message and carry on."""
 
 
 def caller(settings: ServerSettings, authorization: str | None) -> str:

@@ -19,11 +19,13 @@ as its token is secret.
 """
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .env import server_env
+from .errors import SettingsError
 
 # A request's JSON is about 350 bytes per intake row of the demo data (bench/generate.py at
 # 5,000 rows: 1.6 MiB for the Intake sheet); rows with long descriptions and notes reach about
@@ -33,10 +35,6 @@ DEFAULT_TIMEOUT = 120.0  # seconds; a click at 50,000 rows takes a few
 MIN_TOKEN_LENGTH = 16
 NEW_TOKEN_HINT = 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
 _NAME = re.compile(r"[A-Za-z0-9_.@+-]{1,64}")
-
-
-class SettingsError(ValueError):
-    """The server's configuration cannot be used; the message says what to change."""
 
 
 @dataclass(frozen=True)
@@ -112,23 +110,17 @@ def settings(token_text: str | None = None, token_file: Path | None = None,
              users: Iterable[str] = (), no_auth: bool = False, max_body_mb: float | None = None,
              timeout: float | None = None, origins: Iterable[str] = ()) -> ServerSettings:
     """Settings from explicit values (the CLI's options); the environment fills what is not given."""
-    env = os.environ
-    token_text = token_text if token_text is not None else env.get("XLPORTFOLIO_SERVER_TOKEN", "")
-    token_file = token_file or (Path(env["XLPORTFOLIO_SERVER_TOKEN_FILE"])
-                                if env.get("XLPORTFOLIO_SERVER_TOKEN_FILE") else None)
+    env = server_env()
+    token_text = token_text if token_text is not None else (env.token.get_secret_value() if env.token else "")
+    token_file = token_file or env.token_file
     tokens = parse_tokens(token_text, "XLPORTFOLIO_SERVER_TOKEN")
     if token_file is not None:
         tokens.update(read_token_file(token_file))
-    users = list(users) or [env.get("XLPORTFOLIO_SERVER_USERS", "")]
-    no_auth = no_auth or env.get("XLPORTFOLIO_SERVER_NO_AUTH", "") not in ("", "0")
-    origins = list(origins) or [o for o in env.get("XLPORTFOLIO_SERVER_ORIGIN", "").split(",") if o.strip()]
-    try:
-        max_body_mb = max_body_mb if max_body_mb is not None else \
-            float(env.get("XLPORTFOLIO_SERVER_MAX_BODY_MB") or DEFAULT_MAX_BODY_MB)
-        timeout = timeout if timeout is not None else float(env.get("XLPORTFOLIO_SERVER_TIMEOUT") or DEFAULT_TIMEOUT)
-    except ValueError:
-        raise SettingsError("XLPORTFOLIO_SERVER_MAX_BODY_MB and XLPORTFOLIO_SERVER_TIMEOUT must be "
-                            "numbers.") from None
+    users = list(users) or [env.users or ""]
+    no_auth = no_auth or env.no_auth
+    origins = list(origins) or [o for o in (env.origin or "").split(",") if o.strip()]
+    max_body_mb = max_body_mb if max_body_mb is not None else env.max_body_mb or DEFAULT_MAX_BODY_MB
+    timeout = timeout if timeout is not None else env.timeout or DEFAULT_TIMEOUT
     return ServerSettings(tokens=tokens, allowed_users=parse_users(users), auth=not no_auth,
                           max_body=int(max_body_mb * 2**20), timeout=timeout,
                           origins=tuple(origin_of(o) for o in origins))

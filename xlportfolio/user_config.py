@@ -15,22 +15,18 @@ read from a workbook: a key kept beside the ledger would prove nothing about who
 """
 from __future__ import annotations
 
-import os
 import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import XlPortfolioError
+from .env import env
+from .errors import LedgerKeyError
 
 KEY_ENV = "XLPORTFOLIO_LEDGER_KEY"
 KEY_FILE_ENV = "XLPORTFOLIO_LEDGER_KEY_FILE"
 CONFIG_DIR_ENV = "XLPORTFOLIO_CONFIG_DIR"
 CONFIG_FILE = "config.toml"
-
-
-class LedgerKeyError(XlPortfolioError):
-    """The ledger key is named but cannot be read: no command may run as if there were none."""
 
 
 @dataclass(frozen=True)
@@ -43,13 +39,14 @@ class LedgerKey:
 
 
 def config_dir() -> Path:
-    if os.environ.get(CONFIG_DIR_ENV):
-        return Path(os.environ[CONFIG_DIR_ENV]).expanduser()
-    if sys.platform.startswith("win") and os.environ.get("APPDATA"):
-        return Path(os.environ["APPDATA"]) / "xlportfolio"
+    settings = env()
+    if settings.config_dir:
+        return settings.config_dir.expanduser()
+    if sys.platform.startswith("win") and settings.appdata:
+        return settings.appdata / "xlportfolio"
     if sys.platform == "darwin":
         return Path.home() / "Library" / "Application Support" / "xlportfolio"
-    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "xlportfolio"
+    return (settings.xdg_config_home or Path.home() / ".config") / "xlportfolio"
 
 
 def config_path() -> Path:
@@ -63,10 +60,11 @@ def how_to_set_key() -> str:
 
 def ledger_key() -> LedgerKey | None:
     """The user's ledger key, or None when none is set; a key named but unreadable is an error."""
-    if os.environ.get(KEY_ENV):
-        return LedgerKey(os.environ[KEY_ENV].encode("utf-8"), KEY_ENV)
-    if os.environ.get(KEY_FILE_ENV):
-        path = Path(os.environ[KEY_FILE_ENV]).expanduser()
+    settings = env()
+    if settings.ledger_key:
+        return LedgerKey(settings.ledger_key.get_secret_value().encode("utf-8"), KEY_ENV)
+    if settings.ledger_key_file:
+        path = settings.ledger_key_file.expanduser()
         return _read_key(path, f"the key file {path} (named by {KEY_FILE_ENV})")
     config = config_path()
     if not config.is_file():

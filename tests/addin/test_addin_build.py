@@ -9,7 +9,8 @@ from lxml import etree
 
 from xlportfolio import registry, ribbon
 from xlportfolio.addin import build
-from xlportfolio.addin.build import AddinBuildError, build_addin, vba_project_bin, vba_source
+from xlportfolio.addin.build import build_addin, vba_project_bin, vba_source
+from xlportfolio.errors import AddinBuildError
 
 CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 PR = "{http://schemas.openxmlformats.org/package/2006/relationships}"

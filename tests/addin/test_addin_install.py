@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from xlportfolio.addin import install as inst
+from xlportfolio.errors import InstallError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -168,7 +169,7 @@ def test_conf_lines_are_edited_in_place():
     new = inst.set_conf_key(text, "INTERPRETER_WIN", "C:\\py\\python.exe", "\r\n")
     assert new == '"A","1"\r\n"INTERPRETER_WIN","C:\\py\\python.exe"\r\n"B","2"\r\n'
     assert inst.remove_conf_key(new, "INTERPRETER_WIN", "C:\\py\\python.exe", text) == text
-    with pytest.raises(inst.InstallError, match="double quote"):
+    with pytest.raises(InstallError, match="double quote"):
         inst.conf_line("INTERPRETER_WIN", 'C:\\"odd"\\python.exe')
 
 

@@ -5,8 +5,9 @@ import pytest
 from conftest import AS_OF
 from openpyxl import load_workbook
 
-from xlportfolio.commands.gates import LedgerTampered, gates_file
+from xlportfolio.commands.gates import gates_file
 from xlportfolio.commands.verify import verify_file
+from xlportfolio.errors import LedgerTampered
 
 NOW = dt.datetime(2026, 6, 30, 9, 0, tzinfo=dt.UTC)
 

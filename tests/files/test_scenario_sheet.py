@@ -161,7 +161,8 @@ def test_cli_refuses_budgets_that_are_no_money_with_exit_2(demo_book, tmp_path, 
 
 
 def test_the_command_reads_a_budget_with_the_workbooks_decimal_separator():
-    from xlportfolio.commands.select import BadBudget, read_budget
+    from xlportfolio.commands.select import read_budget
+    from xlportfolio.errors import BadBudget
 
     assert read_budget("2.000", ",") == 2_000 and read_budget("2.000", ".") == 2
     assert read_budget("2,5m", ",") == read_budget(2_500_000.0) == 2_500_000

@@ -8,9 +8,9 @@ from openpyxl import load_workbook
 from live.conftest import open_remote
 from live.payload import book_payload
 from xlportfolio.commands import gates, verify
-from xlportfolio.commands.gates import LedgerTampered
 from xlportfolio.core.ledger import Entry, append, chain_head, ledger_sheet, stamp
 from xlportfolio.core.plan import EditPlan
+from xlportfolio.errors import LedgerTampered
 from xlportfolio.files.workbook import open_book, read_book_file
 from xlportfolio.live import LiveWorkbook
 

@@ -24,6 +24,7 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from ..errors import AddinBuildError
 from .templates import template_path
 
 ADDIN_NAME = "xlportfolio.xlam"
@@ -64,10 +65,6 @@ ZIP_TIME = (2024, 1, 1, 0, 0, 0)  # a stable timestamp inside the zip
 
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _ovba_lock = threading.Lock()
-
-
-class AddinBuildError(RuntimeError):
-    """The add-in cannot be built (ms-ovba missing, module too long, compression failed)."""
 
 
 def vba_source() -> str:

@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -29,8 +28,9 @@ def build(
                              help="Folder (or .xlam path) to write xlportfolio.xlam to."),
 ) -> None:
     """Build xlportfolio.xlam: its ribbon has one button per ribbon command of the registry."""
+    from ..errors import AddinBuildError
     from ..registry import ribbon_commands
-    from .build import AddinBuildError, build_addin
+    from .build import build_addin
 
     try:
         path = build_addin(out)
@@ -50,6 +50,7 @@ def install(
     addin: Path | None = typer.Option(None, "--addin", help="Install this .xlam instead of building one."),
 ) -> None:
     """Put xlwings' add-in and ours into Excel's startup folder and point xlwings at this Python."""
+    from ..errors import InstallError
     from . import install as inst
 
     if platform is not None and platform not in (*inst.PLATFORMS, "linux"):
@@ -59,7 +60,7 @@ def install(
             code = inst.uninstall(dry_run=dry_run, platform=platform, home=home, out=typer.echo)
         else:
             code = inst.install(dry_run=dry_run, platform=platform, home=home, addin=addin, out=typer.echo)
-    except inst.InstallError as exc:
+    except InstallError as exc:
         _fail(str(exc))
     except PermissionError as exc:
         _fail(f"{exc.filename}: permission denied; quit Excel and check the folder's rights.")
@@ -110,7 +111,9 @@ def serve(
         import uvicorn
     except ImportError:
         _fail("the server needs FastAPI and uvicorn: pip install 'xlportfolio[server]'")
-    from ..server_settings import SettingsError, settings
+    from ..env import env, export, server_env
+    from ..errors import BadEnvironment, SettingsError
+    from ..server_settings import settings
 
     if (cert is None) != (key is None):
         _fail("give both --cert and --key, or neither.")
@@ -118,12 +121,12 @@ def serve(
         if path is not None and not path.is_file():
             _fail(f"{path}: no such file.")
     scheme = "https" if cert else "http"
-    if not origin and not os.environ.get("XLPORTFOLIO_SERVER_ORIGIN"):
-        origin = [f"{scheme}://{host}:{port}"]
     try:
+        if not origin and not server_env().origin:
+            origin = [f"{scheme}://{host}:{port}"]
         config = settings(token_file=token_file, users=allow_user, no_auth=no_auth, max_body_mb=max_body_mb,
                           timeout=timeout, origins=origin)
-    except SettingsError as exc:
+    except (SettingsError, BadEnvironment) as exc:
         _fail(str(exc))
     if workers > 1:
         # Each worker builds its app from the environment: hand it the options there (never a
@@ -134,7 +137,7 @@ def serve(
                   "XLPORTFOLIO_SERVER_MAX_BODY_MB": None if max_body_mb is None else str(max_body_mb),
                   "XLPORTFOLIO_SERVER_TIMEOUT": None if timeout is None else str(timeout),
                   "XLPORTFOLIO_SERVER_ORIGIN": ",".join(origin) or None}
-        os.environ.update({k: v for k, v in chosen.items() if v is not None})
+        export(chosen)
     if not config.auth:
         typer.echo("WARNING: --no-auth: anyone who can reach this server can run every command on the "
                    "workbooks they send. Use it for local development only.", err=True)
@@ -143,7 +146,7 @@ def serve(
         typer.echo("warning: serving plain HTTP; Office add-ins load only over HTTPS, so put a "
                    "TLS-terminating proxy in front, or give --cert/--key (e.g. mkcert localhost)"
                    + ("." if loopback else ", or tokens cross the network in clear text."), err=True)
-    if not os.environ.get("XLWINGS_LICENSE_KEY"):
+    if not env().xlwings_license_key:
         typer.echo("note: xlwings Server is under xlwings' PRO licence (PolyForm Noncommercial: free for "
                    "noncommercial use, paid otherwise) and needs XLWINGS_LICENSE_KEY set, unless a key "
                    "is installed with `xlwings license update`.", err=True)

@@ -37,6 +37,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..env import env
+from ..errors import InstallError
+
 HOME_ENV = "XLPORTFOLIO_HOME"
 PLATFORMS = ("windows", "mac")
 STATE_DIR = ".xlportfolio"
@@ -45,10 +48,6 @@ MAC_STARTUP = ("Library", "Group Containers", "UBF8T346G9.Office", "User Content
                "Startup.localized", "Excel")
 MAC_CONF = ("Library", "Containers", "com.microsoft.Excel", "Data", "xlwings.conf")
 MAC_SCRIPTS = ("Library", "Application Scripts", "com.microsoft.Excel")
-
-
-class InstallError(RuntimeError):
-    """A step failed; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -81,10 +80,11 @@ def current_platform() -> str:
 
 def layout(platform: str, home: Path | str | None = None) -> Layout:
     """The folders for `platform`; `home` defaults to XLPORTFOLIO_HOME, then the user's home."""
-    explicit = home is not None or bool(os.environ.get(HOME_ENV))
-    home = Path(home or os.environ.get(HOME_ENV) or Path.home()).expanduser().resolve()
+    settings = env()
+    explicit = home is not None or settings.home is not None
+    home = Path(home or settings.home or Path.home()).expanduser().resolve()
     if platform == "windows":
-        appdata = os.environ.get("APPDATA")
+        appdata = settings.appdata
         roaming = Path(appdata) if appdata and not explicit else home / "AppData" / "Roaming"
         return Layout("windows", home, roaming / "Microsoft" / "Excel" / "XLSTART",
                       home / ".xlwings" / "xlwings.conf", "INTERPRETER_WIN", None)

@@ -6,18 +6,19 @@ carries them as data files under <prefix>/share/xlportfolio/templates (see pypro
 """
 from __future__ import annotations
 
-import os
 import site
 import sys
 from pathlib import Path
+
+from ..env import env
 
 ENV = "XLPORTFOLIO_TEMPLATES"
 
 
 def candidates() -> list[Path]:
     places = []
-    if os.environ.get(ENV):
-        places.append(Path(os.environ[ENV]))
+    if (chosen := env().templates) is not None:
+        places.append(chosen)
     places.append(Path(__file__).resolve().parents[2] / "templates")  # checkout / editable
     places.append(Path(sys.prefix) / "share" / "xlportfolio" / "templates")  # wheel
     user_base = getattr(site, "USER_BASE", None)

@@ -21,9 +21,9 @@ from ..schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTON
 from .base import Outcome, Workbook
 from .baseline import BASELINE_SHEET, baseline_sheet, read_baseline, read_baseline_items
 from .needs import check_workbook
-from .verify import HEAD_PROPERTY, LedgerTampered, checked_ledger
+from .verify import HEAD_PROPERTY, checked_ledger
 
-__all__ = ["BASELINE_SHEET", "GatesOutcome", "LedgerTampered", "gates_file", "gates_on", "read_baseline", "run"]
+__all__ = ["BASELINE_SHEET", "GatesOutcome", "gates_file", "gates_on", "read_baseline", "run"]
 
 
 @dataclass

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import TemplateError
+from ..errors import WrongWorkbook
 from ..schema import DATA_TABLES, INTAKE, ITEMS, Table
 from .base import Workbook
 
@@ -60,10 +60,6 @@ NEEDS: dict[str, Needs] = {
     "report": Needs(PORTFOLIO, (ITEMS,)),
     "run": Needs(PORTFOLIO, (INTAKE, ITEMS)),  # validate and accept need the requests
 }
-
-
-class WrongWorkbook(TemplateError):
-    """The workbook is not the kind the command works on; nothing was read or changed."""
 
 
 def check_workbook(wb: Workbook, command: str) -> None:

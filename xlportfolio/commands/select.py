@@ -20,7 +20,7 @@ from ..core.select import Candidate, Selection, frontier, select
 from ..core.settings import read_settings
 from ..core.validate import validate_intake
 from ..core.values import as_id, is_blank, is_number, split_ids
-from ..errors import TemplateError, XlPortfolioError
+from ..errors import BadBudget, TemplateError
 from ..files.workbook import open_book
 from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, INTAKE, INTAKE_RULES, ITEMS, PEOPLE, SCORING, STAGES
 from .base import Outcome, Workbook
@@ -42,10 +42,6 @@ class SelectOutcome:
 
 
 BUDGET_PROPERTY = "xlportfolio.budget"  # the last budget used, so the ribbon button reuses it
-
-
-class BadBudget(XlPortfolioError):
-    """The budget given is no amount, or not above zero (exit code 2, nothing is written)."""
 
 
 def select_file(path: str | Path, *, budget: float | str | None = None, objective: str = "score",

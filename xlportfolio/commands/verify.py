@@ -18,7 +18,7 @@ from ..core.findings import Finding, Report
 from ..core.ledger import LEDGER_HEADER, LEDGER_SHEET, keyed_rows, verify
 from ..core.ledger_copy import FIELDS, as_rows, compare, records
 from ..core.positions import bypasses, read_ledger
-from ..errors import XlPortfolioError
+from ..errors import BadCopy, LedgerTampered, NoLedger, XlPortfolioError
 from ..files.workbook import read_book_file
 from ..schema import ITEMS, STAGES
 from ..user_config import LedgerKey, how_to_set_key, ledger_key
@@ -26,14 +26,6 @@ from .base import Outcome, Workbook
 from .needs import check_workbook
 
 HEAD_PROPERTY = "xlportfolio.ledger_head"  # the last row's Seq:Hash, so a cut-off end shows too
-
-
-class NoLedger(XlPortfolioError):
-    """The workbook has no ledger at all: there is nothing to verify."""
-
-
-class BadCopy(XlPortfolioError):
-    """The ledger copy given to compare with is not an intact ledger chain."""
 
 
 def ledger_rows(wb: Workbook) -> list[tuple]:
@@ -128,10 +120,6 @@ def check_on(wb: Workbook, key: LedgerKey | None, copy: tuple[str, list[dict]] |
 def verify_on(wb: Workbook) -> tuple[Report, int]:
     check = check_on(wb, ledger_key())
     return check.report, check.rows
-
-
-class LedgerTampered(XlPortfolioError):
-    """The ledger does not verify: nothing may be chained onto it."""
 
 
 def checked_ledger(wb: Workbook, stopped: str) -> tuple[list[tuple], LedgerKey | None]:

@@ -38,7 +38,6 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE.parent))
 
 BLANKED = ("Sponsor", "Business reason", "Title")  # required text: one error each when blank
@@ -104,7 +103,8 @@ def clicks_for(text: str, control_id: str, repeat: int) -> list[tuple[dict[str, 
 def by_findings(args: argparse.Namespace) -> None:
     """A click at a fixed number of rows and a controlled number of findings, first and again."""
     from generate import make_portfolio
-    from live.payload import Model, book_payload
+
+    from tests.live.payload import Model, book_payload
 
     counts = [int(n) for n in args.findings.split(",")]
     print(f"{args.command} on {args.rows:,} intake rows; CPU and wall seconds of the whole request, "
@@ -160,7 +160,8 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     from generate import make_portfolio
-    from live.payload import book_payload
+
+    from tests.live.payload import book_payload
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "portfolio.xlsx"

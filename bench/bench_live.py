@@ -7,7 +7,7 @@ baseline, measured in the same run, is the least any server command pays on that
 
 The payload is made from a generated portfolio workbook (bench/generate.py) by the tests'
 Office.js stand-in (tests/live/payload.py); the remote engine is set up as the tests set it up
-(tests/live/conftest.py, which also provides xlwings' noncommercial key for them).
+(tests/live/remote.py, which also provides xlwings' noncommercial key for them).
 
     python bench/bench_live.py [--intake 5000] [--measures 300] [--repeat 5]
 """
@@ -26,12 +26,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE.parent))
 
-from live.conftest import open_remote  # noqa: E402  (sets up the remote engine first)
-from live.payload import book_payload  # noqa: E402
-
+from tests.live.payload import book_payload  # noqa: E402
+from tests.live.remote import open_remote  # noqa: E402  (sets up the remote engine first)
 from xlportfolio.commands.validate import BOOK_TABLES  # noqa: E402
 from xlportfolio.core.validate import validate_intake  # noqa: E402
 from xlportfolio.live import LiveWorkbook  # noqa: E402

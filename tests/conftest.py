@@ -1,15 +1,9 @@
+"""Fixtures shared by every test. Shared constants and helpers are in tests/support, which tests import."""
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pytest
 
-import datetime as dt  # noqa: E402
-
-import pytest  # noqa: E402
-
-AS_OF = dt.date(2026, 6, 30)
+from tests.support import AS_OF
 
 
 @pytest.fixture
@@ -61,15 +55,3 @@ def demo_book(tmp_path):
     build_workbook(PORTFOLIO_KIND, data).save(path)
     return path
 
-
-def parts(path):
-    """Every part of an .xlsx as bytes, less the save timestamp."""
-    import re
-    import zipfile
-
-    with zipfile.ZipFile(path) as zf:
-        out = {n: zf.read(n) for n in zf.namelist()}
-    if "docProps/core.xml" in out:
-        out["docProps/core.xml"] = re.sub(rb"<dcterms:modified[^<]*</dcterms:modified>", b"",
-                                          out["docProps/core.xml"])
-    return out

@@ -5,10 +5,10 @@ import sys
 import zipfile
 
 import pytest
-from conftest import AS_OF
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from tests.support import AS_OF
 from xlportfolio.cli import app
 from xlportfolio.schema import INTAKE
 

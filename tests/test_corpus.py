@@ -3,9 +3,9 @@
 (tests/package/test_corpus_kept.py gives each an Intake table and checks every part is kept.)
 """
 import pytest
-from conftest import SHARED
 from typer.testing import CliRunner
 
+from tests.support import SHARED
 from xlportfolio.cli import app
 
 CORPUS = SHARED / "corpus" / "calamine"

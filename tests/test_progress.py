@@ -14,10 +14,10 @@ import sys
 import textwrap
 from pathlib import Path
 
-from conftest import AS_OF
 from rich.console import Console
 from typer.testing import CliRunner
 
+from tests.support import AS_OF
 from xlportfolio.cli import app
 from xlportfolio.progress import Steps
 

@@ -44,7 +44,7 @@ def client(licensed):
 def book_payload(path):
     """The request body xlwings' Office.js client posts (tests/live/payload.py when present)."""
     try:
-        from live.payload import book_payload as build
+        from tests.live.payload import book_payload as build
     except ImportError:
         build = _minimal_payload
     return build(path)
@@ -69,8 +69,7 @@ def _minimal_payload(path):
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     """The demo portfolio (100 intake requests) and its payload, built once for the module."""
-    from conftest import AS_OF
-
+    from tests.support import AS_OF
     from xlportfolio.demo_data import sample_portfolio
     from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
 
@@ -125,7 +124,7 @@ def test_validate_returns_the_marks_and_the_message(client, demo, payload):
     prompt, title = alert["args"][:2]
     assert title == "xlportfolio: Validate" and "100 requests checked" in prompt
     try:
-        from live.payload import Model
+        from tests.live.payload import Model
     except ImportError:
         return
     model = Model(demo_book).replay(actions[:-1])

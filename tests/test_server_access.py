@@ -16,9 +16,9 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note on httpx
     from fastapi.testclient import TestClient
 
-from test_server import CALL, TOKEN, demo, licensed, make_app, payload  # noqa: E402,F401 - fixtures
 from typer.testing import CliRunner  # noqa: E402
 
+from tests.test_server import CALL, TOKEN, demo, licensed, make_app, payload  # noqa: E402,F401 - fixtures
 from xlportfolio import registry  # noqa: E402
 from xlportfolio.commands.base import Outcome  # noqa: E402
 from xlportfolio.errors import SettingsError  # noqa: E402
@@ -114,7 +114,7 @@ def test_allowed_users_keep_out_other_token_holders(licensed, recorded, payload)
 @pytest.mark.parametrize("command", [c.control_id for c in registry.ribbon_commands()])
 def test_a_valid_token_runs_every_command(licensed, demo, command):
     """Each ribbon command answers with its message as the last action, never a refusal."""
-    from test_server import book_payload
+    from tests.test_server import book_payload
 
     client = TestClient(make_app(), headers=bearer(TOKEN))
     response = client.post(CALL + command, json=book_payload(demo[0]))
@@ -146,7 +146,7 @@ def test_a_body_over_the_limit_is_a_413_before_it_is_read(licensed, recorded, pa
 
 def test_the_default_limit_holds_50000_rows(demo):
     """The demo's Intake rows, repeated to 50,000, with the rest of its workbook, fit the default."""
-    from test_server import book_payload
+    from tests.test_server import book_payload
 
     big = book_payload(demo[0])
     intake = next(s for s in big["sheets"] if s["name"] == "Intake")
@@ -221,7 +221,7 @@ def test_a_401_is_readable_by_the_addin(licensed):
 # --- the call log ----------------------------------------------------------------------------
 
 def test_each_call_is_logged_without_the_workbook_or_the_token(licensed, demo, caplog):
-    from test_server import book_payload
+    from tests.test_server import book_payload
 
     body = book_payload(demo[0])
     intake = next(s for s in body["sheets"] if s["name"] == "Intake")

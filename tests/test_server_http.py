@@ -20,8 +20,7 @@ pytest.importorskip("fastapi")
 uvicorn = pytest.importorskip("uvicorn")
 httpx = pytest.importorskip("httpx")
 
-from test_server import CALL, TOKEN, book_payload, demo, make_app  # noqa: E402,F401 - fixtures
-
+from tests.test_server import CALL, TOKEN, book_payload, demo, make_app  # noqa: E402,F401 - fixtures
 from xlportfolio import server  # noqa: E402
 
 REQUESTS = 100

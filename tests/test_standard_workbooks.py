@@ -1,8 +1,8 @@
 """The standard workbooks in workbooks/ are exactly what the generator writes today."""
 import pytest
-from conftest import ROOT, parts
 from openpyxl import load_workbook
 
+from tests.support import ROOT, parts
 from xlportfolio.files.template import INTAKE_KIND, PORTFOLIO_KIND, TEMPLATE_VERSION, build_workbook
 
 COPIES = {"intake-template.xlsx": INTAKE_KIND, "portfolio-template.xlsx": PORTFOLIO_KIND}

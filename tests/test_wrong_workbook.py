@@ -4,10 +4,10 @@ ribbon alike)."""
 import hashlib
 
 import pytest
-from conftest import AS_OF
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
+from tests.support import AS_OF
 from xlportfolio import registry
 from xlportfolio.cli import app
 from xlportfolio.commands.needs import NEEDS
@@ -163,8 +163,8 @@ def remote(monkeypatch):
     if c.id != "validate" and not (book == "intake" and c.id == "score")], ids=lambda v: getattr(v, "id", v))
 def test_the_ribbon_refuses_with_the_same_message_and_changes_nothing(books, remote, command, book):
     import xlwings as xw
-    from live.payload import book_payload
 
+    from tests.live.payload import book_payload
     from xlportfolio import ribbon
 
     path = books[book]

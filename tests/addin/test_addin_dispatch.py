@@ -158,8 +158,7 @@ def test_validate_on_the_remote_engine(demo_book, monkeypatch):
     import xlwings as xw
 
     pytest.importorskip("xlportfolio.live.workbook")
-    from live.payload import Model, book_payload
-
+    from tests.live.payload import Model, book_payload
     from xlportfolio.server import ensure_remote_engine
 
     monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")

@@ -130,8 +130,7 @@ def test_a_findings_sheet_that_cannot_be_reached_still_shows_the_outcome(clicked
 
 def remote_click(demo_book, monkeypatch, control):
     """dispatch(control) on xlwings' remote engine: the outcome and the actions it answers."""
-    from live.payload import book_payload
-
+    from tests.live.payload import book_payload
     from xlportfolio.server import ensure_remote_engine
 
     monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
@@ -150,7 +149,7 @@ def remote_click(demo_book, monkeypatch, control):
 def test_on_the_remote_engine_the_task_pane_answers_the_offer(demo_book, monkeypatch):
     """xlwings' remote engine queues the alert and cannot answer back to Python: the alert's
     Yes/No goes to the task pane's callback, named in the action; the sheet stays where it was."""
-    from live.payload import Model
+    from tests.live.payload import Model
 
     outcome, actions = remote_click(demo_book, monkeypatch, "xlp_validate")
     assert outcome.report.errors

@@ -1,8 +1,7 @@
 """accept on inline tables: valid marked requests become DI1 items, once."""
 import datetime as dt
 
-from inline import book, table
-
+from tests.support.inline import book, table
 from xlportfolio.core.accept import accept_requests
 from xlportfolio.schema import INTAKE, ITEMS
 

@@ -2,8 +2,8 @@
 import datetime as dt
 
 import pytest
-from inline import table
 
+from tests.support.inline import table
 from xlportfolio.core.capacity import DEFAULT_MONTHS, available, demand, demand_by_month, months
 from xlportfolio.schema import CAPACITY, ITEMS
 

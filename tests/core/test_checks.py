@@ -1,8 +1,7 @@
 """Each intake check on a table written inline, as a person would see it in the sheet."""
 import datetime as dt
 
-from inline import book, table
-
+from tests.support.inline import book, table
 from xlportfolio.core.checks import CHECKS, CODES, Context
 from xlportfolio.core.findings import Report
 from xlportfolio.schema import INTAKE, ITEMS

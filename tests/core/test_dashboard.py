@@ -3,8 +3,8 @@ import datetime as dt
 import re
 
 import pytest
-from inline import book, table
 
+from tests.support.inline import book, table
 from xlportfolio.core.capacity import available, demand_by_month
 from xlportfolio.core.dashboard import (
     CHART_COLUMN,

@@ -1,6 +1,5 @@
 """Money formats, the Settings table, heat-map colours and fitted widths, as the core builds them."""
-from inline import book, table
-
+from tests.support.inline import book, table
 from xlportfolio.core.formats import (
     HEAT_BAD,
     HEAT_GOOD,

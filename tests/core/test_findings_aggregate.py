@@ -1,9 +1,8 @@
 """One finding per item and kind: an item's repeated rows become one finding with their count and cells."""
 import json
 
-from conftest import AS_OF
-from inline import book, table
-
+from tests.support import AS_OF
+from tests.support.inline import book, table
 from xlportfolio.core.findings import Finding, Report, Severity, lead
 from xlportfolio.core.portfolio import check_portfolio
 from xlportfolio.core.validate import findings_sheet, marks_for, validate_intake

@@ -1,8 +1,7 @@
 """check_gates on inline sheets: each gate rule, each reason a move is refused, and the baseline."""
 import datetime as dt
 
-from inline import book, table
-
+from tests.support.inline import book, table
 from xlportfolio.core.gates import GateCriterion, Move, check_gates, read_criteria
 from xlportfolio.core.plan import ERROR_FILL, CellMark
 from xlportfolio.schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS

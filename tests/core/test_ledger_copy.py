@@ -5,8 +5,7 @@ changes the ledger as someone who can recompute hashes would, so the chain alone
 """
 import json
 
-from test_ledger import MOVES, entry, ledger, rehash
-
+from tests.core.test_ledger import MOVES, entry, ledger, rehash
 from xlportfolio.core.findings import Report
 from xlportfolio.core.ledger import append, chain_head, verify
 from xlportfolio.core.ledger_copy import FIELDS, as_rows, compare, records

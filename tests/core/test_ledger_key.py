@@ -8,8 +8,8 @@ import hmac
 import json
 
 import pytest
-from test_ledger import MOVES, entry, found, rehash
 
+from tests.core.test_ledger import MOVES, entry, found, rehash
 from xlportfolio.core.ledger import (
     GENESIS,
     KEYED,

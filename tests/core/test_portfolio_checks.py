@@ -1,8 +1,7 @@
 """Portfolio checks over Dependencies, Capacity and Financials, on tables written inline."""
 import datetime as dt
 
-from inline import book, table
-
+from tests.support.inline import book, table
 from xlportfolio.core.checks import CHECKS, CODES, Context
 from xlportfolio.core.findings import Report, Severity
 from xlportfolio.core.plan import ERROR_FILL, WARNING_FILL

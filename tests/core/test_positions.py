@@ -1,8 +1,7 @@
 """Stage and state come only from the ledger: each way around the gates, on inline sheets and ledgers."""
 import datetime as dt
 
-from inline import book, table
-
+from tests.support.inline import book, table
 from xlportfolio.core.gates import check_gates
 from xlportfolio.core.ledger import Entry, append
 from xlportfolio.core.positions import added_by_hand, bypasses, opening_entries, read_ledger

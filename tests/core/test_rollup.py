@@ -3,8 +3,8 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from inline import book, table
 
+from tests.support.inline import book, table
 from xlportfolio.core.plan import Formula
 from xlportfolio.core.rollup import BREAKDOWN, BY_MONTH, ROLLUP, rollup
 from xlportfolio.core.rollup_formulas import letter

@@ -1,8 +1,7 @@
 """The PMO's own intake rules, people list and check switches, each on an inline table."""
 import datetime as dt
 
-from inline import book, table
-
+from tests.support.inline import book, table
 from xlportfolio.core.checks import CHECKS, Context
 from xlportfolio.core.findings import Report
 from xlportfolio.core.validate import validate_intake

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from inline import table
 
+from tests.support.inline import table
 from xlportfolio.core.findings import Report, Severity
 from xlportfolio.core.score import (
     Criterion,

@@ -1,8 +1,7 @@
 """derive_statuses on inline sheets: each traffic-light rule, and a rating better than the evidence."""
 import datetime as dt
 
-from inline import book, table
-
+from tests.support.inline import book, table
 from xlportfolio.core.statuses import derive_statuses
 from xlportfolio.schema import FINANCIALS, ITEMS, MILESTONES
 

@@ -1,8 +1,8 @@
 """accept on a real portfolio file: items appended to the Items table, twice changes nothing."""
 import pytest
-from conftest import AS_OF, parts
 from openpyxl import load_workbook
 
+from tests.support import AS_OF, parts
 from xlportfolio.commands.accept import accept_file
 from xlportfolio.core.formats import money_format
 from xlportfolio.errors import TemplateError

@@ -3,10 +3,10 @@ import sys
 import zipfile
 
 import pytest
-from conftest import SHARED
 from openpyxl import Workbook, load_workbook
 from openpyxl.chart import BarChart, Reference
 
+from tests.support import SHARED
 from xlportfolio.core.plan import ChartSpec, EditPlan, GeneratedSheet, Span
 from xlportfolio.files.workbook import apply_plan_file
 
@@ -42,7 +42,7 @@ def test_charts_are_native_and_schema_valid(tmp_path):
 
 
 def test_a_users_chart_stays_byte_for_byte_beside_the_tools_own(tmp_path):
-    from conftest import parts
+    from tests.support import parts
 
     path = write(tmp_path / "mixed.xlsx", with_user_chart=True)
     before = parts(path)
@@ -64,7 +64,7 @@ def test_rewriting_a_generated_sheet_replaces_its_charts(tmp_path):
 
 @pytest.mark.libreoffice
 def test_libreoffice_opens_the_charts(tmp_path):
-    import lo
+    from tests.support import lo
 
     if lo.soffice() is None:
         pytest.skip("LibreOffice is not installed")

@@ -1,7 +1,7 @@
 """consolidate on a real folder: good, outdated, wrong, encrypted, damaged and stray files."""
-from conftest import AS_OF
 from openpyxl import load_workbook
 
+from tests.support import AS_OF
 from xlportfolio.commands.consolidate import consolidate_folder
 from xlportfolio.commands.demo import write_inbox
 

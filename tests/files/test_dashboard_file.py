@@ -2,9 +2,9 @@
 import sys
 
 import pytest
-from conftest import AS_OF, SHARED
 from openpyxl import load_workbook
 
+from tests.support import AS_OF, SHARED
 from xlportfolio.core.dashboard import dashboard_sheet
 from xlportfolio.core.plan import EditPlan, Formula
 from xlportfolio.demo_data import sample_portfolio
@@ -74,7 +74,7 @@ def test_structured_references_name_the_real_tables(written):
 def test_rewriting_replaces_the_tools_own_charts_and_changes_nothing(tmp_path, written):
     import shutil
 
-    from conftest import parts
+    from tests.support import parts
 
     path, sheet = written
     again = shutil.copy(path, tmp_path / "again.xlsx")
@@ -125,7 +125,7 @@ def awkward(data):
 
 @pytest.mark.libreoffice
 def test_libreoffice_computes_every_formula_to_the_engines_value(tmp_path):
-    import lo
+    from tests.support import lo
 
     if lo.soffice() is None:
         pytest.skip("LibreOffice is not installed")

@@ -3,9 +3,9 @@ import datetime as dt
 import shutil
 
 import pytest
-from conftest import AS_OF
 from openpyxl import load_workbook
 
+from tests.support import AS_OF
 from xlportfolio.commands.gates import gates_file
 from xlportfolio.commands.rollup import rollup_file
 from xlportfolio.demo_data import sample_portfolio
@@ -99,7 +99,7 @@ def test_without_a_typed_over_item_the_dashboard_has_no_ledger_line(books):
 
 @pytest.mark.libreoffice
 def test_libreoffice_recalculates_the_ledger_corrected_figures_to_the_engines(books, tmp_path):
-    import lo
+    from tests.support import lo
 
     if lo.soffice() is None:
         pytest.skip("LibreOffice is not installed")

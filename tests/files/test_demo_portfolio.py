@@ -5,10 +5,10 @@ import re
 import shutil
 
 import pytest
-from conftest import AS_OF
 from openpyxl import load_workbook
 from rich.console import Console
 
+from tests.support import AS_OF
 from xlportfolio.commands.demo import run_demo
 from xlportfolio.commands.gates import gates_file
 from xlportfolio.commands.rollup import rollup_file

@@ -12,10 +12,10 @@ import signal
 import subprocess
 
 import pytest
-from conftest import AS_OF
-from lo import TIMEOUT, make_profile
 from openpyxl import load_workbook
 
+from tests.support import AS_OF
+from tests.support.lo import TIMEOUT, make_profile
 from xlportfolio.commands.baseline import baseline_sheet
 from xlportfolio.commands.rollup import rollup_file
 from xlportfolio.core.formats import (

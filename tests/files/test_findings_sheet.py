@@ -3,10 +3,10 @@ autofilter, one row per item and kind, notes only where a person acts, and exit 
 import datetime as dt
 
 import pytest
-from conftest import AS_OF
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from tests.support import AS_OF
 from xlportfolio.cli import app
 from xlportfolio.core.plan import WARNING_FILL
 from xlportfolio.core.validate import FINDINGS_HEADER

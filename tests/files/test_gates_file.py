@@ -2,9 +2,9 @@
 import datetime as dt
 
 import pytest
-from conftest import AS_OF
 from openpyxl import load_workbook
 
+from tests.support import AS_OF
 from xlportfolio.commands.gates import gates_file
 from xlportfolio.commands.verify import verify_file
 from xlportfolio.errors import LedgerTampered

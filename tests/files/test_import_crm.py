@@ -1,7 +1,7 @@
 """import-crm into a real portfolio file: new requests appended, re-import updates, text stays text."""
-from conftest import AS_OF
 from openpyxl import load_workbook
 
+from tests.support import AS_OF
 from xlportfolio.commands.import_crm import IMPORT_SHEET, import_crm_file
 
 EXPORT = """\ufeffOpportunity ID,Opportunity Name,Account Name,Account ID,Amount,Close Date,Created Date,Description,Opportunity Owner,Stage

@@ -1,10 +1,10 @@
 """import-crm into a real portfolio file: what the import cut, guessed or cleaned is on the CRM Import
 sheet with its export row, column and request; clashing IDs fail the command; a runaway quote is refused
 and the workbook stays byte for byte as it was."""
-from conftest import AS_OF
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from tests.support import AS_OF
 from xlportfolio.cli import app
 from xlportfolio.commands.import_crm import IMPORT_SHEET, import_crm_file
 

@@ -5,10 +5,10 @@ import json
 import shutil
 
 import pytest
-from conftest import AS_OF
 from openpyxl import load_workbook
-from test_cli import run
 
+from tests.support import AS_OF
+from tests.test_cli import run
 from xlportfolio.commands.gates import gates_file
 from xlportfolio.core.ledger import Entry, chain_head, entry_hash
 

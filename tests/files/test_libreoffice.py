@@ -7,15 +7,16 @@ import io
 import shutil
 
 import pytest
-from conftest import AS_OF
+
+from tests.support import AS_OF
 
 if shutil.which("soffice") is None:
     pytest.skip("LibreOffice (soffice) is not installed", allow_module_level=True)
 
-from lo import convert_to_xlsx, make_profile  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 from rich.console import Console  # noqa: E402
 
+from tests.support.lo import convert_to_xlsx, make_profile  # noqa: E402
 from xlportfolio.commands.demo import run_demo  # noqa: E402
 from xlportfolio.commands.validate import validate_file  # noqa: E402
 from xlportfolio.core.plan import MARKS_SHEET  # noqa: E402

@@ -12,7 +12,8 @@ import zipfile
 
 import lxml  # noqa: F401  (a test dependency, pip install -e .[test]; the checker needs it)
 import pytest
-from conftest import AS_OF, SHARED
+
+from tests.support import AS_OF, SHARED
 
 if not (SHARED / "ooxml" / "check_ooxml.py").is_file():
     pytest.skip(f"the OOXML schema checker is not at {SHARED / 'ooxml'}", allow_module_level=True)

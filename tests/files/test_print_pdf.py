@@ -17,10 +17,10 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import lo
 import pytest
-from conftest import AS_OF
 from openpyxl import load_workbook
+
+from tests.support import AS_OF, lo
 
 pypdf = pytest.importorskip("pypdf")
 

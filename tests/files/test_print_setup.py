@@ -9,10 +9,10 @@ import re
 import zipfile
 
 import pytest
-from conftest import AS_OF
 from openpyxl import Workbook, load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 
+from tests.support import AS_OF
 from xlportfolio.commands.rollup import rollup_file
 from xlportfolio.core.plan import Block, EditPlan, GeneratedSheet
 from xlportfolio.files.workbook import apply_plan_file

@@ -6,10 +6,10 @@ import shutil
 import zipfile
 
 import pytest
-from conftest import AS_OF
 from openpyxl import load_workbook
 from openpyxl.workbook.protection import WorkbookProtection
 
+from tests.support import AS_OF
 from xlportfolio.commands.score import score_on
 from xlportfolio.commands.validate import validate_file
 from xlportfolio.files.workbook import open_book

@@ -6,9 +6,9 @@ import re
 
 import markupsafe
 import pytest
-from conftest import AS_OF
 from openpyxl import load_workbook
 
+from tests.support import AS_OF
 from xlportfolio.commands.gates import gates_file
 from xlportfolio.commands.report import report_file
 from xlportfolio.core.dashboard import dashboard_data, value_of

@@ -8,9 +8,9 @@ import math
 import shutil
 
 import pytest
-from conftest import AS_OF, parts
 from openpyxl import load_workbook
 
+from tests.support import AS_OF, parts
 from xlportfolio.commands.rollup import BOOK_TABLES, rollup_file
 from xlportfolio.core.plan import GENERATED_SHEETS, Formula
 from xlportfolio.core.portfolio import PORTFOLIO_TABLES
@@ -82,7 +82,7 @@ def recalculated(tmp_path_factory):
     """{name: (what we wrote, the engine's plan, the file as LibreOffice recalculated and saved it)}."""
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice (soffice) is not installed")
-    from lo import convert_to_xlsx, make_profile
+    from tests.support.lo import convert_to_xlsx, make_profile
 
     folder = tmp_path_factory.mktemp("rollup")
     books = {

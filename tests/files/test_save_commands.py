@@ -13,9 +13,9 @@ import textwrap
 import zipfile
 
 import pytest
-from conftest import AS_OF
 from typer.testing import CliRunner
 
+from tests.support import AS_OF
 from xlportfolio.cli import app
 from xlportfolio.commands.validate import validate_file
 from xlportfolio.errors import WorkbookBusy, WorkbookChanged

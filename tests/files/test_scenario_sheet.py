@@ -5,11 +5,11 @@ import zipfile
 from xml.etree import ElementTree
 
 import pytest
-from conftest import AS_OF
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string
 from typer.testing import CliRunner
 
+from tests.support import AS_OF
 from xlportfolio.cli import app
 from xlportfolio.commands.select import select_file
 from xlportfolio.core.scenario import CUT_LINE, MONEY, SCENARIO_HEADER

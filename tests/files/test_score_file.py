@@ -1,7 +1,7 @@
 """score on a real portfolio file: Score, Rank and Why per row, AHP from the workbook's table."""
-from conftest import AS_OF, parts
 from openpyxl import load_workbook
 
+from tests.support import AS_OF, parts
 from xlportfolio.commands.score import score_file
 
 

@@ -1,7 +1,7 @@
 """select on a real portfolio file: an exact choice under budget, a Scenario sheet with a frontier chart."""
-from conftest import AS_OF
 from openpyxl import load_workbook
 
+from tests.support import AS_OF
 from xlportfolio.commands.select import select_file
 
 

@@ -3,7 +3,6 @@ import shutil
 import zipfile
 
 import pytest
-from conftest import AS_OF, parts
 from openpyxl import load_workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
@@ -12,6 +11,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from tests.support import AS_OF, parts
 from xlportfolio.commands.validate import validate_file
 from xlportfolio.core.plan import ERROR_FILL, MARKS_SHEET
 from xlportfolio.errors import ContentWouldBeLost, TemplateError, XlPortfolioError
@@ -237,8 +237,9 @@ def test_copy_of_input_untouched_with_output(demo_book, tmp_path):
 
 
 def test_macros_in_xlsm_are_kept(tmp_path):
-    from conftest import SHARED
     from openpyxl.worksheet.table import Table
+
+    from tests.support import SHARED
 
     source = SHARED / "corpus" / "calamine" / "tests__vba.xlsm"
     if not source.exists():

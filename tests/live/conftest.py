@@ -1,28 +1,11 @@
 """The live adapter's tests run xlwings' remote engine on Office.js payloads made from .xlsx files."""
-import datetime as dt
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
-AS_OF = dt.date(2026, 6, 30)
-
-# xlwings registers its remote engine at import time, and only with a licence key: the
-# noncommercial key is for these tests alone, never the package.
-os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-
-
-def open_remote(payload: dict):
-    """`xw.Book(json=payload)`, registering the remote engine if xlwings was imported before the key was set."""
-    import xlwings as xw
-
-    if "remote" not in [engine.name for engine in xw.engines]:
-        from xlwings.main import Engine
-        from xlwings.pro import _xlremote
-
-        xw.engines.add(Engine(impl=_xlremote.engine))
-    return xw.Book(json=payload)
+import tests.live.remote  # noqa: F401  (sets xlwings' noncommercial key before a test module imports xlwings)
+from tests.support import AS_OF
 
 
 def _save(kind, data, path):

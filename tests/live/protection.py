@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from live.payload import Model
+from tests.live.payload import Model
 
 _VALUES = {"setValues", "setFormula", "addHyperlink", "rangeAutofill", "rangeClear",
            "rangeClearContents", "rangeDelete", "rangeInsert"}

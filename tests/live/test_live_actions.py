@@ -13,8 +13,9 @@ import xlwings as xw
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 
-from live.conftest import AS_OF, open_remote
-from live.payload import Model, book_payload, differences, model_state
+from tests.live.payload import Model, book_payload, differences, model_state
+from tests.live.remote import open_remote
+from tests.support import AS_OF
 from xlportfolio.commands.validate import BOOK_TABLES
 from xlportfolio.core.validate import validate_intake
 from xlportfolio.live import LiveWorkbook

@@ -1,8 +1,9 @@
 """score and accept through the live adapter write what the file adapter writes."""
 import pytest
 
-from live.conftest import AS_OF, open_remote
-from live.payload import Model, book_payload, differences, file_state, model_state
+from tests.live.payload import Model, book_payload, differences, file_state, model_state
+from tests.live.remote import open_remote
+from tests.support import AS_OF
 from xlportfolio.commands.score import score_on
 from xlportfolio.commands.validate import BOOK_TABLES
 from xlportfolio.core.accept import accept_requests

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from openpyxl import load_workbook
 
-from live.conftest import open_remote
-from live.payload import book_payload
+from tests.live.payload import book_payload
+from tests.live.remote import open_remote
 from xlportfolio.commands import gates, verify
 from xlportfolio.core.ledger import Entry, append, chain_head, ledger_sheet, stamp
 from xlportfolio.core.plan import EditPlan

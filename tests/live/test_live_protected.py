@@ -9,9 +9,10 @@ from openpyxl import load_workbook
 from openpyxl.styles import Protection
 from openpyxl.workbook.protection import WorkbookProtection
 
-from live.conftest import AS_OF, open_remote
-from live.payload import book_payload, differences, file_state, model_state
-from live.protection import ProtectedModel
+from tests.live.payload import book_payload, differences, file_state, model_state
+from tests.live.protection import ProtectedModel
+from tests.live.remote import open_remote
+from tests.support import AS_OF
 from xlportfolio import registry, ribbon
 from xlportfolio.commands.score import score_on
 from xlportfolio.commands.validate import BOOK_TABLES, validate_file

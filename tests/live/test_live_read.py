@@ -7,8 +7,8 @@ from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.table import Table as ExcelTable
 
-from live.conftest import open_remote
-from live.payload import book_payload
+from tests.live.payload import book_payload
+from tests.live.remote import open_remote
 from xlportfolio.core.values import CellError
 from xlportfolio.errors import TemplateError
 from xlportfolio.files.workbook import open_book, read_book_file, read_tables

@@ -6,9 +6,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.table import Table as ExcelTable
 
-from live.conftest import open_remote
-from live.payload import Formula as F
-from live.payload import Model, book_payload, differences, file_state, model_state
+from tests.live.payload import Formula as F
+from tests.live.payload import Model, book_payload, differences, file_state, model_state
+from tests.live.remote import open_remote
 from xlportfolio.core.plan import (
     Block,
     CellIs,

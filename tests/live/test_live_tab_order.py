@@ -1,7 +1,7 @@
 """New generated tabs through the live adapter: in their place among the tool's tabs, the person
 left on their sheet, every later write landing on the right sheet though positions moved on."""
-from live.conftest import open_remote
-from live.payload import Model
+from tests.live.payload import Model
+from tests.live.remote import open_remote
 from xlportfolio.core.plan import EditPlan, GeneratedSheet
 from xlportfolio.live import LiveWorkbook
 

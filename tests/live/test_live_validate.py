@@ -5,8 +5,9 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 
-from live.conftest import AS_OF, open_remote
-from live.payload import Model, book_payload, differences, file_state, model_state
+from tests.live.payload import Model, book_payload, differences, file_state, model_state
+from tests.live.remote import open_remote
+from tests.support import AS_OF
 from xlportfolio.commands.validate import BOOK_TABLES, validate_file
 from xlportfolio.core.plan import ERROR_FILL, MARKS_HEADER, MARKS_SHEET, ColumnWrite, EditPlan
 from xlportfolio.core.validate import validate_intake

@@ -10,10 +10,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, parts
 from lxml import etree
 
-from package.userbooks import CORPUS, Package, relationships, rels_part, resolve
+from tests.package.userbooks import CORPUS, Package, relationships, rels_part, resolve
+from tests.support import AS_OF, parts
 from xlportfolio.commands.validate import validate_file
 from xlportfolio.errors import WorkbookUnusable
 
@@ -120,7 +120,7 @@ def test_the_intake_marks_are_there(validated):
 
 @pytest.mark.libreoffice
 def test_libreoffice_opens_every_validated_file(validated, tmp_path):
-    import lo
+    from tests.support import lo
 
     if lo.soffice() is None:
         pytest.skip("LibreOffice is not installed")

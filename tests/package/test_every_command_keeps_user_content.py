@@ -15,10 +15,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, SHARED, parts
 from openpyxl import load_workbook
 
-from package.userbooks import CORPUS, governed_with_user_content, missing_user_content
+from tests.package.userbooks import CORPUS, governed_with_user_content, missing_user_content
+from tests.support import AS_OF, SHARED, parts
 from xlportfolio.commands.accept import accept_file
 from xlportfolio.commands.consolidate import consolidate_folder
 from xlportfolio.commands.gates import gates_file
@@ -121,7 +121,7 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 
 def _reachable(package: dict[str, bytes], roots: set[str]) -> set[str]:
     """The parts the given sheets use (notes, tables, drawings and their charts), in one package."""
-    from package.userbooks import relationships
+    from tests.package.userbooks import relationships
 
     seen, todo = set(), list(roots)
     while todo:
@@ -179,7 +179,7 @@ def test_the_vba_project_stays_and_the_workbook_stays_macro_enabled(books):
 
 @pytest.mark.libreoffice
 def test_libreoffice_opens_every_result_with_the_users_charts_and_pivot(books, tmp_path):
-    import lo
+    from tests.support import lo
 
     if lo.soffice() is None:
         pytest.skip("LibreOffice is not installed")

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import zipfile
 
-from conftest import AS_OF, parts
 from openpyxl import load_workbook
 
-from package.userbooks import Package, relationships
+from tests.package.userbooks import Package, relationships
+from tests.support import AS_OF, parts
 from xlportfolio.commands.validate import validate_file
 from xlportfolio.core.plan import EditPlan, Formula, GeneratedSheet, RowWrite
 from xlportfolio.files.workbook import apply_plan_file, open_book

@@ -15,8 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
 
+from tests.support import SHARED
 from xlportfolio.core.values import CellError, Uncalculated
 from xlportfolio.errors import WorkbookUnusable
 from xlportfolio.files.workbook import read_book_file
@@ -137,8 +137,8 @@ def test_a_hostile_sheet_costs_only_the_cells_it_holds(tmp_path, case):
     code = textwrap.dedent(f"""
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31))  # 2 GiB: far less than a dense grid
-        sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
-        from package.test_reading import values
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+        from tests.package.test_reading import values
         from pathlib import Path
         try:
             got = values(Path({str(path)!r}))
@@ -165,8 +165,8 @@ def test_shared_strings_claiming_four_billion_entries_are_read_by_what_counts_th
     code = textwrap.dedent(f"""
         import resource, sys
         resource.setrlimit(resource.RLIMIT_AS, (1 << 31, 1 << 31))
-        sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
-        from package.test_reading import values
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r})
+        from tests.package.test_reading import values
         from pathlib import Path
         print(sorted(values(Path({str(path)!r})).items()))
     """)

@@ -7,8 +7,9 @@ import sys
 import zipfile
 
 import pytest
-from conftest import SHARED
 from lxml import etree
+
+from tests.support import SHARED
 
 from .userbooks import (
     ANALYSIS,
@@ -291,7 +292,7 @@ def test_calamine_reads_every_sheet(book):
 
 @pytest.mark.libreoffice
 def test_libreoffice_opens_the_workbooks_and_keeps_charts_picture_and_pivot(books, tmp_path_factory):
-    from lo import convert_to_xlsx, make_profile, soffice
+    from tests.support.lo import convert_to_xlsx, make_profile, soffice
 
     if soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")

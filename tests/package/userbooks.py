@@ -38,9 +38,10 @@ from xml.parsers import expat
 
 import pytest
 import xlsxwriter
-from conftest import AS_OF, SHARED
 from lxml import etree
 from PIL import Image, ImageDraw
+
+from tests.support import AS_OF, SHARED
 
 CORPUS = SHARED / "corpus" / "calamine"
 PIVOT_SOURCE = "tests__pivots.xlsx"  # DataSheet + PivotSheet1 (pivotTable1 over pivotCacheDefinition1)

@@ -6,20 +6,10 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 from tests.support import AS_OF
-from xlportfolio.cli import app
+from tests.support.cli import run
 from xlportfolio.schema import INTAKE
-
-runner = CliRunner()
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
 
 
 def test_validate_exit_code_one_with_errors_and_json(demo_book):

@@ -4,15 +4,13 @@ import datetime as dt
 
 import pytest
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 from tests.support import AS_OF
-from xlportfolio.cli import app
+from tests.support.cli import run
 from xlportfolio.core.plan import WARNING_FILL
 from xlportfolio.core.validate import FINDINGS_HEADER
 from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
 
-runner = CliRunner()
 D = dt.date
 
 ITEMS = [
@@ -36,13 +34,6 @@ REQUEST = {"customer_name": "Acme", "business_reason": "Renewal", "category": "R
            "sponsor": "Anna Berger", "owner": "Anna Berger", "strategic_fit": 3, "confidence": 3}
 INTAKE = [{**REQUEST, "request_id": "REQ-1", "title": "Good"},
           {**REQUEST, "request_id": "REQ-2", "title": None}]  # a missing title: an error on Intake!B3
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
 
 
 @pytest.fixture

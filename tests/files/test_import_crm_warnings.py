@@ -2,21 +2,12 @@
 sheet with its export row, column and request; clashing IDs fail the command; a runaway quote is refused
 and the workbook stays byte for byte as it was."""
 from openpyxl import load_workbook
-from typer.testing import CliRunner
 
 from tests.support import AS_OF
-from xlportfolio.cli import app
+from tests.support.cli import run
 from xlportfolio.commands.import_crm import IMPORT_SHEET, import_crm_file
 
 HEAD = "Opportunity ID,Opportunity Name,Account Name,Amount,Close Date,Description"
-runner = CliRunner()
-
-
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-    return result
 
 
 def intake_rows(path):

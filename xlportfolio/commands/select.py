@@ -74,7 +74,8 @@ def select_on(wb: Workbook, *, budget: float | str | None = None, objective: str
     check_workbook(wb, "select")
     as_of = as_of or dt.date.today()
     book = wb.read([INTAKE, ITEMS, CAPACITY, DEPENDENCIES, SCORING.table, PEOPLE, INTAKE_RULES.table, CHECKS_TABLE])
-    budget = read_budget(budget, decimal_separator(book))
+    settings = read_settings(book)  # the decimal separator a typed budget is read with, the currency shown
+    budget = read_budget(budget, settings.decimal_separator)
     candidates, ranks, left_out, shown = gather(book, objective, as_of)
     capacity = available(book.table(CAPACITY.name))
     dependencies = _dependencies(book)
@@ -89,7 +90,7 @@ def select_on(wb: Workbook, *, budget: float | str | None = None, objective: str
                           time_limit=FRONTIER_SECONDS) if selection.optimal else []
     scenario = scenario_sheet(candidates, selection, points, ranks, shown=shown, capacity=capacity,
                               dependencies=dependencies, objective=objective,
-                              money=money_format(read_settings(book).currency))
+                              money=money_format(settings.currency))
     # Points, not a line: the best total is known at these budgets only; the chosen one is its own series.
     chart = ChartSpec("scatter", f"Efficient frontier: best total {objective} per budget", scenario.budget,
                       (scenario.value, scenario.chosen), CHART_ANCHOR, "Budget",
@@ -98,11 +99,6 @@ def select_on(wb: Workbook, *, budget: float | str | None = None, objective: str
     if budget is not None:
         wb.set_property(BUDGET_PROPERTY, repr(float(budget)))
     return SelectOutcome(selection, candidates, left_out, None, budget)
-
-
-def decimal_separator(book: Book) -> str:
-    """The workbook's decimal separator (its Settings table), for budgets typed with one."""
-    return read_settings(book).decimal_separator
 
 
 def read_budget(budget: float | str | None, separator: str = ".") -> float | None:

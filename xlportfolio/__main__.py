@@ -1,4 +1,4 @@
 """`python -m xlportfolio` runs the command line."""
-from .cli import main
+from xlportfolio.cli import main
 
 main()

@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from . import __version__
-from .cli_help import HelpCommand, HelpGroup
-from .core.findings import counted
-from .env import env
-from .errors import XlPortfolioError
+from xlportfolio import __version__
+from xlportfolio.cli_help import HelpCommand, HelpGroup
+from xlportfolio.core.findings import counted
+from xlportfolio.env import env
+from xlportfolio.errors import XlPortfolioError
 
 app = typer.Typer(cls=HelpGroup, add_completion=False, no_args_is_help=True,
                   help="Governed Excel workbooks as the system of record of a project portfolio.")
@@ -89,7 +89,7 @@ def validate(
     as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Check the Intake table and mark every problem in the workbook (exit 1 when errors exist)."""
-    from .commands.validate import validate_file
+    from xlportfolio.commands.validate import validate_file
 
     result = validate_file(book, output=output, as_of=_date(as_of))
     report = result.report
@@ -122,7 +122,7 @@ def accept(
     as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Turn valid requests marked Accept = Yes into portfolio items at DI1 Defined."""
-    from .commands.accept import accept_file
+    from xlportfolio.commands.accept import accept_file
 
     result = accept_file(book, output=output, as_of=_date(as_of))
     s, report = result.summary, result.report
@@ -146,8 +146,8 @@ def consolidate(
     as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Validate every intake workbook in FOLDER and merge the valid rows into the portfolio."""
-    from .commands.consolidate import consolidate_folder, intake_files
-    from .progress import Steps
+    from xlportfolio.commands.consolidate import consolidate_folder, intake_files
+    from xlportfolio.progress import Steps
 
     total = len(intake_files(folder, into)) if folder.is_dir() else 0
     with Steps(err, "consolidate", total) as steps:
@@ -185,7 +185,7 @@ def import_crm(
     as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Import opportunities from a CRM export as intake requests (re-importing updates them)."""
-    from .commands.import_crm import import_crm_file
+    from xlportfolio.commands.import_crm import import_crm_file
 
     result = import_crm_file(export, into, mapping=mapping, preset=preset, output=output, as_of=_date(as_of))
     crm, o = result.crm, result.outcome
@@ -215,8 +215,8 @@ def score(
     as_of: str | None = typer.Option(None, help="Urgency counts days from this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Score, rank and explain intake requests and items with the Scoring sheet's criteria."""
-    from .commands.score import score_file
-    from .core.score import WSJF_SCALE
+    from xlportfolio.commands.score import score_file
+    from xlportfolio.core.score import WSJF_SCALE
 
     if method.lower() not in ("weighted", "wsjf"):
         fail(f"--method {method!r}: choose weighted or WSJF.")
@@ -245,7 +245,7 @@ def select(
     as_of: str | None = typer.Option(None, help="Spread effort from this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Choose the best candidates under budget and capacity (an exact MILP), onto a Scenario sheet."""
-    from .commands.select import select_file
+    from xlportfolio.commands.select import select_file
 
     if objective not in ("score", "value"):
         fail(f"--objective {objective!r}: choose score or value.")
@@ -272,7 +272,7 @@ def gates(
     as_of: str | None = typer.Option(None, help="Judge dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Check every requested stage move: apply and record the passing ones, undo and explain the others."""
-    from .commands.gates import gates_file, move_line, refusal_line
+    from xlportfolio.commands.gates import gates_file, move_line, refusal_line
 
     outcome = gates_file(book, output=output, as_of=_date(as_of))
     result, report = outcome.result, outcome.report
@@ -306,7 +306,7 @@ def verify(
     Exit 2 when there is no ledger, or its rows are keyed and no ledger key is set
     (XLPORTFOLIO_LEDGER_KEY, XLPORTFOLIO_LEDGER_KEY_FILE or key_file under \\[ledger] in config.toml).
     """
-    from .commands.verify import check_file
+    from xlportfolio.commands.verify import check_file
 
     check = check_file(book, against=against, export=export)
     if as_json:
@@ -333,7 +333,7 @@ def rollup(
     as_of: str | None = typer.Option(None, help="Capacity and dates are judged from this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Regenerate the rollup sheets, the portfolio checks and the Dashboard (live formulas, native charts)."""
-    from .commands.rollup import rollup_file
+    from xlportfolio.commands.rollup import rollup_file
 
     result = rollup_file(book, output=output, values=values, as_of=_date(as_of))
     out.print(f"[bold]{book}[/]: {result.headline}.")
@@ -350,8 +350,8 @@ def run_all(
     as_of: str | None = typer.Option(None, help="Judge dates against this day (YYYY-MM-DD); default today."),
 ) -> None:
     """Run validate, accept, score, gates and rollup in order, and save once."""
-    from .commands.run import STEPS, run_file
-    from .progress import Steps
+    from xlportfolio.commands.run import STEPS, run_file
+    from xlportfolio.progress import Steps
 
     with Steps(err, "run", len(STEPS) + 1) as steps:  # the steps, then the save
         result = run_file(book, output=output, as_of=_date(as_of), on_step=steps.start)
@@ -373,7 +373,7 @@ def report(
     as_of: str | None = typer.Option(None, help="The report's 'today' (YYYY-MM-DD); default today."),
 ) -> None:
     """Write a steering-committee pack (HTML with the dashboard charts); the workbook is only read."""
-    from .commands.report import report_file
+    from xlportfolio.commands.report import report_file
 
     result = report_file(book, out_path, since=_date(since), as_of=_date(as_of))
     out.print(f"Steering-committee pack written to [bold]{result.written}[/].")
@@ -418,8 +418,8 @@ def new_portfolio(
 
 
 def _write_new(kind: str, output: Path, password: str | None, force: bool) -> None:
-    from .files.template import KINDS, build_workbook
-    from .files.workbook import save_new
+    from xlportfolio.files.template import KINDS, build_workbook
+    from xlportfolio.files.workbook import save_new
 
     if output.suffix.lower() != ".xlsx":
         fail(f"{output}: the file name must end in .xlsx.")
@@ -437,7 +437,7 @@ def demo(
     as_of: str | None = typer.Option(None, help="The sample's 'today' (YYYY-MM-DD); default today."),
 ) -> None:
     """Write a realistic sample portfolio, run every command on it, and say where to look."""
-    from .commands.demo import run_demo
+    from xlportfolio.commands.demo import run_demo
 
     run_demo(folder, seed=seed, as_of=_date(as_of), console=out)
 
@@ -449,7 +449,7 @@ def version() -> None:
 
 
 def _register_commands() -> None:
-    from .registry import COMMANDS
+    from xlportfolio.registry import COMMANDS
 
     missing = [c.id for c in COMMANDS if c.id not in REGISTERED]
     extra = sorted(set(REGISTERED) - {c.id for c in COMMANDS})
@@ -463,7 +463,7 @@ _register_commands()
 
 
 def _mount_addin() -> None:
-    from .addin.cli import addin_app, serve
+    from xlportfolio.addin.cli import addin_app, serve
 
     app.add_typer(addin_app, cls=HelpGroup, name="addin", help="Build, install or describe the Excel add-in (ribbon).")
     app.command(cls=HelpCommand)(serve)

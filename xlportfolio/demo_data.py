@@ -9,7 +9,7 @@ import datetime as dt
 import random
 from typing import Any
 
-from .schema import LISTS_BY_NAME, STAGES
+from xlportfolio.schema import LISTS_BY_NAME, STAGES
 
 Row = dict[str, Any]
 PEOPLE = ("Anna Berger", "Ben Okafor", "Chloe Martin", "David Kim", "Elena Rossi", "Farid Haddad",

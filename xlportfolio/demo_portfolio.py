@@ -20,9 +20,9 @@ import math
 import random
 from dataclasses import dataclass
 
-from .core.capacity import demand
-from .demo_data import PEOPLE, Row, _hierarchy, _risks, month, sample_intake
-from .schema import LISTS_BY_NAME, STAGES
+from xlportfolio.core.capacity import demand
+from xlportfolio.demo_data import PEOPLE, Row, _hierarchy, _risks, month, sample_intake
+from xlportfolio.schema import LISTS_BY_NAME, STAGES
 
 HORIZON = 24  # months of plan: six behind today, eighteen ahead
 PAST = 6  # the month of `as_of` is month 6 of the plan

@@ -19,7 +19,7 @@ from typing import Annotated
 from pydantic import BeforeValidator, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .errors import BadEnvironment
+from xlportfolio.errors import BadEnvironment
 
 _OFF = ("", "0", "false", "no", "off")
 

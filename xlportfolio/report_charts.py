@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from .core.dashboard import MEASURES, DashboardData, month_label, number, value_of
+from xlportfolio.core.dashboard import MEASURES, DashboardData, month_label, number, value_of
 
 COLOURS = {"plan": "#1F4E78", "forecast": "#ED7D31", "actual": "#70AD47"}
 VALUE, WEIGHTED, AVAILABLE, DEMAND = "#1F4E78", "#9DC3E6", "#70AD47", "#C00000"

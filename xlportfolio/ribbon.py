@@ -17,13 +17,13 @@ This module is imported on every click, so it imports nothing heavy at module le
 """
 from __future__ import annotations
 
-from . import registry
-from .commands.base import Outcome
-from .core.findings import Report, Severity
-from .core.values import is_blank
-from .env import env
-from .errors import XlPortfolioError
-from .registry import Command
+from xlportfolio import registry
+from xlportfolio.commands.base import Outcome
+from xlportfolio.core.findings import Report, Severity
+from xlportfolio.core.values import is_blank
+from xlportfolio.env import env
+from xlportfolio.errors import XlPortfolioError
+from xlportfolio.registry import Command
 
 TITLE = "xlportfolio"
 TAB_ID = "xlp_tab"
@@ -222,7 +222,7 @@ def _count(n: int, what: str) -> str:
 
 def _live(book):
     """The Workbook protocol over an xlwings Book (desktop or remote engine)."""
-    from .live.workbook import LiveWorkbook
+    from xlportfolio.live.workbook import LiveWorkbook
 
     return LiveWorkbook(book)
 
@@ -294,7 +294,7 @@ def ribbon_groups(commands: list[Command] | None = None) -> list[dict]:
 def ribbon_xml() -> str:
     """customUI14.xml for the add-in: one tab, one group per GROUPS entry with buttons, one
     large button per ribbon command."""
-    from .addin.templates import render
+    from xlportfolio.addin.templates import render
 
     return render("customUI.xml.j2", tab_id=TAB_ID, tab_label=TITLE, groups=ribbon_groups(),
                   on_action=ON_ACTION)

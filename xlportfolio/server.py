@@ -43,12 +43,12 @@ import zlib
 from functools import cache
 from typing import Any
 
-from . import registry, server_settings
-from . import server_guard as guard
-from .env import env
-from .errors import Refusal
-from .registry import Command
-from .server_settings import ServerSettings
+from xlportfolio import registry, server_settings
+from xlportfolio import server_guard as guard
+from xlportfolio.env import env
+from xlportfolio.errors import Refusal
+from xlportfolio.registry import Command
+from xlportfolio.server_settings import ServerSettings
 
 SCRIPTS_PATH = "/xlwings/custom-scripts-call"
 OFFICE_JS = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js"
@@ -76,9 +76,9 @@ def xlwings_js_url() -> str:
 def manifest_xml(base_url: str) -> str:
     """The Office add-in manifest (XML) for a server at `base_url` (https://host[:port]): one
     tab, a group per GROUPS entry with buttons, one ExecuteFunction button per ribbon command."""
-    from . import __version__
-    from .addin.templates import render
-    from .ribbon import TAB_ID, TITLE, ribbon_groups
+    from xlportfolio import __version__
+    from xlportfolio.addin.templates import render
+    from xlportfolio.ribbon import TAB_ID, TITLE, ribbon_groups
 
     base_url = base_url.strip().rstrip("/")
     if not base_url.lower().startswith("https://") or len(base_url) <= len("https://"):
@@ -201,7 +201,7 @@ def run_script(command: Command, payload: dict) -> tuple[int, Any, str]:
     for the call log)."""
     import xlwings as xw
 
-    from .ribbon import run_command
+    from xlportfolio.ribbon import run_command
 
     problem = payload_problem(payload)
     if problem:
@@ -312,7 +312,7 @@ TASKPANE = """<!doctype html>
 def taskpane_html() -> str:
     import jinja2
 
-    from .ribbon import FINDINGS, FINDINGS_CALLBACK, ribbon_groups
+    from xlportfolio.ribbon import FINDINGS, FINDINGS_CALLBACK, ribbon_groups
 
     groups = ribbon_groups()
     names = [c.control_id for g in groups for c in g["commands"]]
@@ -350,8 +350,8 @@ def create_app(settings: ServerSettings | None = None):
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise ImportError("the xlportfolio server needs FastAPI: pip install 'xlportfolio[server]'") from exc
 
-    from . import __version__
-    from .ribbon import internal_error as ribbon_internal_error
+    from xlportfolio import __version__
+    from xlportfolio.ribbon import internal_error as ribbon_internal_error
 
     settings = settings or server_settings.settings()
     app = FastAPI(title="xlportfolio", version=__version__,

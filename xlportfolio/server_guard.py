@@ -16,8 +16,8 @@ from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import CommandTimeout, Refusal
-from .server_settings import ServerSettings
+from xlportfolio.errors import CommandTimeout, Refusal
+from xlportfolio.server_settings import ServerSettings
 
 log = logging.getLogger("xlportfolio.server")
 

@@ -24,8 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .env import server_env
-from .errors import SettingsError
+from xlportfolio.env import server_env
+from xlportfolio.errors import SettingsError
 
 # A request's JSON is about 350 bytes per intake row of the demo data (bench/generate.py at
 # 5,000 rows: 1.6 MiB for the Intake sheet); rows with long descriptions and notes reach about

@@ -20,8 +20,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .env import env
-from .errors import LedgerKeyError
+from xlportfolio.env import env
+from xlportfolio.errors import LedgerKeyError
 
 KEY_ENV = "XLPORTFOLIO_LEDGER_KEY"
 KEY_FILE_ENV = "XLPORTFOLIO_LEDGER_KEY_FILE"

@@ -2,7 +2,8 @@
 import datetime as dt
 
 from tests.support.inline import book, table
-from xlportfolio.core.checks import CHECKS, CODES, Context
+from xlportfolio.core.checks import CHECKS, Context
+from xlportfolio.core.codes import CODES
 from xlportfolio.core.findings import Report
 from xlportfolio.schema import INTAKE, ITEMS
 

@@ -2,11 +2,12 @@
 import datetime as dt
 
 from tests.support.inline import book, table
-from xlportfolio.core.checks import CHECKS, CODES, Context
+from xlportfolio.core.checks import CHECKS, Context
+from xlportfolio.core.codes import CODES
 from xlportfolio.core.findings import Report, Severity
+from xlportfolio.core.findings_sheet import FINDINGS_SHEET
 from xlportfolio.core.plan import ERROR_FILL, WARNING_FILL
 from xlportfolio.core.portfolio import check_portfolio, portfolio_marks
-from xlportfolio.core.validate import FINDINGS_SHEET
 from xlportfolio.schema import CAPACITY, DEPENDENCIES, FINANCIALS, ITEMS
 from xlportfolio.schema.tables import Table
 

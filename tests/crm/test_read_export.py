@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 import xlportfolio.crm as crm
-from xlportfolio.core.checks.registry import CODES
+from xlportfolio.core.codes import CODES
 from xlportfolio.core.findings import Severity
 from xlportfolio.core.plan import ColumnWrite, EditPlan
 from xlportfolio.crm import CrmImport, read_crm_export

@@ -18,6 +18,7 @@ from tests.support import AS_OF
 from tests.support.lo import TIMEOUT, make_profile
 from xlportfolio.commands.baseline import baseline_sheet
 from xlportfolio.commands.rollup import rollup_file
+from xlportfolio.core.findings_sheet import FINDINGS_HEADER
 from xlportfolio.core.formats import (
     COMPUTED_FILL,
     HEAT_BAD,
@@ -30,7 +31,6 @@ from xlportfolio.core.formats import (
     money_format,
 )
 from xlportfolio.core.plan import ERROR_FILL, WARNING_FILL
-from xlportfolio.core.validate import FINDINGS_HEADER
 from xlportfolio.files.template import INTAKE_KIND, PORTFOLIO_KIND, build_workbook
 from xlportfolio.surface.walk import HEADER
 

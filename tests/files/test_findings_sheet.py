@@ -7,8 +7,8 @@ from openpyxl import load_workbook
 
 from tests.support import AS_OF
 from tests.support.cli import run
+from xlportfolio.core.findings_sheet import FINDINGS_HEADER
 from xlportfolio.core.plan import WARNING_FILL
-from xlportfolio.core.validate import FINDINGS_HEADER
 from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
 
 D = dt.date

@@ -292,8 +292,8 @@ def test_a_table_claiming_a_million_rows_reads_only_what_is_there(demo_book):
 
 def test_each_command_replaces_only_its_own_marks_and_findings(demo_book):
     from xlportfolio.core.findings import Finding, Report, Severity
+    from xlportfolio.core.findings_sheet import findings_sheet
     from xlportfolio.core.plan import CellMark, EditPlan
-    from xlportfolio.core.validate import findings_sheet
     from xlportfolio.files.workbook import apply_plan_file
 
     validate_file(demo_book, as_of=AS_OF)

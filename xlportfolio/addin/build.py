@@ -24,8 +24,8 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from ..errors import AddinBuildError
-from .templates import template_path
+from xlportfolio.addin.templates import template_path
+from xlportfolio.errors import AddinBuildError
 
 ADDIN_NAME = "xlportfolio.xlam"
 VBA_TEMPLATE = "xlportfolio.bas"
@@ -78,8 +78,8 @@ def build_addin(out: Path | str) -> Path:
     Written to a temporary file first and then moved in place, so a failed build never
     leaves half an add-in behind.
     """
-    from .. import __version__
-    from ..ribbon import ribbon_xml
+    from xlportfolio import __version__
+    from xlportfolio.ribbon import ribbon_xml
 
     out = Path(out)
     target = out if out.suffix.lower() == ".xlam" else out / ADDIN_NAME

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from ..cli_help import HelpCommand
+from xlportfolio.cli_help import HelpCommand
 
 addin_app = typer.Typer(no_args_is_help=True, add_completion=False,
                         help="The Excel add-in: build it, install it into Excel, or write the Office manifest.")
@@ -28,9 +28,9 @@ def build(
                              help="Folder (or .xlam path) to write xlportfolio.xlam to."),
 ) -> None:
     """Build xlportfolio.xlam: its ribbon has one button per ribbon command of the registry."""
-    from ..errors import AddinBuildError
-    from ..registry import ribbon_commands
-    from .build import build_addin
+    from xlportfolio.addin.build import build_addin
+    from xlportfolio.errors import AddinBuildError
+    from xlportfolio.registry import ribbon_commands
 
     try:
         path = build_addin(out)
@@ -50,8 +50,8 @@ def install(
     addin: Path | None = typer.Option(None, "--addin", help="Install this .xlam instead of building one."),
 ) -> None:
     """Put xlwings' add-in and ours into Excel's startup folder and point xlwings at this Python."""
-    from ..errors import InstallError
-    from . import install as inst
+    from xlportfolio.addin import install as inst
+    from xlportfolio.errors import InstallError
 
     if platform is not None and platform not in (*inst.PLATFORMS, "linux"):
         _fail(f"--platform {platform!r}: use windows or mac.")
@@ -73,7 +73,7 @@ def manifest(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the manifest here (default: print it)."),
 ) -> None:
     """Write the Office add-in manifest for an `xlportfolio serve` server (Excel on the web)."""
-    from ..server import manifest_xml
+    from xlportfolio.server import manifest_xml
 
     try:
         text = manifest_xml(url)
@@ -111,9 +111,9 @@ def serve(
         import uvicorn
     except ImportError:
         _fail("the server needs FastAPI and uvicorn: pip install 'xlportfolio[server]'")
-    from ..env import env, export, server_env
-    from ..errors import BadEnvironment, SettingsError
-    from ..server_settings import settings
+    from xlportfolio.env import env, export, server_env
+    from xlportfolio.errors import BadEnvironment, SettingsError
+    from xlportfolio.server_settings import settings
 
     if (cert is None) != (key is None):
         _fail("give both --cert and --key, or neither.")
@@ -154,7 +154,7 @@ def serve(
         f", {len(config.allowed_users)} allowed" if config.allowed_users else "")
     typer.echo(f"xlportfolio serving on {scheme}://{host}:{port} ({who}, {workers} worker(s)); "
                f"manifest at {scheme}://{host}:{port}/manifest.xml")
-    from ..server import create_app
+    from xlportfolio.server import create_app
 
     # Several workers need the app as an import string (a factory each worker calls).
     target = "xlportfolio.server:create_app" if workers > 1 else create_app(config)

@@ -37,8 +37,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..env import env
-from ..errors import InstallError
+from xlportfolio.env import env
+from xlportfolio.errors import InstallError
 
 HOME_ENV = "XLPORTFOLIO_HOME"
 PLATFORMS = ("windows", "mac")
@@ -432,12 +432,12 @@ def _our_addin(addin: Path | str | None, tmp: Path, run: Runner) -> Path | None:
             raise InstallError(f"{addin}: no such add-in file; build one with `xlportfolio addin build`.")
         run(Step(f"take our add-in from {addin}"))
         return addin
-    from ..registry import ribbon_commands
+    from xlportfolio.registry import ribbon_commands
 
     built: list[Path] = []
 
     def build():
-        from .build import build_addin
+        from xlportfolio.addin.build import build_addin
 
         built.append(build_addin(tmp))
     run(Step(f"build xlportfolio.xlam from the command registry ({len(ribbon_commands())} buttons)",

@@ -10,7 +10,7 @@ import site
 import sys
 from pathlib import Path
 
-from ..env import env
+from xlportfolio.env import env
 
 ENV = "XLPORTFOLIO_TEMPLATES"
 

@@ -5,15 +5,15 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.accept import AcceptSummary, accept_requests
-from ..core.findings import Report
-from ..core.ledger import ACCEPTED, TOOL, Entry, append, chain_head, ledger_sheet, stamp
-from ..files.workbook import open_book
-from ..schema import STAGES
-from .base import Outcome, Workbook
-from .needs import check_workbook
-from .validate import read_for_validation
-from .verify import HEAD_PROPERTY, checked_ledger
+from xlportfolio.commands.base import Outcome, Workbook
+from xlportfolio.commands.needs import check_workbook
+from xlportfolio.commands.validate import read_for_validation
+from xlportfolio.commands.verify import HEAD_PROPERTY, checked_ledger
+from xlportfolio.core.accept import AcceptSummary, accept_requests
+from xlportfolio.core.findings import Report
+from xlportfolio.core.ledger import ACCEPTED, TOOL, Entry, append, chain_head, ledger_sheet, stamp
+from xlportfolio.files.workbook import open_book
+from xlportfolio.schema import STAGES
 
 
 @dataclass

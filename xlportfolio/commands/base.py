@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..core.book import Book
-from ..core.findings import Report
-from ..core.plan import EditPlan
-from ..schema import Table
+from xlportfolio.core.book import Book
+from xlportfolio.core.findings import Report
+from xlportfolio.core.plan import EditPlan
+from xlportfolio.schema import Table
 
 
 class Workbook(Protocol):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..core.formats import DEFAULT_CURRENCY, money_format
-from ..core.plan import GeneratedSheet
-from ..core.statuses import BASELINED
-from ..core.values import as_date, as_id, is_blank
-from ..schema import ITEMS
-from .base import Workbook
+from xlportfolio.commands.base import Workbook
+from xlportfolio.core.formats import DEFAULT_CURRENCY, money_format
+from xlportfolio.core.plan import GeneratedSheet
+from xlportfolio.core.statuses import BASELINED
+from xlportfolio.core.values import as_date, as_id, is_blank
+from xlportfolio.schema import ITEMS
 
 BASELINE_SHEET = "Baseline"
 BASELINE_HEADER = ("Item ID", "Name", "What", "Period", "Flow", "Recurrence", "Baseline", "Frozen on")

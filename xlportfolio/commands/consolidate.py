@@ -7,17 +7,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.book import Book, SheetTable
-from ..core.consolidate import FileOutcome, Incoming, consolidation_sheet, merge_requests
-from ..core.findings import Report, Severity
-from ..core.plan import EditPlan
-from ..core.validate import validate_intake
-from ..errors import XlPortfolioError
-from ..files.template import TEMPLATE_HISTORY, TEMPLATE_VERSION
-from ..files.workbook import FileWorkbook, open_book, read_book_file
-from ..schema import INTAKE
-from .needs import check_workbook
-from .validate import BOOK_TABLES, read_for_validation
+from xlportfolio.commands.needs import check_workbook
+from xlportfolio.commands.validate import BOOK_TABLES, read_for_validation
+from xlportfolio.core.book import Book, SheetTable
+from xlportfolio.core.consolidate import FileOutcome, Incoming, consolidation_sheet, merge_requests
+from xlportfolio.core.findings import Report, Severity
+from xlportfolio.core.plan import EditPlan
+from xlportfolio.core.validate import validate_intake
+from xlportfolio.errors import XlPortfolioError
+from xlportfolio.files.template import TEMPLATE_HISTORY, TEMPLATE_VERSION
+from xlportfolio.files.workbook import FileWorkbook, open_book, read_book_file
+from xlportfolio.schema import INTAKE
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 

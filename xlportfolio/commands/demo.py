@@ -9,25 +9,25 @@ from pathlib import Path
 from openpyxl.packaging.custom import StringProperty
 from rich.console import Console
 
-from ..core.book import Book
-from ..core.findings import Finding, Report, Severity
-from ..core.values import is_blank
-from ..demo_data import sample_intake
-from ..demo_portfolio import CRM_EXPORT, HORIZON, Problem, demo_portfolio
-from ..files.template import INTAKE_KIND, PORTFOLIO_KIND, TEMPLATE_HISTORY, build_workbook
-from ..files.workbook import read_tables, save_new
-from ..progress import Steps
-from ..schema import CAPACITY, DEPENDENCIES, FINANCIALS, INTAKE, ITEMS
-from .accept import accept_file
-from .consolidate import consolidate_folder
-from .gates import gates_file
-from .import_crm import import_crm_file
-from .report import report_file
-from .rollup import rollup_file
-from .score import score_file
-from .select import select_file
-from .validate import validate_file
-from .verify import verdict, verify_file
+from xlportfolio.commands.accept import accept_file
+from xlportfolio.commands.consolidate import consolidate_folder
+from xlportfolio.commands.gates import gates_file
+from xlportfolio.commands.import_crm import import_crm_file
+from xlportfolio.commands.report import report_file
+from xlportfolio.commands.rollup import rollup_file
+from xlportfolio.commands.score import score_file
+from xlportfolio.commands.select import select_file
+from xlportfolio.commands.validate import validate_file
+from xlportfolio.commands.verify import verdict, verify_file
+from xlportfolio.core.book import Book
+from xlportfolio.core.findings import Finding, Report, Severity
+from xlportfolio.core.values import is_blank
+from xlportfolio.demo_data import sample_intake
+from xlportfolio.demo_portfolio import CRM_EXPORT, HORIZON, Problem, demo_portfolio
+from xlportfolio.files.template import INTAKE_KIND, PORTFOLIO_KIND, TEMPLATE_HISTORY, build_workbook
+from xlportfolio.files.workbook import read_tables, save_new
+from xlportfolio.progress import Steps
+from xlportfolio.schema import CAPACITY, DEPENDENCIES, FINANCIALS, INTAKE, ITEMS
 
 DEMO_BUDGET = 3_000_000
 

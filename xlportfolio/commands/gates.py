@@ -5,23 +5,23 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.decisions import decision_entries, states_after_decisions
-from ..core.findings import Report, lead
-from ..core.gates import GateResult, check_gates
-from ..core.ledger import REFUSED, TOOL, Entry, append, chain_head, ledger_sheet, stamp
-from ..core.plan import ColumnWrite
-from ..core.positions import added_by_hand, bypasses, opening_entries, read_ledger
-from ..core.settings import read_settings
-from ..core.statuses import STAGES, column, derive_statuses
-from ..core.validate import findings_sheet, marks_for
-from ..core.values import is_blank
-from ..errors import XlPortfolioError
-from ..files.workbook import open_book
-from ..schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
-from .base import Outcome, Workbook
-from .baseline import BASELINE_SHEET, baseline_sheet, read_baseline, read_baseline_items
-from .needs import check_workbook
-from .verify import HEAD_PROPERTY, checked_ledger
+from xlportfolio.commands.base import Outcome, Workbook
+from xlportfolio.commands.baseline import BASELINE_SHEET, baseline_sheet, read_baseline, read_baseline_items
+from xlportfolio.commands.needs import check_workbook
+from xlportfolio.commands.verify import HEAD_PROPERTY, checked_ledger
+from xlportfolio.core.decisions import decision_entries, states_after_decisions
+from xlportfolio.core.findings import Report, lead
+from xlportfolio.core.findings_sheet import findings_sheet, marks_for
+from xlportfolio.core.gates import GateResult, check_gates
+from xlportfolio.core.ledger import REFUSED, TOOL, Entry, append, chain_head, ledger_sheet, stamp
+from xlportfolio.core.plan import ColumnWrite
+from xlportfolio.core.positions import added_by_hand, bypasses, opening_entries, read_ledger
+from xlportfolio.core.settings import read_settings
+from xlportfolio.core.statuses import STAGES, column, derive_statuses
+from xlportfolio.core.values import is_blank
+from xlportfolio.errors import XlPortfolioError
+from xlportfolio.files.workbook import open_book
+from xlportfolio.schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
 
 __all__ = ["BASELINE_SHEET", "GatesOutcome", "gates_file", "gates_on", "read_baseline", "run"]
 

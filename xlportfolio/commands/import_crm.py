@@ -5,17 +5,17 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.consolidate import FileOutcome, Incoming, merge_requests
-from ..core.findings import Report, Severity
-from ..core.plan import EditPlan, GeneratedSheet
-from ..core.validate import validate_intake
-from ..core.values import show
-from ..crm import CrmImport, read_crm_export
-from ..crm.texts import fit
-from ..files.workbook import open_book
-from ..schema import INTAKE
-from .needs import check_workbook
-from .validate import BOOK_TABLES, read_for_validation
+from xlportfolio.commands.needs import check_workbook
+from xlportfolio.commands.validate import BOOK_TABLES, read_for_validation
+from xlportfolio.core.consolidate import FileOutcome, Incoming, merge_requests
+from xlportfolio.core.findings import Report, Severity
+from xlportfolio.core.plan import EditPlan, GeneratedSheet
+from xlportfolio.core.validate import validate_intake
+from xlportfolio.core.values import show
+from xlportfolio.crm import CrmImport, read_crm_export
+from xlportfolio.crm.texts import fit
+from xlportfolio.files.workbook import open_book
+from xlportfolio.schema import INTAKE
 
 IMPORT_SHEET = "CRM Import"
 

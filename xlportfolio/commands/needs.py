@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import WrongWorkbook
-from ..schema import DATA_TABLES, INTAKE, ITEMS, Table
-from .base import Workbook
+from xlportfolio.commands.base import Workbook
+from xlportfolio.errors import WrongWorkbook
+from xlportfolio.schema import DATA_TABLES, INTAKE, ITEMS, Table
 
 SHEETS_SHOWN = 8  # a workbook with dozens of sheets is named by its first few
 

@@ -5,19 +5,19 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..core.dashboard import DASHBOARD_SHEET, dashboard_sheet
-from ..core.findings import Report, lead
-from ..core.portfolio import check_portfolio
-from ..core.positions import as_recorded, bypasses, read_ledger
-from ..core.rollup import rollup
-from ..core.validate import findings_sheet, marks_for
-from ..core.values import is_blank, is_number
-from ..errors import TemplateError
-from ..files.workbook import open_book
-from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, FINANCIALS, ITEMS, STAGE_WEIGHTS, STAGES
-from .base import Outcome, Workbook
-from .needs import check_workbook
-from .verify import ledger_rows
+from xlportfolio.commands.base import Outcome, Workbook
+from xlportfolio.commands.needs import check_workbook
+from xlportfolio.commands.verify import ledger_rows
+from xlportfolio.core.dashboard import DASHBOARD_SHEET, dashboard_sheet
+from xlportfolio.core.findings import Report, lead
+from xlportfolio.core.findings_sheet import findings_sheet, marks_for
+from xlportfolio.core.portfolio import check_portfolio
+from xlportfolio.core.positions import as_recorded, bypasses, read_ledger
+from xlportfolio.core.rollup import rollup
+from xlportfolio.core.values import is_blank, is_number
+from xlportfolio.errors import TemplateError
+from xlportfolio.files.workbook import open_book
+from xlportfolio.schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, FINANCIALS, ITEMS, STAGE_WEIGHTS, STAGES
 
 # What rollup reads: the hierarchy, its money, and how much each stage's value counts.
 BOOK_TABLES = [ITEMS, FINANCIALS, STAGE_WEIGHTS.table, DEPENDENCIES, CAPACITY, CHECKS_TABLE]

@@ -10,10 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.findings import Report, counted
-from ..files.workbook import open_book
-from .base import Outcome, Workbook
-from .needs import check_workbook
+from xlportfolio.commands.base import Outcome, Workbook
+from xlportfolio.commands.needs import check_workbook
+from xlportfolio.core.findings import Report, counted
+from xlportfolio.files.workbook import open_book
 
 
 @dataclass
@@ -36,21 +36,21 @@ class RunResult:
 
 
 def _validate(wb: Workbook, as_of: dt.date) -> Step:
-    from .validate import validate_on
+    from xlportfolio.commands.validate import validate_on
 
     r = validate_on(wb, as_of=as_of)
     return Step("validate", f"{r.rows} requests checked", r.report.errors, r.report.warnings, r.report)
 
 
 def _accept(wb: Workbook, as_of: dt.date) -> Step:
-    from .accept import accept_on
+    from xlportfolio.commands.accept import accept_on
 
     s = accept_on(wb, as_of=as_of).summary
     return Step("accept", f"{len(s.created)} items created, {len(s.refused)} refused, {s.already} accepted before")
 
 
 def _score(wb: Workbook, as_of: dt.date) -> Step:
-    from .score import score_on
+    from xlportfolio.commands.score import score_on
 
     r = score_on(wb, as_of=as_of)
     counts = ", ".join(f"{n} {table}" for table, n in r.scored.items()) or "nothing to score"
@@ -58,7 +58,7 @@ def _score(wb: Workbook, as_of: dt.date) -> Step:
 
 
 def _gates(wb: Workbook, as_of: dt.date) -> Step:
-    from .gates import gates_on
+    from xlportfolio.commands.gates import gates_on
 
     o = gates_on(wb, as_of=as_of)
     return Step("gates", f"{len(o.result.applied)} moves applied, {len(o.result.refused)} refused",
@@ -66,7 +66,7 @@ def _gates(wb: Workbook, as_of: dt.date) -> Step:
 
 
 def _rollup(wb: Workbook, as_of: dt.date) -> Step:
-    from .rollup import rollup_on
+    from xlportfolio.commands.rollup import rollup_on
 
     r = rollup_on(wb, as_of=as_of)
     return Step("rollup", r.headline, r.report.errors, r.report.warnings, r.report)

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core.findings import Report, lead
-from ..core.plan import ColumnWrite, EditPlan
-from ..core.score import Criterion, ahp_warning, ahp_weights, read_criteria, score, with_weights
-from ..core.validate import findings_sheet, marks_for
-from ..core.values import is_number
-from ..errors import TemplateError
-from ..files.workbook import open_book
-from ..schema import INTAKE, ITEMS, SCORING
-from .base import Outcome, Workbook
-from .needs import check_workbook
+from xlportfolio.commands.base import Outcome, Workbook
+from xlportfolio.commands.needs import check_workbook
+from xlportfolio.core.findings import Report, lead
+from xlportfolio.core.findings_sheet import findings_sheet, marks_for
+from xlportfolio.core.plan import ColumnWrite, EditPlan
+from xlportfolio.core.score import Criterion, ahp_warning, ahp_weights, read_criteria, score, with_weights
+from xlportfolio.core.values import is_number
+from xlportfolio.errors import TemplateError
+from xlportfolio.files.workbook import open_book
+from xlportfolio.schema import INTAKE, ITEMS, SCORING
 
 # What an item calls a request's column: its value is the estimated value, its due date the end date.
 ITEM_ALIASES = {"expected_revenue": "estimated_value", "due_date": "end_date"}

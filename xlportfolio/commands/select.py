@@ -8,24 +8,34 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..core.amounts import parse_budget
-from ..core.book import Book
-from ..core.capacity import available, demand
-from ..core.findings import Severity
-from ..core.formats import money_format
-from ..core.plan import ChartSpec, EditPlan
-from ..core.scenario import Shown, scenario_sheet
-from ..core.score import read_criteria, score
-from ..core.select import Candidate, Selection, frontier, select
-from ..core.settings import read_settings
-from ..core.validate import validate_intake
-from ..core.values import as_id, is_blank, is_number, split_ids
-from ..errors import BadBudget, TemplateError
-from ..files.workbook import open_book
-from ..schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, INTAKE, INTAKE_RULES, ITEMS, PEOPLE, SCORING, STAGES
-from .base import Outcome, Workbook
-from .needs import check_workbook
-from .score import criterion_for
+from xlportfolio.commands.base import Outcome, Workbook
+from xlportfolio.commands.needs import check_workbook
+from xlportfolio.commands.score import criterion_for
+from xlportfolio.core.amounts import parse_budget
+from xlportfolio.core.book import Book
+from xlportfolio.core.capacity import available, demand
+from xlportfolio.core.findings import Severity
+from xlportfolio.core.formats import money_format
+from xlportfolio.core.plan import ChartSpec, EditPlan
+from xlportfolio.core.scenario import Shown, scenario_sheet
+from xlportfolio.core.score import read_criteria, score
+from xlportfolio.core.select import Candidate, Selection, frontier, select
+from xlportfolio.core.settings import read_settings
+from xlportfolio.core.validate import validate_intake
+from xlportfolio.core.values import as_id, is_blank, is_number, split_ids
+from xlportfolio.errors import BadBudget, TemplateError
+from xlportfolio.files.workbook import open_book
+from xlportfolio.schema import (
+    CAPACITY,
+    CHECKS_TABLE,
+    DEPENDENCIES,
+    INTAKE,
+    INTAKE_RULES,
+    ITEMS,
+    PEOPLE,
+    SCORING,
+    STAGES,
+)
 
 OPEN_STAGES = STAGES[:3]  # items not yet decided (DI1-DI3) still compete for money and people
 FRONTIER_SECONDS = 10  # per budget level

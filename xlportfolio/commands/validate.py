@@ -5,14 +5,14 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.book import Book
-from ..core.findings import Report
-from ..core.validate import validate_intake
-from ..errors import TemplateError
-from ..files.workbook import open_book
-from ..schema import CHECKS_TABLE, INTAKE, INTAKE_RULES, ITEMS, PEOPLE
-from .base import Outcome, Workbook
-from .needs import check_workbook
+from xlportfolio.commands.base import Outcome, Workbook
+from xlportfolio.commands.needs import check_workbook
+from xlportfolio.core.book import Book
+from xlportfolio.core.findings import Report
+from xlportfolio.core.validate import validate_intake
+from xlportfolio.errors import TemplateError
+from xlportfolio.files.workbook import open_book
+from xlportfolio.schema import CHECKS_TABLE, INTAKE, INTAKE_RULES, ITEMS, PEOPLE
 
 # What validate reads: the requests, and what they are checked against.
 BOOK_TABLES = [INTAKE, ITEMS, PEOPLE, INTAKE_RULES.table, CHECKS_TABLE]

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.findings import Finding, Report
-from ..core.ledger import LEDGER_HEADER, LEDGER_SHEET, keyed_rows, verify
-from ..core.ledger_copy import FIELDS, as_rows, compare, records
-from ..core.positions import bypasses, read_ledger
-from ..errors import BadCopy, LedgerTampered, NoLedger, XlPortfolioError
-from ..files.workbook import read_book_file
-from ..schema import ITEMS, STAGES
-from ..user_config import LedgerKey, how_to_set_key, ledger_key
-from .base import Outcome, Workbook
-from .needs import check_workbook
+from xlportfolio.commands.base import Outcome, Workbook
+from xlportfolio.commands.needs import check_workbook
+from xlportfolio.core.findings import Finding, Report
+from xlportfolio.core.ledger import LEDGER_HEADER, LEDGER_SHEET, keyed_rows, verify
+from xlportfolio.core.ledger_copy import FIELDS, as_rows, compare, records
+from xlportfolio.core.positions import bypasses, read_ledger
+from xlportfolio.errors import BadCopy, LedgerTampered, NoLedger, XlPortfolioError
+from xlportfolio.files.workbook import read_book_file
+from xlportfolio.schema import ITEMS, STAGES
+from xlportfolio.user_config import LedgerKey, how_to_set_key, ledger_key
 
 HEAD_PROPERTY = "xlportfolio.ledger_head"  # the last row's Seq:Hash, so a cut-off end shows too
 

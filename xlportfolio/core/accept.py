@@ -8,13 +8,13 @@ from typing import Any
 
 import pandas as pd
 
-from ..schema import INTAKE, ITEMS, LISTS_BY_NAME, STAGES
-from .book import Book, SheetTable
-from .checks.rules import yes
-from .findings import Report, Severity
-from .plan import ColumnWrite, EditPlan, RowWrite
-from .validate import validate_intake
-from .values import as_id, is_blank, is_number
+from xlportfolio.core.book import Book, SheetTable
+from xlportfolio.core.checks.rules import yes
+from xlportfolio.core.findings import Report, Severity
+from xlportfolio.core.plan import ColumnWrite, EditPlan, RowWrite
+from xlportfolio.core.validate import validate_intake
+from xlportfolio.core.values import as_id, is_blank, is_number
+from xlportfolio.schema import INTAKE, ITEMS, LISTS_BY_NAME, STAGES
 
 # New item IDs follow the level, as the sample portfolio's do: PR-041 is a project.
 ID_PREFIX = {"Portfolio": "PF-", "Program": "PG-", "Project": "PR-", "Measure Package": "MP-", "Measure": "M-"}

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..errors import TemplateError
-from ..schema import Table
-from .values import is_blank
+from xlportfolio.core.values import is_blank
+from xlportfolio.errors import TemplateError
+from xlportfolio.schema import Table
 
 
 @dataclass

@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from ..schema import STAGES
-from .book import SheetTable
-from .values import as_date, is_blank, is_number
+from xlportfolio.core.book import SheetTable
+from xlportfolio.core.values import as_date, is_blank, is_number
+from xlportfolio.schema import STAGES
 
 DEFAULT_MONTHS = 3  # effort of work without a due date is spread over the next quarter
 FROZEN_STATES = frozenset({"on hold", "cancelled"})  # states whose items are not worked on

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..schema import INTAKE
-from .book import SheetTable
-from .plan import GeneratedSheet, RowWrite
-from .values import as_id, is_blank
+from xlportfolio.core.book import SheetTable
+from xlportfolio.core.plan import GeneratedSheet, RowWrite
+from xlportfolio.core.values import as_id, is_blank
+from xlportfolio.schema import INTAKE
 
 INPUTS = tuple(c.name for c in INTAKE.input_columns)
 CONSOLIDATION_SHEET = "Consolidation"

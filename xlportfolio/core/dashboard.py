@@ -23,14 +23,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..schema import CAPACITY, FINANCIALS, ITEMS, LISTS_BY_NAME
-from .book import Book, SheetTable
-from .capacity import available, demand_by_month, month_key
-from .formats import COUNT, DEFAULT_CURRENCY, NUMBER, SHARE, heat_fill, money_format, status_meaning
-from .plan import Block, CellIs, ChartSpec, ColorScale, Formula, GeneratedSheet, Look, Span
-from .settings import read_settings
-from .statuses import by_value, stage_at
-from .values import CellError, Uncalculated, date_in_text, is_number, number_in_text
+from xlportfolio.core.book import Book, SheetTable
+from xlportfolio.core.capacity import available, demand_by_month, month_key
+from xlportfolio.core.formats import COUNT, DEFAULT_CURRENCY, NUMBER, SHARE, heat_fill, money_format, status_meaning
+from xlportfolio.core.plan import Block, CellIs, ChartSpec, ColorScale, Formula, GeneratedSheet, Look, Span
+from xlportfolio.core.settings import read_settings
+from xlportfolio.core.statuses import by_value, stage_at
+from xlportfolio.core.values import CellError, Uncalculated, date_in_text, is_number, number_in_text
+from xlportfolio.schema import CAPACITY, FINANCIALS, ITEMS, LISTS_BY_NAME
 
 DASHBOARD_SHEET = "Dashboard"
 MEASURES = ("plan", "forecast", "actual")

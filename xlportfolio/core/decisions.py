@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .book import SheetTable
-from .ledger import Entry
-from .values import as_date, as_id, is_blank
+from xlportfolio.core.book import SheetTable
+from xlportfolio.core.ledger import Entry
+from xlportfolio.core.values import as_date, as_id, is_blank
 
 # The state a decision leaves an item in; defer changes nothing.
 STATE_AFTER = {"hold": "On hold", "cancel": "Cancelled", "approve": "Active"}

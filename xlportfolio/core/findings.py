@@ -8,10 +8,10 @@ from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from .values import as_id, is_blank, show
+from xlportfolio.core.values import as_id, is_blank, show
 
 if TYPE_CHECKING:
-    from .book import Book
+    from xlportfolio.core.book import Book
 
 
 class Severity(StrEnum):

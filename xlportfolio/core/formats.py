@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .book import column_letter
-from .plan import ERROR_FILL, WARNING_FILL, Block, Formula, GeneratedSheet, Link, Look
+from xlportfolio.core.book import column_letter
+from xlportfolio.core.plan import ERROR_FILL, WARNING_FILL, Block, Formula, GeneratedSheet, Link, Look
 
 DEFAULT_CURRENCY = "EUR"
 COUNT, SHARE = "0", "0%"

@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from ..schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS, STAGES, Column, Table
-from .book import Book, SheetTable
-from .checks.registry import define, finding
-from .checks.rules import yes
-from .findings import Finding, Severity
-from .plan import ERROR_FILL, CellMark, ColumnWrite, EditPlan
-from .positions import REASON, WHEN, Ledger, as_recorded, item_label
-from .statuses import (
+from xlportfolio.core.book import Book, SheetTable
+from xlportfolio.core.checks.rules import yes
+from xlportfolio.core.codes import define, finding
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.core.plan import ERROR_FILL, CellMark, ColumnWrite, EditPlan
+from xlportfolio.core.positions import REASON, WHEN, Ledger, as_recorded, item_label
+from xlportfolio.core.statuses import (
     BASELINE_CHANGED,
     BASELINED,
     ITEM_BASELINE_CHANGED,
@@ -30,7 +29,19 @@ from .statuses import (
     stage_indexes,
     text,
 )
-from .values import as_date, as_id, is_blank, is_number, show
+from xlportfolio.core.values import as_date, as_id, is_blank, is_number, show
+from xlportfolio.schema import (
+    APPROVALS,
+    DEPENDENCIES,
+    FINANCIALS,
+    GATES,
+    ITEMS,
+    MILESTONES,
+    RISKS,
+    STAGES,
+    Column,
+    Table,
+)
 
 GATE_REFUSED = define(
     "gate-refused", Severity.ERROR,

@@ -31,10 +31,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import astuple, dataclass, fields
 from typing import Any
 
-from .checks import registry
-from .findings import Finding, Severity
-from .plan import GeneratedSheet
-from .values import is_blank
+from xlportfolio.core import codes
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.core.plan import GeneratedSheet
+from xlportfolio.core.values import is_blank
 
 LEDGER_SHEET = "Ledger"
 LEDGER_HEADER = ("Seq", "When", "Who", "Item", "From", "To", "Decision", "Reason", "Previous hash", "Hash")
@@ -45,29 +45,29 @@ _LETTERS = dict(zip(LEDGER_HEADER, "ABCDEFGHIJ"))
 _WHEN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _FIX = "Restore the ledger from a backup; the ledger cannot be repaired in place."
 
-ROW_EDITED = registry.define(
+ROW_EDITED = codes.define(
     "ledger-row-edited", Severity.ERROR, "Ledger row {row} was changed after it was recorded: {how}. " + _FIX)
-ROW_MISSING = registry.define(
+ROW_MISSING = codes.define(
     "ledger-row-missing", Severity.ERROR, "Ledger Seq {span} is missing {where}: rows were deleted. " + _FIX)
-ROW_INSERTED = registry.define(
+ROW_INSERTED = codes.define(
     "ledger-row-inserted", Severity.ERROR,
     "Ledger row {row} is not part of the recorded chain ({why}): it was inserted or pasted in. " + _FIX)
-ORDER_CHANGED = registry.define(
+ORDER_CHANGED = codes.define(
     "ledger-order-changed", Severity.ERROR,
     "Ledger row {row} holds Seq {seq}, which belongs {where}: rows were moved. " + _FIX)
-HEAD_MISMATCH = registry.define(
+HEAD_MISMATCH = codes.define(
     "ledger-head-mismatch", Severity.ERROR,
     "The ledger ends at Seq {seq} in row {row}, but its recorded head is {expected}: {what}. " + _FIX)
-HEAD_MISSING = registry.define(
+HEAD_MISSING = codes.define(
     "ledger-head-missing", Severity.ERROR,
     "The ledger has {rows} rows but its recorded head (the workbook name xlp_ledger_head and the document "
     "property xlportfolio.ledger_head) was removed, so rows cut from its end would not show. " + _FIX)
-KEY_WRONG = registry.define(
+KEY_WRONG = codes.define(
     "ledger-key-wrong", Severity.ERROR,
     "None of the {keyed} keyed ledger rows matches the ledger key given: either the key is not the one "
     "the ledger was written with, or every keyed row was rewritten by someone without it. Check "
     "XLPORTFOLIO_LEDGER_KEY (or the key file); if the key is right, " + _FIX[0].lower() + _FIX[1:])
-KEY_DROPPED = registry.define(
+KEY_DROPPED = codes.define(
     "ledger-key-dropped", Severity.ERROR,
     "Ledger row {row} is not keyed although the rows above it are: it was written or rewritten without "
     "the ledger key. " + _FIX)
@@ -415,6 +415,6 @@ def _span(first: int, last: int) -> str:
 def _finding(code: str, row: _Row | int, column: str | None = None, **details: Any) -> Finding:
     excel = row if isinstance(row, int) else row.excel
     value = None if isinstance(row, int) or column is None else row.cells[LEDGER_HEADER.index(column)]
-    spec = registry.CODES[code]
+    spec = codes.CODES[code]
     return Finding(code=code, severity=spec.severity, message=spec.template.format(row=excel, **details),
                    sheet=LEDGER_SHEET, row=excel, column=_LETTERS.get(column or ""), header=column, value=value)

@@ -13,25 +13,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .checks import registry
-from .findings import Finding, Severity
-from .ledger import _KEYS, LEDGER_HEADER, LEDGER_SHEET, _parse, _rising, _Row, _span
+from xlportfolio.core import codes
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.core.ledger import _KEYS, LEDGER_HEADER, LEDGER_SHEET, _parse, _rising, _Row, _span
 
 _FIX = "The copy holds the ledger as it was recorded; restore the ledger from it or from a backup."
-COPY_CHANGED = registry.define(
+COPY_CHANGED = codes.define(
     "ledger-copy-changed", Severity.ERROR,
     "Ledger row {row}, the copy's Seq {seq}, was changed since the copy in {copy} was taken: {what}. " + _FIX)
-COPY_RECHAINED = registry.define(
+COPY_RECHAINED = codes.define(
     "ledger-copy-rechained", Severity.ERROR,
     "In Ledger {rows} (the copy's Seq {span}) only the chain changed since the copy in {copy} was taken: "
     "{how} to fit another change. " + _FIX)
-COPY_MISSING = registry.define(
+COPY_MISSING = codes.define(
     "ledger-copy-missing", Severity.ERROR,
     "Seq {span} of the copy in {copy} ({items}) is no longer in the ledger: rows were removed. " + _FIX)
-COPY_MOVED = registry.define(
+COPY_MOVED = codes.define(
     "ledger-copy-moved", Severity.ERROR,
     "Ledger row {row} holds the copy's Seq {seq}, which the copy in {copy} has {where}: rows were moved. " + _FIX)
-COPY_INSERTED = registry.define(
+COPY_INSERTED = codes.define(
     "ledger-copy-inserted", Severity.ERROR,
     "Ledger row {row} (Seq {seq}) is not in the copy in {copy}, yet it stands among the rows the copy holds: "
     "it was inserted. " + _FIX)
@@ -146,6 +146,6 @@ def _missing(missing: list[_Row], holder: dict[int, _Row], ledger: list[_Row], c
 
 def _finding(code: str, row: _Row | int, copy_name: str, **details: Any) -> Finding:
     excel = row if isinstance(row, int) else row.excel
-    spec = registry.CODES[code]
+    spec = codes.CODES[code]
     return Finding(code=code, severity=spec.severity, sheet=LEDGER_SHEET, row=excel,
                    message=spec.template.format(row=excel, copy=copy_name, **details))

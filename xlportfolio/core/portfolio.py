@@ -4,13 +4,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from ..schema import CAPACITY, DEPENDENCIES, FINANCIALS, SETTINGS
-from .book import Book
-from .checks import Context, run_checks
-from .checks.portfolio import RowsFinding
-from .findings import Report
-from .plan import EditPlan
-from .validate import findings_sheet, marks_for, switched_off
+from xlportfolio.core.book import Book
+from xlportfolio.core.checks import Context, run_checks
+from xlportfolio.core.checks.portfolio import RowsFinding
+from xlportfolio.core.findings import Report
+from xlportfolio.core.findings_sheet import findings_sheet, marks_for
+from xlportfolio.core.plan import EditPlan
+from xlportfolio.core.validate import switched_off
+from xlportfolio.schema import CAPACITY, DEPENDENCIES, FINANCIALS, SETTINGS
 
 PORTFOLIO_TABLES = (DEPENDENCIES.name, CAPACITY.name, FINANCIALS.name, SETTINGS.table.name)
 

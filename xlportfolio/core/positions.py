@@ -16,12 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from .book import SheetTable
-from .checks.registry import define, finding
-from .findings import Finding, Severity
-from .ledger import ACCEPTED, LEDGER_SHEET, OPENING, REFUSED, TOOL, Entry, recorded
-from .statuses import by_value, column, item_keys, stage_at, text
-from .values import as_id, is_blank, show
+from xlportfolio.core.book import SheetTable
+from xlportfolio.core.codes import define, finding
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.core.ledger import ACCEPTED, LEDGER_SHEET, OPENING, REFUSED, TOOL, Entry, recorded
+from xlportfolio.core.statuses import by_value, column, item_keys, stage_at, text
+from xlportfolio.core.values import as_id, is_blank, show
 
 STAGE_BYPASSED = define(
     "stage-not-from-gates", Severity.ERROR,
@@ -188,8 +188,7 @@ def item_label(item: Any, name: Any) -> str:
 
 
 def _deleted(pos: Position) -> str:
-    from .checks.registry import CODES as REGISTERED
-
+    from xlportfolio.core.codes import CODES as REGISTERED
     return REGISTERED[ITEM_DELETED].template.format(item=pos.item, stage=pos.stage or "no stage",
                                                     state=pos.state or "no state recorded")
 

@@ -35,20 +35,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..schema import ITEMS, LISTS_BY_NAME
-from .book import Book, SheetTable
-from .checks.registry import define, finding
-from .findings import Report, Severity, lead
-from .formats import COUNT, SHARE, money_format
-from .plan import Block, EditPlan, Formula, GeneratedSheet
-from .rollup_data import CODES as DATA_CODES
-from .rollup_data import SCENARIOS, Financials, Weights, read_financials, read_weights
-from .rollup_formulas import letter, local, sheet_ref, span, text
-from .rollup_tree import CODES as TREE_CODES
-from .rollup_tree import Tree, build_tree, text_key
-from .settings import read_settings
-from .validate import findings_sheet, marks_for
-from .values import CellError, is_blank
+from xlportfolio.core.book import Book, SheetTable
+from xlportfolio.core.codes import define, finding
+from xlportfolio.core.findings import Report, Severity, lead
+from xlportfolio.core.findings_sheet import findings_sheet, marks_for
+from xlportfolio.core.formats import COUNT, SHARE, money_format
+from xlportfolio.core.plan import Block, EditPlan, Formula, GeneratedSheet
+from xlportfolio.core.rollup_data import CODES as DATA_CODES
+from xlportfolio.core.rollup_data import SCENARIOS, Financials, Weights, read_financials, read_weights
+from xlportfolio.core.rollup_formulas import letter, local, sheet_ref, span, text
+from xlportfolio.core.rollup_tree import CODES as TREE_CODES
+from xlportfolio.core.rollup_tree import Tree, build_tree, text_key
+from xlportfolio.core.settings import read_settings
+from xlportfolio.core.values import CellError, is_blank
+from xlportfolio.schema import ITEMS, LISTS_BY_NAME
 
 NO_WEIGHT = define(
     "rollup-no-weight", Severity.WARNING,

@@ -19,15 +19,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..schema import FINANCIALS, STAGE_WEIGHTS
-from .book import Book, SheetTable
-from .checks.registry import CODES as CODES_BY_NAME
-from .checks.registry import define, finding
-from .findings import Finding, Severity
-from .rollup_formulas import Source
-from .rollup_tree import Tree, id_key, text_key
-from .statuses import by_value
-from .values import CellError, Uncalculated, is_blank, is_number, show
+from xlportfolio.core.book import Book, SheetTable
+from xlportfolio.core.codes import CODES as CODES_BY_NAME
+from xlportfolio.core.codes import define, finding
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.core.rollup_formulas import Source
+from xlportfolio.core.rollup_tree import Tree, id_key, text_key
+from xlportfolio.core.statuses import by_value
+from xlportfolio.core.values import CellError, Uncalculated, is_blank, is_number, show
+from xlportfolio.schema import FINANCIALS, STAGE_WEIGHTS
 
 NOT_AMOUNT = define(
     "rollup-not-amount", Severity.ERROR,

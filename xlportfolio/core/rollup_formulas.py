@@ -6,7 +6,7 @@ cell ranges (`'Financials'!$E$2:$E$900`), which cover the rows the sheet held wh
 """
 from __future__ import annotations
 
-from .book import SheetTable
+from xlportfolio.core.book import SheetTable
 
 
 def letter(column: int) -> str:

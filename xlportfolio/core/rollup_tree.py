@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .book import SheetTable
-from .checks.registry import define, finding
-from .findings import Finding, Severity
-from .values import CellError, Uncalculated, is_blank, show
+from xlportfolio.core.book import SheetTable
+from xlportfolio.core.codes import define, finding
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.core.values import CellError, Uncalculated, is_blank, show
 
 NO_ID = define(
     "rollup-no-id", Severity.WARNING,

@@ -13,10 +13,10 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .formats import money_format
-from .plan import Block, GeneratedSheet, Span
-from .select import Candidate, Key, Selection
-from .select_reasons import BUDGET, DEPENDENCY, Reason, limit_uses, reasons
+from xlportfolio.core.formats import money_format
+from xlportfolio.core.plan import Block, GeneratedSheet, Span
+from xlportfolio.core.select import Candidate, Key, Selection
+from xlportfolio.core.select_reasons import BUDGET, DEPENDENCY, Reason, limit_uses, reasons
 
 SCENARIO_SHEET = "Scenario"
 # Money cells take the workbook's money format (scenario_sheet's `money`), so its currency shows here too.

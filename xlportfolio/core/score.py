@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ..schema import INTAKE, ITEMS, LISTS_BY_NAME, SCORING, ColumnType, header_key
-from .book import SheetTable
-from .checks.registry import CODES, define, finding
-from .checks.rules import yes
-from .findings import Finding, Severity
-from .values import is_blank, is_number, show
+from xlportfolio.core.book import SheetTable
+from xlportfolio.core.checks.rules import yes
+from xlportfolio.core.codes import CODES, define, finding
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.core.values import is_blank, is_number, show
+from xlportfolio.schema import INTAKE, ITEMS, LISTS_BY_NAME, SCORING, ColumnType, header_key
 
 BAD_CRITERION = define(
     "bad-criterion", Severity.ERROR,

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .select import BUDGET, Candidate, Key, Selection, _num
+from xlportfolio.core.select import BUDGET, Candidate, Key, Selection, _num
 
 CAPACITY, DEPENDENCY, EXCLUDED, MANDATORY, NO_GAIN, MERIT = (
     "capacity", "dependency", "excluded", "mandatory", "no gain", "merit")

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..schema.settings import CURRENCY, DECIMAL_SEPARATOR, DEFAULTS, SEPARATORS, SETTINGS
-from .book import Book, SheetTable
-from .checks.registry import finding
-from .checks.settings import SETTING_INVALID, SETTING_TWICE
-from .findings import Finding
-from .values import is_blank
+from xlportfolio.core.book import Book, SheetTable
+from xlportfolio.core.checks.settings import SETTING_INVALID, SETTING_TWICE
+from xlportfolio.core.codes import finding
+from xlportfolio.core.findings import Finding
+from xlportfolio.core.values import is_blank
+from xlportfolio.schema.settings import CURRENCY, DECIMAL_SEPARATOR, DEFAULTS, SEPARATORS, SETTINGS
 
 
 @dataclass(frozen=True)

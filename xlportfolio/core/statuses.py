@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..schema import FINANCIALS, ITEMS, MILESTONES, STAGES
-from .book import Book, SheetTable
-from .checks.registry import define, finding
-from .findings import Finding, Severity
-from .values import as_date, as_id, is_blank, is_number
+from xlportfolio.core.book import Book, SheetTable
+from xlportfolio.core.codes import define, finding
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.core.values import as_date, as_id, is_blank, is_number
+from xlportfolio.schema import FINANCIALS, ITEMS, MILESTONES, STAGES
 
 STATUS_DISAGREES = define(
     "status-disagrees", Severity.WARNING,
@@ -93,7 +93,7 @@ def derive_statuses(book: Book, as_of: dt.date, baseline: list[dict] | None
     rows = [int(r) for r in frame.index]
     lights = {"implementation_status": _implementation(frame, keys, book.table(MILESTONES.name), as_of, stages),
               "potential_status": _potential(keys, book.table(FINANCIALS.name), baseline)}
-    from .positions import label  # positions reads stages through this module
+    from xlportfolio.core.positions import label  # positions reads stages through this module
 
     notes: dict[int, list[str]] = {}
     findings: list[Finding] = []
@@ -215,7 +215,7 @@ def plan_changes(financials: SheetTable | None, baseline: list[dict], frozen: se
 
 def item_changes(items: SheetTable, baseline: list[dict], frozen: set[str], stage: str) -> list[Finding]:
     """Findings at every Items date, cost or value cell of a `frozen` item that differs from its baseline."""
-    from .positions import label  # positions reads stages through this module
+    from xlportfolio.core.positions import label  # positions reads stages through this module
 
     base = {(as_id(r.get("item_id")) or "").casefold(): r for r in baseline}
     out = []

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.checks.registry import CODES, define
-from ..core.findings import Finding, Severity
-from ..core.values import show
+from xlportfolio.core.codes import CODES, define
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.core.values import show
 
 UNPARSED_NUMBER = define(
     "crm-unparsed-number", Severity.WARNING,

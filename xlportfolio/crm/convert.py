@@ -12,10 +12,9 @@ from typing import Any
 
 from openpyxl.utils.datetime import from_excel
 
-from ..core.findings import Finding
-from ..core.values import CellError, is_blank, is_number, show
-from ..schema import Column, ColumnType
-from .codes import (
+from xlportfolio.core.findings import Finding
+from xlportfolio.core.values import CellError, is_blank, is_number, show
+from xlportfolio.crm.codes import (
     AMBIGUOUS_DATE,
     AMBIGUOUS_NUMBER,
     ERROR_VALUE,
@@ -24,10 +23,11 @@ from .codes import (
     UNPARSED_NUMBER,
     cell_finding,
 )
-from .dates import DAY_FIRST, MONTH_FIRST, column_order, parse_date
-from .numbers import AMBIGUOUS, column_decimal, parse_number
-from .source import Export
-from .texts import clean_id, visible
+from xlportfolio.crm.dates import DAY_FIRST, MONTH_FIRST, column_order, parse_date
+from xlportfolio.crm.numbers import AMBIGUOUS, column_decimal, parse_number
+from xlportfolio.crm.source import Export
+from xlportfolio.crm.texts import clean_id, visible
+from xlportfolio.schema import Column, ColumnType
 
 Problem = tuple[str, dict[str, Any]] | None  # (finding code, template fields)
 

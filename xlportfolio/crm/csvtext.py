@@ -17,9 +17,9 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-from ..core.values import show
-from ..errors import WorkbookUnusable
-from .quotes import runaway
+from xlportfolio.core.values import show
+from xlportfolio.crm.quotes import runaway
+from xlportfolio.errors import WorkbookUnusable
 
 DELIMITERS = (",", ";", "\t")
 _SEP_LINE = re.compile(r"sep=(.)(?:\r\n|\r|\n)")  # Excel's hint line: sep=;

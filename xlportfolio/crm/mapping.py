@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.findings import Finding
-from ..core.values import is_blank, show
-from ..errors import WorkbookUnusable
-from ..schema import INTAKE, Column, header_key
-from .convert import date_value, number_value, text_value
-from .rows import encoding_finding
-from .source import read_export
-from .texts import EXCEL_TEXT_LIMIT
+from xlportfolio.core.findings import Finding
+from xlportfolio.core.values import is_blank, show
+from xlportfolio.crm.convert import date_value, number_value, text_value
+from xlportfolio.crm.rows import encoding_finding
+from xlportfolio.crm.source import read_export
+from xlportfolio.crm.texts import EXCEL_TEXT_LIMIT
+from xlportfolio.errors import WorkbookUnusable
+from xlportfolio.schema import INTAKE, Column, header_key
 
 SHEET = "Mapping"
 _HEADERS = {"exportcolumn": "export", "intakecolumn": "intake", "default": "default"}

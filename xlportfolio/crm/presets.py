@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..schema import header_key
-from .dates import MONTH_FIRST
-from .mapping import Mapping
+from xlportfolio.crm.dates import MONTH_FIRST
+from xlportfolio.crm.mapping import Mapping
+from xlportfolio.schema import header_key
 
 
 @dataclass(frozen=True)

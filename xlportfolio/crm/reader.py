@@ -10,16 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.findings import Finding, Severity
-from ..errors import WorkbookUnusable
-from ..schema import INTAKE, header_key
-from .convert import convert_column
-from .dates import column_order
-from .mapping import Mapping, read_mapping
-from .numbers import column_decimal
-from .presets import PRESETS, describe_presets, match_preset
-from .rows import cut_long_texts, encoding_finding, id_clashes
-from .source import Export, read_export
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.crm.convert import convert_column
+from xlportfolio.crm.dates import column_order
+from xlportfolio.crm.mapping import Mapping, read_mapping
+from xlportfolio.crm.numbers import column_decimal
+from xlportfolio.crm.presets import PRESETS, describe_presets, match_preset
+from xlportfolio.crm.rows import cut_long_texts, encoding_finding, id_clashes
+from xlportfolio.crm.source import Export, read_export
+from xlportfolio.errors import WorkbookUnusable
+from xlportfolio.schema import INTAKE, header_key
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from ..core.findings import Finding
-from ..core.values import show
-from .codes import ENCODING_GUESSED, ID_CLASH, TEXT_CUT, cell_finding
-from .source import Export
-from .texts import EXCEL_TEXT_LIMIT, cut, visible
+from xlportfolio.core.findings import Finding
+from xlportfolio.core.values import show
+from xlportfolio.crm.codes import ENCODING_GUESSED, ID_CLASH, TEXT_CUT, cell_finding
+from xlportfolio.crm.source import Export
+from xlportfolio.crm.texts import EXCEL_TEXT_LIMIT, cut, visible
 
 
 def cut_long_texts(export: Export, sources: dict[str, int], values: dict[str, list[Any]],

@@ -69,7 +69,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import ContentWouldBeLost, SaveRefused, WorkbookBusy, WorkbookChanged, WorkbookUnusable
+from xlportfolio.errors import ContentWouldBeLost, SaveRefused, WorkbookBusy, WorkbookChanged, WorkbookUnusable
 
 try:
     import fcntl

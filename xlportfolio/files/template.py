@@ -16,8 +16,8 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..core.formats import COMPUTED_FILL, INPUT_FILL, LEGEND, money_format
-from ..schema import (
+from xlportfolio.core.formats import COMPUTED_FILL, INPUT_FILL, LEGEND, money_format
+from xlportfolio.schema import (
     CHECKS_TABLE,
     CONFIG_TABLES,
     DATA_TABLES,
@@ -94,7 +94,7 @@ def build_workbook(kind: Kind, data: Mapping[str, Iterable[Mapping[str, Any]]] |
 
 def check_rows() -> list[dict[str, str]]:
     """The Checks table starts with every registered check switched on."""
-    from ..core.checks import CHECKS
+    from xlportfolio.core.checks import CHECKS
 
     return [{"check": c.name, "enabled": "Yes", "codes": ", ".join(c.codes)} for c in CHECKS.values()]
 

@@ -17,15 +17,15 @@ from pathlib import Path
 
 from openpyxl.workbook import Workbook
 
-from ..core.book import Book
-from ..core.plan import EditPlan
-from ..errors import XlPortfolioError
-from ..package.book import Package
-from ..package.surface import PackageSurface
-from ..schema import Table
-from ..surface.workbook import SurfaceWorkbook
-from .guards import PackageReport, inspect_package
-from .save import FileStamp, WorkbookLock, check_output, save_atomic, stamp
+from xlportfolio.core.book import Book
+from xlportfolio.core.plan import EditPlan
+from xlportfolio.errors import XlPortfolioError
+from xlportfolio.files.guards import PackageReport, inspect_package
+from xlportfolio.files.save import FileStamp, WorkbookLock, check_output, save_atomic, stamp
+from xlportfolio.package.book import Package
+from xlportfolio.package.surface import PackageSurface
+from xlportfolio.schema import Table
+from xlportfolio.surface.workbook import SurfaceWorkbook
 
 
 class FileWorkbook(SurfaceWorkbook):

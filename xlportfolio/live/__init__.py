@@ -3,6 +3,6 @@ Excel through xlwings' Book API (desktop Excel, or Excel on the web via xlwings 
 
 It mirrors the file adapter (`xlportfolio.files`) and holds no business rules.
 """
-from .workbook import LiveWorkbook
+from xlportfolio.live.workbook import LiveWorkbook
 
 __all__ = ["LiveWorkbook"]

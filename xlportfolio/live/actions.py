@@ -19,8 +19,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from ..core.book import column_letter
-from ..core.values import is_blank
+from xlportfolio.core.book import column_letter
+from xlportfolio.core.values import is_blank
 
 XLWINGS_VERSION = "0.37.8"  # the remote engine whose actions cell_action builds
 _ADDRESS = re.compile(r"^\$?([A-Z]{1,3})\$?([1-9][0-9]*)$")

@@ -39,10 +39,10 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..core.plan import CellIs, ChartSpec, ColorScale, Formula, Link, PrintSetup
-from ..core.values import ERROR_CODES, CellError, Uncalculated, is_blank
-from ..surface.protocol import Cell, CellStyle, Prior, TableInfo
-from .actions import NoteIndex, cell_action, remote_book, values_action
+from xlportfolio.core.plan import CellIs, ChartSpec, ColorScale, Formula, Link, PrintSetup
+from xlportfolio.core.values import ERROR_CODES, CellError, Uncalculated, is_blank
+from xlportfolio.live.actions import NoteIndex, cell_action, remote_book, values_action
+from xlportfolio.surface.protocol import Cell, CellStyle, Prior, TableInfo
 
 POINTS_PER_CM = 72 / 2.54
 CHART_TYPES = {"line": "line", "column": "column_clustered", "bar": "bar_clustered",

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..surface.workbook import SurfaceWorkbook
-from .surface import LiveSurface
+from xlportfolio.live.surface import LiveSurface
+from xlportfolio.surface.workbook import SurfaceWorkbook
 
 if TYPE_CHECKING:
     import xlwings

@@ -14,10 +14,10 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from ..errors import WorkbookUnusable
-from . import opc
-from .archive import CHUNK, Archive, PackageWriter
-from .xml import MAIN, REL, insert_in_order, parse, q, serialize
+from xlportfolio.errors import WorkbookUnusable
+from xlportfolio.package import opc
+from xlportfolio.package.archive import CHUNK, Archive, PackageWriter
+from xlportfolio.package.xml import MAIN, REL, insert_in_order, parse, q, serialize
 
 SMALL_PART = 64 << 20  # parts parsed whole (workbook, rels, styles, tables, notes) never come near this
 CUSTOM_PROPS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"

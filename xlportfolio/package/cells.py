@@ -5,9 +5,9 @@ import datetime as dt
 import math
 from typing import Any
 
-from ..core.plan import Formula, Link
-from ..core.values import CellError, Uncalculated
-from .xml import cell_text
+from xlportfolio.core.plan import Formula, Link
+from xlportfolio.core.values import CellError, Uncalculated
+from xlportfolio.package.xml import cell_text
 
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"

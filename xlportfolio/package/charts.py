@@ -13,7 +13,7 @@ from openpyxl.drawing.line import LineProperties
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.xml.functions import tostring
 
-from ..core.plan import ChartSpec, Span
+from xlportfolio.core.plan import ChartSpec, Span
 
 POINTS, MARKED = "1F4E79", "C00000"  # points in dark blue; a marked point (series 2 on) larger, in dark red
 _DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

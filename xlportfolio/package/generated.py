@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.book import column_letter, split_cell
-from ..core.plan import CellIs, ChartSpec, ColorScale, Formula, Link, PrintSetup
-from ..surface.protocol import CellStyle
-from .cells import encode, number
-from .styles import StyleBook
-from .xml import MAIN, NEEDS_ESCAPE, REL, attr, cell_text
+from xlportfolio.core.book import column_letter, split_cell
+from xlportfolio.core.plan import CellIs, ChartSpec, ColorScale, Formula, Link, PrintSetup
+from xlportfolio.package.cells import encode, number
+from xlportfolio.package.styles import StyleBook
+from xlportfolio.package.xml import MAIN, NEEDS_ESCAPE, REL, attr, cell_text
+from xlportfolio.surface.protocol import CellStyle
 
 Block = tuple[int, int, list]  # first row, first column, rows of values
 _INFINITE = (float("inf"), float("-inf"))

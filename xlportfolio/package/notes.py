@@ -11,8 +11,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from ..core.book import column_letter, split_cell
-from .xml import cell_text
+from xlportfolio.core.book import column_letter, split_cell
+from xlportfolio.package.xml import cell_text
 
 R_THREADED = "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment"
 Cell = tuple[int, int]

@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote
 
 from lxml import etree
 
-from .xml import CT, PKG_REL, q, serialize
+from xlportfolio.package.xml import CT, PKG_REL, q, serialize
 
 # Content types and relationship types of the parts the engine writes.
 SML = "application/vnd.openxmlformats-officedocument.spreadsheetml."

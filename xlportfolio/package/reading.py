@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.values import CellError, Uncalculated
-from ..errors import WorkbookUnusable
-from .xml import has_dtd
+from xlportfolio.core.values import CellError, Uncalculated
+from xlportfolio.errors import WorkbookUnusable
+from xlportfolio.package.xml import has_dtd
 
 MAX_ROWS, MAX_COLS = 1_048_576, 16_384
 _DENSE_FLOOR = 4_000_000  # a dense grid this small is always fine, whatever the cells present

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from ..core.book import column_letter
-from .reading import _column, prefix_of
+from xlportfolio.core.book import column_letter
+from xlportfolio.package.reading import _column, prefix_of
 
 _ROW_TAG = re.compile(rb"<((?:\w+:)?)row\b([^>]*?)(/?)>")
 _CELL_TAG = re.compile(rb"<((?:\w+:)?)c\b([^>]*?)(/?)>")

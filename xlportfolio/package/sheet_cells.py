@@ -11,9 +11,9 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..core.book import column_letter
-from .reading import _column, prefix_of, sheet_shape
-from .regular import regularize, sheet_data
+from xlportfolio.core.book import column_letter
+from xlportfolio.package.reading import _column, prefix_of, sheet_shape
+from xlportfolio.package.regular import regularize, sheet_data
 
 Cell = tuple[int, int]
 

@@ -16,11 +16,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.book import column_letter, split_cell
-from .cells import encode
-from .reading import prefix_of
-from .regular import regularize, sheet_data
-from .sheet_cells import (
+from xlportfolio.core.book import column_letter, split_cell
+from xlportfolio.package.cells import encode
+from xlportfolio.package.reading import prefix_of
+from xlportfolio.package.regular import regularize, sheet_data
+from xlportfolio.package.sheet_cells import (
     Found,
     RowCursor,
     find_cell,
@@ -30,8 +30,8 @@ from .sheet_cells import (
     row_cells,
     style_of,
 )
-from .styles import KEEP, StyleBook
-from .xml import REL
+from xlportfolio.package.styles import KEEP, StyleBook
+from xlportfolio.package.xml import REL
 
 Cell = tuple[int, int]
 

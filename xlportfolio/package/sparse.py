@@ -14,10 +14,10 @@ from typing import Any
 
 from lxml import etree
 
-from ..core.values import CellError, Uncalculated
-from ..errors import WorkbookUnusable
-from .reading import MAX_COLS, MAX_ROWS, _column, prefix_of
-from .xml import MAIN
+from xlportfolio.core.values import CellError, Uncalculated
+from xlportfolio.errors import WorkbookUnusable
+from xlportfolio.package.reading import MAX_COLS, MAX_ROWS, _column, prefix_of
+from xlportfolio.package.xml import MAIN
 
 _ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(/?)>")
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)

@@ -13,8 +13,8 @@ from typing import Any
 from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 
-from ..surface.protocol import CellStyle
-from .xml import MAIN, insert_in_order, q
+from xlportfolio.package.xml import MAIN, insert_in_order, q
+from xlportfolio.surface.protocol import CellStyle
 
 KEEP: Any = object()  # leave this aspect of the style as it is
 _CUSTOM_FORMATS_FROM = 164

@@ -14,21 +14,21 @@ from typing import Any, BinaryIO
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from ..core.book import split_cell
-from ..core.plan import CellIs, ChartSpec, ColorScale, Formula, Link, PrintSetup
-from ..errors import WorkbookUnusable
-from ..surface.protocol import Cell, CellStyle, Prior, TableInfo
-from . import opc
-from .book import Package, SheetRef, TablePart
-from .cells import same
-from .generated import Generated, print_area_ref, print_titles_ref
-from .notes import R_THREADED, SheetNotes
-from .reading import Shape, check_prolog, from_calamine, sheet_shape, special_cells
-from .sheet_edit import CellEdit, Grown
-from .sparse import read_sparse, shared_strings
-from .styles import KEEP, StyleBook
-from .values import SheetValues
-from .writing import commit
+from xlportfolio.core.book import split_cell
+from xlportfolio.core.plan import CellIs, ChartSpec, ColorScale, Formula, Link, PrintSetup
+from xlportfolio.errors import WorkbookUnusable
+from xlportfolio.package import opc
+from xlportfolio.package.book import Package, SheetRef, TablePart
+from xlportfolio.package.cells import same
+from xlportfolio.package.generated import Generated, print_area_ref, print_titles_ref
+from xlportfolio.package.notes import R_THREADED, SheetNotes
+from xlportfolio.package.reading import Shape, check_prolog, from_calamine, sheet_shape, special_cells
+from xlportfolio.package.sheet_edit import CellEdit, Grown
+from xlportfolio.package.sparse import read_sparse, shared_strings
+from xlportfolio.package.styles import KEEP, StyleBook
+from xlportfolio.package.values import SheetValues
+from xlportfolio.package.writing import commit
+from xlportfolio.surface.protocol import Cell, CellStyle, Prior, TableInfo
 
 _BYTES_CACHE = 256 << 20  # sheet XML kept in memory between reading and writing, in total
 _MAX_FORMATS = 100_000  # Excel stops at 64,000 cell formats; a few more turn up in damaged files
@@ -60,7 +60,7 @@ class PackageSurface:
             if root is None:
                 from lxml import etree
 
-                from .xml import MAIN
+                from xlportfolio.package.xml import MAIN
                 root = etree.Element(f"{{{MAIN}}}styleSheet", nsmap={None: MAIN})
                 part = "xl/styles.xml"
                 self.package._xml[part] = root
@@ -282,7 +282,7 @@ class PackageSurface:
 
     def cell_styles(self, sheet: str, cells: Sequence[Cell]) -> dict[Cell, int]:
         """The style index each cell has in the file (0 for a cell that is not there)."""
-        from .sheet_cells import cell_styles
+        from xlportfolio.package.sheet_cells import cell_styles
 
         ref = self.package.worksheet(sheet)
         if ref is None or not cells:
@@ -290,7 +290,7 @@ class PackageSurface:
         try:
             return cell_styles(self.sheet_bytes(ref), cells, self.shape(ref).regular)
         except (ValueError, IndexError, AttributeError) as exc:  # XML no spreadsheet program writes
-            from .writing import unreadable
+            from xlportfolio.package.writing import unreadable
 
             raise unreadable(self.source, sheet, exc) from None
 

@@ -11,18 +11,18 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from ..core.book import column_letter, split_cell
-from ..errors import WorkbookUnusable
-from . import opc
-from .book import Spool
-from .charts import chart_parts
-from .generated import Generated, sheet_xml
-from .notes import vml_block
-from .sheet_edit import SheetContext, rewrite_pieces
-from .xml import MAIN, q, serialize
+from xlportfolio.core.book import column_letter, split_cell
+from xlportfolio.errors import WorkbookUnusable
+from xlportfolio.package import opc
+from xlportfolio.package.book import Spool
+from xlportfolio.package.charts import chart_parts
+from xlportfolio.package.generated import Generated, sheet_xml
+from xlportfolio.package.notes import vml_block
+from xlportfolio.package.sheet_edit import SheetContext, rewrite_pieces
+from xlportfolio.package.xml import MAIN, q, serialize
 
 if TYPE_CHECKING:
-    from .surface import PackageSurface
+    from xlportfolio.package.surface import PackageSurface
 
 _DRAWING_RID = "rId1"
 

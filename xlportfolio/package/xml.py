@@ -12,7 +12,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..errors import WorkbookUnusable
+from xlportfolio.errors import WorkbookUnusable
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

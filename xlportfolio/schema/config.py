@@ -5,9 +5,9 @@ these rows are only what a new workbook starts with.
 """
 from __future__ import annotations
 
-from .model import Column, ConfigTable, Table
-from .model import ColumnType as T
-from .settings import SETTINGS
+from xlportfolio.schema.model import Column, ConfigTable, Table
+from xlportfolio.schema.model import ColumnType as T
+from xlportfolio.schema.settings import SETTINGS
 
 SCORING = ConfigTable(
     Table(

@@ -1,7 +1,7 @@
 """Default value lists of the governed workbook (the Lists sheet); a PMO edits them in Excel."""
 from __future__ import annotations
 
-from .model import ValueList
+from xlportfolio.schema.model import ValueList
 
 STAGES = (
     "DI1 Defined",

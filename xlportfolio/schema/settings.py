@@ -5,8 +5,8 @@ One row per setting, so a later setting is a new row and an older workbook witho
 """
 from __future__ import annotations
 
-from .model import Column, ConfigTable, Table
-from .model import ColumnType as T
+from xlportfolio.schema.model import Column, ConfigTable, Table
+from xlportfolio.schema.model import ColumnType as T
 
 CURRENCY, DECIMAL_SEPARATOR = "Currency", "Decimal separator"
 DEFAULTS = {CURRENCY: "EUR", DECIMAL_SEPARATOR: "."}

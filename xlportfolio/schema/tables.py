@@ -1,8 +1,8 @@
 """The governed workbook's data tables, one per concept, as one declarative schema."""
 from __future__ import annotations
 
-from .model import Column, Table
-from .model import ColumnType as T
+from xlportfolio.schema.model import Column, Table
+from xlportfolio.schema.model import ColumnType as T
 
 
 def _choice(name: str, label: str, lst: str, description: str, required: bool = False) -> Column:

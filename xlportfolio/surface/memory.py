@@ -5,8 +5,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..core.plan import CellIs, ChartSpec, ColorScale, Link, PrintSetup
-from .protocol import Cell, CellStyle, Prior, TableInfo
+from xlportfolio.core.plan import CellIs, ChartSpec, ColorScale, Link, PrintSetup
+from xlportfolio.surface.protocol import Cell, CellStyle, Prior, TableInfo
 
 
 @dataclass
@@ -27,7 +27,7 @@ class MemorySheet:
     print: PrintSetup | None = None
 
     def value(self, coord: str) -> Any:
-        from ..core.book import split_cell
+        from xlportfolio.core.book import split_cell
 
         return self.cells.get(split_cell(coord))
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..core.plan import CellIs, ChartSpec, ColorScale, Link, PrintSetup
+from xlportfolio.core.plan import CellIs, ChartSpec, ColorScale, Link, PrintSetup
 
 Cell = tuple[int, int]  # (row, column)
 Prior = tuple[str, str, str]  # what a cell held before a mark: fill RGB ('' none), note, note author

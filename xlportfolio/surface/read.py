@@ -4,10 +4,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..core.book import Book, SheetTable, column_letter, table_from_grid
-from ..core.values import CellError, Uncalculated, is_blank
-from ..schema import LISTS, SETTINGS, Table
-from .protocol import Surface, TableInfo
+from xlportfolio.core.book import Book, SheetTable, column_letter, table_from_grid
+from xlportfolio.core.values import CellError, Uncalculated, is_blank
+from xlportfolio.schema import LISTS, SETTINGS, Table
+from xlportfolio.surface.protocol import Surface, TableInfo
 
 
 def table_index(surface: Surface) -> dict[str, TableInfo]:

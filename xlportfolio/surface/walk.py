@@ -16,9 +16,9 @@ from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
-from ..core.book import column_letter, split_cell
-from ..core.formats import fit_widths
-from ..core.plan import (
+from xlportfolio.core.book import column_letter, split_cell
+from xlportfolio.core.formats import fit_widths
+from xlportfolio.core.plan import (
     MARKS_HEADER,
     MARKS_SHEET,
     NOTE_AUTHOR,
@@ -33,11 +33,11 @@ from ..core.plan import (
     PrintSetup,
     RowWrite,
 )
-from ..core.values import is_blank
-from ..errors import XlPortfolioError
-from ..schema import TABLES_BY_NAME
-from .protocol import Cell, CellStyle, Prior, Surface, TableInfo
-from .read import header_of
+from xlportfolio.core.values import is_blank
+from xlportfolio.errors import XlPortfolioError
+from xlportfolio.schema import TABLES_BY_NAME
+from xlportfolio.surface.protocol import Cell, CellStyle, Prior, Surface, TableInfo
+from xlportfolio.surface.read import header_of
 
 HEADER = CellStyle(bold=True, font_color="FFFFFF", fill="1F4E78")
 TITLE = CellStyle(bold=True, font_color="1F4E78", font_size=12)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..core.book import Book
-from ..core.plan import EditPlan
-from ..schema import Table
-from .protocol import Surface
-from .read import read_book, sheet_named, sheet_rows, table_grid, table_index
-from .walk import apply_plan
+from xlportfolio.core.book import Book
+from xlportfolio.core.plan import EditPlan
+from xlportfolio.schema import Table
+from xlportfolio.surface.protocol import Surface
+from xlportfolio.surface.read import read_book, sheet_named, sheet_rows, table_grid, table_index
+from xlportfolio.surface.walk import apply_plan
 
 
 def defined_name(prop: str) -> str:

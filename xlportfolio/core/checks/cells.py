@@ -7,11 +7,21 @@ from functools import partial
 from operator import itemgetter
 from typing import Any
 
-from ...schema import Column, ColumnType
-from ..book import Book, SheetTable
-from ..findings import Finding, Severity
-from ..values import CellError, Uncalculated, date_in_text, is_blank, is_date, is_number, number_in_text, read_once
-from .registry import Context, check, define, finding
+from xlportfolio.core.book import Book, SheetTable
+from xlportfolio.core.checks.registry import Context, check
+from xlportfolio.core.codes import define, finding
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.core.values import (
+    CellError,
+    Uncalculated,
+    date_in_text,
+    is_blank,
+    is_date,
+    is_number,
+    number_in_text,
+    read_once,
+)
+from xlportfolio.schema import Column, ColumnType
 
 MISSING_COLUMN = define(
     "missing-column", Severity.ERROR,

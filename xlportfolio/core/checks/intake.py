@@ -5,11 +5,12 @@ import re
 from collections.abc import Iterator
 from itertools import compress
 
-from ..book import Book, SheetTable
-from ..findings import Finding, Severity
-from ..values import as_date, as_id, is_blank, read_once, split_ids
-from .cells import cell_checks
-from .registry import Context, check, define, finding
+from xlportfolio.core.book import Book, SheetTable
+from xlportfolio.core.checks.cells import cell_checks
+from xlportfolio.core.checks.registry import Context, check
+from xlportfolio.core.codes import define, finding
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.core.values import as_date, as_id, is_blank, read_once, split_ids
 
 cell_checks("Intake")
 

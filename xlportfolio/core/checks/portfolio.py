@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..book import Book, SheetTable
-from ..capacity import contributions, is_closed, is_frozen, month_key
-from ..findings import Finding, Severity
-from ..values import as_date, as_id, is_number, read_once, show
-from .registry import Context, check, define, finding
+from xlportfolio.core.book import Book, SheetTable
+from xlportfolio.core.capacity import contributions, is_closed, is_frozen, month_key
+from xlportfolio.core.checks.registry import Context, check
+from xlportfolio.core.codes import define, finding
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.core.values import as_date, as_id, is_number, read_once, show
 
 DEPENDENCY_UNKNOWN_ITEM = define(
     "dependency-unknown-item", Severity.ERROR,

@@ -1,23 +1,12 @@
-"""One place that lists every check and every finding code it may emit."""
+"""One place that lists every check; the finding codes they emit are in core/codes.py."""
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from ..book import Book, SheetTable
-from ..findings import REPEATED_BY_CODE, Finding, Severity
-from ..values import show
-
-
-@dataclass(frozen=True)
-class Code:
-    """A stable finding code with its severity and message template."""
-
-    code: str
-    severity: Severity
-    template: str  # str.format fields: header, value and whatever the check passes
+from xlportfolio.core.book import Book, SheetTable
+from xlportfolio.core.findings import Finding, Severity
 
 
 @dataclass(frozen=True)
@@ -39,19 +28,7 @@ class Check:
     func: CheckFunc
 
 
-CODES: dict[str, Code] = {}
 CHECKS: dict[str, Check] = {}
-
-
-def define(code: str, severity: Severity, template: str, repeated: str | None = None) -> str:
-    """A finding code; `repeated` words the one finding that stands for an item's repeated rows
-    (see findings.lead: fields count, sheet, item, cells, values and first)."""
-    if code in CODES and CODES[code] != Code(code, severity, template):
-        raise ValueError(f"finding code {code} defined twice")
-    CODES[code] = Code(code, severity, template)
-    if repeated:
-        REPEATED_BY_CODE[code] = repeated
-    return code
 
 
 def check(name: str, table: str, codes: Iterable[str]) -> Callable[[CheckFunc], CheckFunc]:
@@ -64,21 +41,6 @@ def check(name: str, table: str, codes: Iterable[str]) -> Callable[[CheckFunc], 
         return func
 
     return register
-
-
-def finding(code: str, table: SheetTable, row: int | None, column: str | None,
-            value: Any = None, severity: Severity | None = None, **fields: Any) -> Finding:
-    """Build a finding at table cell (row, column name) from the code's template.
-
-    `severity` overrides the code's default where the workbook's own rules say so.
-    """
-    spec = CODES[code]
-    header = table.header(column) if column else None
-    text = spec.template.format(header=header, value=show(value) if value is not None else "",
-                                sheet=table.sheet, **fields)
-    # Positional: a large portfolio makes hundreds of thousands of findings.
-    return Finding(code, severity or spec.severity, text, table.sheet, row,
-                   table.letters.get(column) if column else None, header, value)
 
 
 def run_checks(book: Book, context: Context, table: str) -> list[Finding]:

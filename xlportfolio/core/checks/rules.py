@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from functools import partial
 from itertools import compress
 
-from ...schema import INTAKE, Column
-from ..book import Book, SheetTable
-from ..findings import Finding, Severity
-from ..values import as_id, is_blank, is_number, read_once
-from .registry import Context, check, define, finding
+from xlportfolio.core.book import Book, SheetTable
+from xlportfolio.core.checks.registry import Context, check
+from xlportfolio.core.codes import define, finding
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.core.values import as_id, is_blank, is_number, read_once
+from xlportfolio.schema import INTAKE, Column
 
 REQUIRED_FOR_CATEGORY = define(
     "required-for-category", Severity.ERROR, "{header} is required for {category} requests. {note}")

@@ -1,10 +1,11 @@
 """The Settings table's check: a value the commands cannot use is named by its cell."""
 from __future__ import annotations
 
-from ...schema.settings import SETTINGS
-from ..book import Book, SheetTable
-from ..findings import Finding, Severity
-from .registry import Context, check, define
+from xlportfolio.core.book import Book, SheetTable
+from xlportfolio.core.checks.registry import Context, check
+from xlportfolio.core.codes import define
+from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.schema.settings import SETTINGS
 
 SETTING_INVALID = define(
     "setting-invalid", Severity.ERROR,
@@ -16,6 +17,6 @@ SETTING_TWICE = define(
 
 @check("settings", SETTINGS.table.name, [SETTING_INVALID, SETTING_TWICE])
 def check_settings(table: SheetTable, book: Book, context: Context) -> list[Finding]:
-    from ..settings import read_settings  # the reader builds its findings with this module's codes
+    from xlportfolio.core.settings import read_settings  # the reader builds its findings with this module's codes
 
     return list(read_settings(book).findings)

@@ -35,8 +35,8 @@ LABEL = {"calamine": "python-calamine read", "openpyxl": "openpyxl read-only rea
 
 
 def _write_form(job: tuple[Path, int, int, int, str]) -> None:
-    from xlportfolio.commands.demo import intake_form
-    from xlportfolio.demo_data import sample_intake
+    from xlportfolio.demo.data import sample_intake
+    from xlportfolio.demo.run import intake_form
 
     path, i, width, rows, as_of = job
     tag = f"F{i:0{width}d}"

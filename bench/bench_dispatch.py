@@ -2,7 +2,7 @@
 
 What one click costs the server, end to end: the request's JSON text in, json.loads,
 `xw.Book(json=...)` on xlwings' remote engine, the heap frozen as the server freezes it
-(xlportfolio.server.freeze_heap; --no-freeze to compare), `xlportfolio.ribbon.dispatch` (the live adapter
+(xlportfolio.excel.server.freeze_heap; --no-freeze to compare), `xlportfolio.excel.ribbon.dispatch` (the live adapter
 reads the tables, the core validates, the marks are queued as actions), json.dumps of
 `book.json()` out. Excel's own work (collecting the payload, applying the actions) and the
 network are not in it. The workbook and its payload are made once, untimed; each run starts
@@ -43,15 +43,15 @@ sys.path.insert(0, str(HERE.parent))
 BLANKED = ("Sponsor", "Business reason", "Title")  # required text: one error each when blank
 
 
-FREEZE = True  # as the server does (xlportfolio.server.freeze_heap); --no-freeze for the baseline
+FREEZE = True  # as the server does (xlportfolio.excel.server.freeze_heap); --no-freeze for the baseline
 
 
 def one_click(text: str, control_id: str) -> tuple[dict[str, float], str, object]:
     """Run one request; return the time of each phase, the response text and the outcome."""
     import xlwings as xw
 
-    from xlportfolio.ribbon import dispatch
-    from xlportfolio.server import freeze_heap, thaw_heap
+    from xlportfolio.excel.ribbon import dispatch
+    from xlportfolio.excel.server import freeze_heap, thaw_heap
 
     times = {}
     cpu = time.process_time()
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     if not os.environ.get("XLWINGS_LICENSE_KEY"):
         sys.exit("Set XLWINGS_LICENSE_KEY first (\"noncommercial\" for noncommercial use): "
                  "xlwings' remote engine needs it.")
-    from xlportfolio.server import ensure_remote_engine
+    from xlportfolio.excel.server import ensure_remote_engine
 
     if not ensure_remote_engine():
         sys.exit("xlwings' remote engine is not available: check XLWINGS_LICENSE_KEY.")

@@ -31,7 +31,7 @@ sys.path.insert(0, str(HERE.parent))
 from tests.live.payload import book_payload  # noqa: E402
 from tests.live.remote import open_remote  # noqa: E402  (sets up the remote engine first)
 from xlportfolio.commands.validate import BOOK_TABLES  # noqa: E402
-from xlportfolio.core.validate import validate_intake  # noqa: E402
+from xlportfolio.core.intake.validate import validate_intake  # noqa: E402
 from xlportfolio.live import LiveWorkbook  # noqa: E402
 from xlportfolio.live.surface import table_bounds  # noqa: E402
 

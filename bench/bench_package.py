@@ -68,7 +68,7 @@ GOAL_X_CALAMINE = 3.0
 GOAL_PEAK_MIB = 1024.0  # total VmHWM of the process, imports included
 GOAL_UNREAD_SHEET = 1.2
 GOAL_NO_CHANGE = 1.5
-SKIP_PRELOAD = ("xlportfolio.live", "xlportfolio.server", "xlportfolio.addin", "xlportfolio.cli",
+SKIP_PRELOAD = ("xlportfolio.live", "xlportfolio.excel.server", "xlportfolio.excel", "xlportfolio.cli",
                 "xlportfolio.__main__")
 
 

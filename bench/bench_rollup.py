@@ -40,7 +40,7 @@ OPS = ("baseline", "rollup")
 
 def financials(items: list[dict], months: int, seed: int, as_of: dt.date) -> list[dict]:
     """One row per measure and month: cost before the measure goes live, benefit after."""
-    from xlportfolio.demo_data import month
+    from xlportfolio.demo.data import month
 
     rnd = random.Random(seed)
     start = month(dt.date(as_of.year, as_of.month, 1), -6)

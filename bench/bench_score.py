@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from xlportfolio.core.score import read_criteria, score
+from xlportfolio.core.prioritise.score import read_criteria, score
 from xlportfolio.schema import LISTS_BY_NAME
 
 AS_OF = dt.date(2026, 6, 30)

@@ -21,8 +21,8 @@ from collections import defaultdict
 
 import scipy
 
-from xlportfolio.core.scenario import scenario_sheet
-from xlportfolio.core.select import Candidate, frontier_selections, select
+from xlportfolio.core.prioritise.scenario import scenario_sheet
+from xlportfolio.core.prioritise.select import Candidate, frontier_selections, select
 
 
 def portfolio(n: int, functions: int, months: int, dependencies: int, seed: int, share: float = 0.35):

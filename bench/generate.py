@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from xlportfolio.demo_data import CUSTOMERS, PEOPLE, THEMES, _financials, _item, month, sample_intake
+from xlportfolio.demo.data import CUSTOMERS, PEOPLE, THEMES, _financials, _item, month, sample_intake
 from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
 from xlportfolio.schema import TABLES_BY_NAME
 

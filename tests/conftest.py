@@ -33,7 +33,7 @@ def intake_forms(tmp_path_factory):
     open.xlsx, its unprotected twin. Copy a form before a command changes it."""
     import dataclasses
 
-    from xlportfolio.demo_data import sample_intake
+    from xlportfolio.demo.data import sample_intake
     from xlportfolio.files.template import INTAKE_KIND, build_workbook
 
     folder = tmp_path_factory.mktemp("intake-forms")
@@ -46,7 +46,7 @@ def intake_forms(tmp_path_factory):
 @pytest.fixture
 def demo_book(tmp_path):
     """A governed portfolio workbook with 100 sample intake requests, written to disk."""
-    from xlportfolio.demo_data import sample_portfolio
+    from xlportfolio.demo.data import sample_portfolio
     from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
 
     data = sample_portfolio(AS_OF)

@@ -22,7 +22,7 @@ def test_validate_exit_code_one_with_errors_and_json(demo_book):
 
 
 def test_validate_exit_code_zero_when_clean(tmp_path):
-    from xlportfolio.demo_data import sample_intake
+    from xlportfolio.demo.data import sample_intake
     from xlportfolio.files.template import INTAKE_KIND, build_workbook
 
     rows = [r for r in sample_intake(AS_OF, count=40)[:3]]
@@ -95,7 +95,7 @@ def test_console_script_runs_in_a_fresh_process(tmp_path):
 
 
 def test_accept_consolidate_and_import_from_the_command_line(demo_book, tmp_path):
-    from xlportfolio.commands.demo import write_crm_export, write_inbox
+    from xlportfolio.demo.run import write_crm_export, write_inbox
 
     # The sample's Intake holds errors, and every command that leaves errors exits 1.
     result = run("accept", demo_book, "--as-of", AS_OF)

@@ -26,7 +26,7 @@ def test_no_forbidden_import_statements():
 def test_importing_and_running_the_core_loads_none_of_them():
     code = (
         "import sys, datetime as dt\n"
-        "import xlportfolio.core.validate as v\n"
+        "import xlportfolio.core.intake.validate as v\n"
         "from xlportfolio.core.book import Book\n"
         "v.validate_intake\n"
         f"bad = [m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}]\n"

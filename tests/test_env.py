@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 import xlportfolio
-from xlportfolio.addin import install, templates
 from xlportfolio.env import Env, ServerEnv, env, server_env
 from xlportfolio.errors import BadEnvironment
+from xlportfolio.excel import addin_install as install
+from xlportfolio.excel import templates
 from xlportfolio.user_config import CONFIG_DIR_ENV, KEY_ENV, KEY_FILE_ENV, config_dir, ledger_key
 
 PACKAGE = Path(xlportfolio.__file__).parent
@@ -61,14 +62,14 @@ def test_the_readers_follow_the_variables(clean, tmp_path):
     clean.setenv(templates.ENV, str(tmp_path / "tpl"))
     assert templates.candidates()[0] == tmp_path / "tpl"
     pytest.importorskip("xlwings")
-    from xlportfolio.server import xlwings_js_url
+    from xlportfolio.excel.server import xlwings_js_url
 
     clean.setenv("XLPORTFOLIO_XLWINGS_JS", "https://example.com/xlwings.min.js")
     assert xlwings_js_url() == "https://example.com/xlwings.min.js"
 
 
 def test_server_variables_reach_the_server_settings(clean):
-    from xlportfolio.server_settings import settings
+    from xlportfolio.excel.server_settings import settings
 
     clean.setenv("XLPORTFOLIO_SERVER_NO_AUTH", "1")
     clean.setenv("XLPORTFOLIO_SERVER_TIMEOUT", "30")
@@ -87,7 +88,7 @@ def test_a_flag_takes_any_value_and_never_fails(clean, value, on):
 
 
 def test_a_bad_value_names_the_variable_and_what_it_must_be(clean):
-    from xlportfolio.server_settings import settings
+    from xlportfolio.excel.server_settings import settings
 
     clean.setenv("XLPORTFOLIO_SERVER_TIMEOUT", "soon")
     with pytest.raises(BadEnvironment) as error:

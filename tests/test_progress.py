@@ -103,7 +103,7 @@ def test_run_through_a_pipe_names_each_step_before_the_summary(demo_book, tmp_pa
 
 
 def test_consolidate_names_each_file_as_it_reads_it(demo_book, tmp_path):
-    from xlportfolio.commands.demo import write_inbox
+    from xlportfolio.demo.run import write_inbox
 
     files = write_inbox(tmp_path / "inbox", AS_OF)
     result = CliRunner().invoke(app, ["consolidate", str(tmp_path / "inbox"), "--into", str(demo_book),

@@ -23,7 +23,7 @@ INTAKE_MISSING = "no Intake table (an Excel Table named 'Intake', or a sheet 'In
 def books(tmp_path_factory):
     """The wrong workbooks, each in a folder of its own: an intake form, a portfolio that lost its
     Items sheet, one that lost its Intake sheet, and somebody's unrelated workbook."""
-    from xlportfolio.demo_data import sample_intake
+    from xlportfolio.demo.data import sample_intake
 
     root = tmp_path_factory.mktemp("wrong")
     made = {}
@@ -45,7 +45,7 @@ def books(tmp_path_factory):
     other.active.append(["2026-01", 1200])
     save("other", other)
     (root / "inbox").mkdir()
-    from xlportfolio.commands.demo import write_crm_export
+    from xlportfolio.demo.run import write_crm_export
 
     write_crm_export(root / "export.csv", AS_OF)
     return made
@@ -151,7 +151,7 @@ def test_score_ranks_the_requests_of_an_intake_form(books, tmp_path):
 
 @pytest.fixture
 def remote(monkeypatch):
-    from xlportfolio.server import ensure_remote_engine
+    from xlportfolio.excel.server import ensure_remote_engine
 
     monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
     assert ensure_remote_engine()
@@ -165,7 +165,7 @@ def test_the_ribbon_refuses_with_the_same_message_and_changes_nothing(books, rem
     import xlwings as xw
 
     from tests.live.payload import book_payload
-    from xlportfolio import ribbon
+    from xlportfolio.excel import ribbon
 
     path = books[book]
     cli_message = refused(command.id, path)

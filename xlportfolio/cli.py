@@ -216,7 +216,7 @@ def score(
 ) -> None:
     """Score, rank and explain intake requests and items with the Scoring sheet's criteria."""
     from xlportfolio.commands.score import score_file
-    from xlportfolio.core.score import WSJF_SCALE
+    from xlportfolio.core.prioritise.score import WSJF_SCALE
 
     if method.lower() not in ("weighted", "wsjf"):
         fail(f"--method {method!r}: choose weighted or WSJF.")
@@ -437,7 +437,7 @@ def demo(
     as_of: str | None = typer.Option(None, help="The sample's 'today' (YYYY-MM-DD); default today."),
 ) -> None:
     """Write a realistic sample portfolio, run every command on it, and say where to look."""
-    from xlportfolio.commands.demo import run_demo
+    from xlportfolio.demo.run import run_demo
 
     run_demo(folder, seed=seed, as_of=_date(as_of), console=out)
 
@@ -463,7 +463,7 @@ _register_commands()
 
 
 def _mount_addin() -> None:
-    from xlportfolio.addin.cli import addin_app, serve
+    from xlportfolio.excel.cli import addin_app, serve
 
     app.add_typer(addin_app, cls=HelpGroup, name="addin", help="Build, install or describe the Excel add-in (ribbon).")
     app.command(cls=HelpCommand)(serve)

@@ -5,8 +5,8 @@ from tests.support import AS_OF
 from tests.support.inline import book, table
 from xlportfolio.core.findings import Finding, Report, Severity, lead
 from xlportfolio.core.findings_sheet import findings_sheet, marks_for
-from xlportfolio.core.portfolio import check_portfolio
-from xlportfolio.core.validate import validate_intake
+from xlportfolio.core.intake.validate import validate_intake
+from xlportfolio.core.rollup.portfolio import check_portfolio
 from xlportfolio.schema import FINANCIALS, INTAKE, ITEMS
 
 ITEMS_TEXT = """

@@ -4,7 +4,7 @@ import datetime as dt
 from tests.support.inline import book, table
 from xlportfolio.core.checks import CHECKS, Context
 from xlportfolio.core.findings import Report
-from xlportfolio.core.validate import validate_intake
+from xlportfolio.core.intake.validate import validate_intake
 from xlportfolio.schema import CHECKS_TABLE, INTAKE, INTAKE_RULES, PEOPLE
 
 TODAY = dt.date(2026, 6, 30)

@@ -17,10 +17,10 @@ from openpyxl import load_workbook  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from tests.support.lo import convert_to_xlsx, make_profile  # noqa: E402
-from xlportfolio.commands.demo import run_demo  # noqa: E402
 from xlportfolio.commands.validate import validate_file  # noqa: E402
 from xlportfolio.core.plan import MARKS_SHEET  # noqa: E402
-from xlportfolio.demo_data import sample_portfolio  # noqa: E402
+from xlportfolio.demo.data import sample_portfolio  # noqa: E402
+from xlportfolio.demo.run import run_demo  # noqa: E402
 from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook  # noqa: E402
 from xlportfolio.schema import INTAKE  # noqa: E402
 

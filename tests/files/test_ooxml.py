@@ -22,9 +22,9 @@ sys.path.insert(0, str(SHARED / "ooxml"))
 from check_ooxml import invalid_parts  # noqa: E402
 from rich.console import Console  # noqa: E402
 
-from xlportfolio.commands.demo import run_demo  # noqa: E402
 from xlportfolio.commands.validate import validate_file  # noqa: E402
-from xlportfolio.demo_data import sample_intake  # noqa: E402
+from xlportfolio.demo.data import sample_intake  # noqa: E402
+from xlportfolio.demo.run import run_demo  # noqa: E402
 from xlportfolio.files.template import INTAKE_KIND, PORTFOLIO_KIND, build_workbook  # noqa: E402
 
 

@@ -63,7 +63,7 @@ def printed(tmp_path_factory):
     Returns {sheet: (pdf, the sheet's cells as openpyxl reads them)}."""
     from xlportfolio.commands.rollup import rollup_file
     from xlportfolio.commands.select import select_file
-    from xlportfolio.demo_data import sample_portfolio
+    from xlportfolio.demo.data import sample_portfolio
     from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
 
     folder = tmp_path_factory.mktemp("print-pdf")

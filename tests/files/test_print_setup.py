@@ -140,7 +140,7 @@ def test_a_later_command_that_activates_nothing_keeps_the_dashboard_open(tmp_pat
 @pytest.fixture(scope="module")
 def rolled_up(tmp_path_factory):
     """The standard portfolio with the sample data, opened last on Instructions, after a rollup."""
-    from xlportfolio.demo_data import sample_portfolio
+    from xlportfolio.demo.data import sample_portfolio
     from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
 
     data = sample_portfolio(AS_OF)
@@ -195,7 +195,7 @@ def test_no_title_or_note_of_a_generated_sheet_speaks_in_developer_words(rolled_
 
 
 def test_the_dashboard_breaks_pages_at_its_section_titles_only(rolled_up):
-    from xlportfolio.core.dashboard import PAGE_ROWS
+    from xlportfolio.core.rollup.dashboard import PAGE_ROWS
 
     ws = load_workbook(rolled_up)["Dashboard"]
     rows = [brk.id + 1 for brk in ws.row_breaks.brk]

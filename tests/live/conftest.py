@@ -19,7 +19,7 @@ def _save(kind, data, path):
 def _workbooks(tmp_path_factory):
     """Both standard workbooks, built once: a portfolio with 100 sample requests and the Items
     hierarchy, and an intake template (200 pre-formatted blank rows) holding 100 requests."""
-    from xlportfolio.demo_data import sample_intake, sample_portfolio
+    from xlportfolio.demo.data import sample_intake, sample_portfolio
     from xlportfolio.files.template import INTAKE_KIND, PORTFOLIO_KIND
 
     folder = tmp_path_factory.mktemp("live-books")

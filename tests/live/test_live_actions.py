@@ -17,7 +17,7 @@ from tests.live.payload import Model, book_payload, differences, model_state
 from tests.live.remote import open_remote
 from tests.support import AS_OF
 from xlportfolio.commands.validate import BOOK_TABLES
-from xlportfolio.core.validate import validate_intake
+from xlportfolio.core.intake.validate import validate_intake
 from xlportfolio.live import LiveWorkbook
 from xlportfolio.live.actions import (
     XLWINGS_VERSION,

@@ -6,7 +6,7 @@ from tests.live.remote import open_remote
 from tests.support import AS_OF
 from xlportfolio.commands.score import score_on
 from xlportfolio.commands.validate import BOOK_TABLES
-from xlportfolio.core.accept import accept_requests
+from xlportfolio.core.intake.accept import accept_requests
 from xlportfolio.files.workbook import open_book
 from xlportfolio.live import LiveWorkbook
 from xlportfolio.schema import ITEMS

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from tests.live.payload import book_payload
 from tests.live.remote import open_remote
 from xlportfolio.commands import gates, verify
-from xlportfolio.core.ledger import Entry, append, chain_head, ledger_sheet, stamp
+from xlportfolio.core.gates.ledger import Entry, append, chain_head, ledger_sheet, stamp
 from xlportfolio.core.plan import EditPlan
 from xlportfolio.errors import LedgerTampered
 from xlportfolio.files.workbook import open_book, read_book_file

@@ -13,11 +13,12 @@ from tests.live.payload import book_payload, differences, file_state, model_stat
 from tests.live.protection import ProtectedModel
 from tests.live.remote import open_remote
 from tests.support import AS_OF
-from xlportfolio import registry, ribbon
+from xlportfolio import registry
 from xlportfolio.commands.score import score_on
 from xlportfolio.commands.validate import BOOK_TABLES, validate_file
+from xlportfolio.core.intake.validate import validate_intake
 from xlportfolio.core.plan import MARKS_SHEET
-from xlportfolio.core.validate import validate_intake
+from xlportfolio.excel import ribbon
 from xlportfolio.live import LiveWorkbook
 
 SHEETS = ("Intake", "Findings", MARKS_SHEET)

@@ -9,8 +9,8 @@ from tests.live.payload import Model, book_payload, differences, file_state, mod
 from tests.live.remote import open_remote
 from tests.support import AS_OF
 from xlportfolio.commands.validate import BOOK_TABLES, validate_file
+from xlportfolio.core.intake.validate import validate_intake
 from xlportfolio.core.plan import ERROR_FILL, MARKS_HEADER, MARKS_SHEET, ColumnWrite, EditPlan
-from xlportfolio.core.validate import validate_intake
 from xlportfolio.live import LiveWorkbook
 
 

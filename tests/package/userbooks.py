@@ -591,7 +591,7 @@ def x14_list_validation(sqref: str, source: str) -> bytes:
 
 def governed_portfolio(target: Path | io.BytesIO, as_of: dt.date = AS_OF) -> Path | io.BytesIO:
     """Write the governed demo portfolio to `target` (a path or a buffer), as conftest.py's `demo_book` does."""
-    from xlportfolio.demo_data import sample_portfolio
+    from xlportfolio.demo.data import sample_portfolio
     from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
 
     data = sample_portfolio(as_of)

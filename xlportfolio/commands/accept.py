@@ -9,9 +9,9 @@ from xlportfolio.commands.base import Outcome, Workbook
 from xlportfolio.commands.needs import check_workbook
 from xlportfolio.commands.validate import read_for_validation
 from xlportfolio.commands.verify import HEAD_PROPERTY, checked_ledger
-from xlportfolio.core.accept import AcceptSummary, accept_requests
 from xlportfolio.core.findings import Report
-from xlportfolio.core.ledger import ACCEPTED, TOOL, Entry, append, chain_head, ledger_sheet, stamp
+from xlportfolio.core.gates.ledger import ACCEPTED, TOOL, Entry, append, chain_head, ledger_sheet, stamp
+from xlportfolio.core.intake.accept import AcceptSummary, accept_requests
 from xlportfolio.files.workbook import open_book
 from xlportfolio.schema import STAGES
 

@@ -11,8 +11,8 @@ import datetime as dt
 
 from xlportfolio.commands.base import Workbook
 from xlportfolio.core.formats import DEFAULT_CURRENCY, money_format
+from xlportfolio.core.gates.statuses import BASELINED
 from xlportfolio.core.plan import GeneratedSheet
-from xlportfolio.core.statuses import BASELINED
 from xlportfolio.core.values import as_date, as_id, is_blank
 from xlportfolio.schema import ITEMS
 

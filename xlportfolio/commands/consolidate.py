@@ -10,10 +10,10 @@ from pathlib import Path
 from xlportfolio.commands.needs import check_workbook
 from xlportfolio.commands.validate import BOOK_TABLES, read_for_validation
 from xlportfolio.core.book import Book, SheetTable
-from xlportfolio.core.consolidate import FileOutcome, Incoming, consolidation_sheet, merge_requests
 from xlportfolio.core.findings import Report, Severity
+from xlportfolio.core.intake.consolidate import FileOutcome, Incoming, consolidation_sheet, merge_requests
+from xlportfolio.core.intake.validate import validate_intake
 from xlportfolio.core.plan import EditPlan
-from xlportfolio.core.validate import validate_intake
 from xlportfolio.errors import XlPortfolioError
 from xlportfolio.files.template import TEMPLATE_HISTORY, TEMPLATE_VERSION
 from xlportfolio.files.workbook import FileWorkbook, open_book, read_book_file

@@ -9,15 +9,15 @@ from xlportfolio.commands.base import Outcome, Workbook
 from xlportfolio.commands.baseline import BASELINE_SHEET, baseline_sheet, read_baseline, read_baseline_items
 from xlportfolio.commands.needs import check_workbook
 from xlportfolio.commands.verify import HEAD_PROPERTY, checked_ledger
-from xlportfolio.core.decisions import decision_entries, states_after_decisions
 from xlportfolio.core.findings import Report, lead
 from xlportfolio.core.findings_sheet import findings_sheet, marks_for
-from xlportfolio.core.gates import GateResult, check_gates
-from xlportfolio.core.ledger import REFUSED, TOOL, Entry, append, chain_head, ledger_sheet, stamp
+from xlportfolio.core.gates.decisions import decision_entries, states_after_decisions
+from xlportfolio.core.gates.ledger import REFUSED, TOOL, Entry, append, chain_head, ledger_sheet, stamp
+from xlportfolio.core.gates.moves import GateResult, check_gates
+from xlportfolio.core.gates.positions import added_by_hand, bypasses, opening_entries, read_ledger
+from xlportfolio.core.gates.statuses import STAGES, column, derive_statuses
 from xlportfolio.core.plan import ColumnWrite
-from xlportfolio.core.positions import added_by_hand, bypasses, opening_entries, read_ledger
 from xlportfolio.core.settings import read_settings
-from xlportfolio.core.statuses import STAGES, column, derive_statuses
 from xlportfolio.core.values import is_blank
 from xlportfolio.errors import XlPortfolioError
 from xlportfolio.files.workbook import open_book

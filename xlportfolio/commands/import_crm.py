@@ -7,10 +7,10 @@ from pathlib import Path
 
 from xlportfolio.commands.needs import check_workbook
 from xlportfolio.commands.validate import BOOK_TABLES, read_for_validation
-from xlportfolio.core.consolidate import FileOutcome, Incoming, merge_requests
 from xlportfolio.core.findings import Report, Severity
+from xlportfolio.core.intake.consolidate import FileOutcome, Incoming, merge_requests
+from xlportfolio.core.intake.validate import validate_intake
 from xlportfolio.core.plan import EditPlan, GeneratedSheet
-from xlportfolio.core.validate import validate_intake
 from xlportfolio.core.values import show
 from xlportfolio.crm import CrmImport, read_crm_export
 from xlportfolio.crm.texts import fit

@@ -18,22 +18,22 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from xlportfolio.commands.base import Workbook
 from xlportfolio.commands.gates import read_baseline
 from xlportfolio.commands.needs import check_workbook
+from xlportfolio.commands.report_charts import chart_images
 from xlportfolio.commands.verify import ledger_findings, ledger_rows
 from xlportfolio.core.book import Book, SheetTable
-from xlportfolio.core.dashboard import MEASURES, DashboardData, dashboard_data, number, value_of
 from xlportfolio.core.formats import heat_fill, status_meaning
-from xlportfolio.core.gates import check_gates, read_criteria
-from xlportfolio.core.ledger import REFUSED
-from xlportfolio.core.positions import read_ledger
-from xlportfolio.core.statuses import stage_at, text
+from xlportfolio.core.gates.ledger import REFUSED
+from xlportfolio.core.gates.moves import check_gates, read_criteria
+from xlportfolio.core.gates.positions import read_ledger
+from xlportfolio.core.gates.statuses import stage_at, text
+from xlportfolio.core.rollup.dashboard import MEASURES, DashboardData, dashboard_data, number, value_of
 from xlportfolio.core.values import as_date, as_id, is_blank, is_number, show
 from xlportfolio.errors import XlPortfolioError
 from xlportfolio.files.workbook import read_book_file
-from xlportfolio.report_charts import chart_images
 from xlportfolio.schema import APPROVALS, CAPACITY, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS, STAGES
 from xlportfolio.user_config import ledger_key
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "excel" / "templates"
 TEMPLATE = "report.html.j2"
 DEFAULT_DAYS = 30  # the report looks back a month unless told otherwise
 TOP_RISKS = 10

@@ -13,7 +13,7 @@ from xlportfolio.commands.needs import check_workbook
 from xlportfolio.core.findings import Report, lead
 from xlportfolio.core.findings_sheet import findings_sheet, marks_for
 from xlportfolio.core.plan import ColumnWrite, EditPlan
-from xlportfolio.core.score import Criterion, ahp_warning, ahp_weights, read_criteria, score, with_weights
+from xlportfolio.core.prioritise.score import Criterion, ahp_warning, ahp_weights, read_criteria, score, with_weights
 from xlportfolio.core.values import is_number
 from xlportfolio.errors import TemplateError
 from xlportfolio.files.workbook import open_book

@@ -13,15 +13,15 @@ from xlportfolio.commands.needs import check_workbook
 from xlportfolio.commands.score import criterion_for
 from xlportfolio.core.amounts import parse_budget
 from xlportfolio.core.book import Book
-from xlportfolio.core.capacity import available, demand
 from xlportfolio.core.findings import Severity
 from xlportfolio.core.formats import money_format
+from xlportfolio.core.intake.validate import validate_intake
 from xlportfolio.core.plan import ChartSpec, EditPlan
-from xlportfolio.core.scenario import Shown, scenario_sheet
-from xlportfolio.core.score import read_criteria, score
-from xlportfolio.core.select import Candidate, Selection, frontier, select
+from xlportfolio.core.prioritise.capacity import available, demand
+from xlportfolio.core.prioritise.scenario import Shown, scenario_sheet
+from xlportfolio.core.prioritise.score import read_criteria, score
+from xlportfolio.core.prioritise.select import Candidate, Selection, frontier, select
 from xlportfolio.core.settings import read_settings
-from xlportfolio.core.validate import validate_intake
 from xlportfolio.core.values import as_id, is_blank, is_number, split_ids
 from xlportfolio.errors import BadBudget, TemplateError
 from xlportfolio.files.workbook import open_book

@@ -9,7 +9,7 @@ from xlportfolio.commands.base import Outcome, Workbook
 from xlportfolio.commands.needs import check_workbook
 from xlportfolio.core.book import Book
 from xlportfolio.core.findings import Report
-from xlportfolio.core.validate import validate_intake
+from xlportfolio.core.intake.validate import validate_intake
 from xlportfolio.errors import TemplateError
 from xlportfolio.files.workbook import open_book
 from xlportfolio.schema import CHECKS_TABLE, INTAKE, INTAKE_RULES, ITEMS, PEOPLE

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from xlportfolio.core.book import Book, SheetTable
-from xlportfolio.core.capacity import contributions, is_closed, is_frozen, month_key
 from xlportfolio.core.checks.registry import Context, check
 from xlportfolio.core.codes import define, finding
 from xlportfolio.core.findings import Finding, Severity
+from xlportfolio.core.prioritise.capacity import contributions, is_closed, is_frozen, month_key
 from xlportfolio.core.values import as_date, as_id, is_number, read_once, show
 
 DEPENDENCY_UNKNOWN_ITEM = define(

@@ -1,0 +1,1 @@
+"""Intake: requests checked, accepted as items, and merged from business units' workbooks."""

@@ -1,0 +1,1 @@
+"""Prioritise: scores, ranks and the best selection under budget and capacity."""

@@ -1,0 +1,1 @@
+"""Rollup: totals up the hierarchy, the portfolio checks and the Dashboard."""

@@ -1,0 +1,1 @@
+"""The sample portfolio: its data, and the run of every command on it."""

@@ -1,7 +1,6 @@
 """The ribbon XML lists exactly the registered ribbon commands, and the VBA callback it names
 is the one xlportfolio/excel/templates/xlportfolio.bas defines, calling the one function Python offers."""
 import re
-from pathlib import Path
 
 from lxml import etree
 
@@ -87,17 +86,3 @@ def test_the_python_line_vba_sends_calls_dispatch(monkeypatch):
 def test_the_vba_runs_xlwings_runpython_without_a_project_reference():
     source = vba_source()
     assert "Application.Run \"'xlwings.xlam'!RunPython\"" in source
-
-
-def test_templates_are_found_or_the_error_says_where_it_looked(monkeypatch, tmp_path):
-    from xlportfolio.excel import templates
-
-    assert templates.template_path("customUI.xml.j2").is_file()
-    monkeypatch.setenv(templates.ENV, str(tmp_path))
-    (tmp_path / "customUI.xml.j2").write_text("<customUI/>", encoding="utf-8")
-    assert templates.template_path("customUI.xml.j2") == tmp_path / "customUI.xml.j2"
-    import pytest
-
-    with pytest.raises(FileNotFoundError) as error:
-        templates.template_path("missing.j2")
-    assert str(tmp_path) in str(error.value) and str(Path("xlportfolio", "excel", "templates")) in str(error.value)

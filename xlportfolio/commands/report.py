@@ -16,14 +16,15 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
 from xlportfolio.commands.base import Workbook
-from xlportfolio.commands.gates import read_baseline
 from xlportfolio.commands.needs import check_workbook
 from xlportfolio.commands.report_charts import chart_images
 from xlportfolio.commands.verify import ledger_findings, ledger_rows
 from xlportfolio.core.book import Book, SheetTable
 from xlportfolio.core.formats import heat_fill, status_meaning
+from xlportfolio.core.gates.baseline import BASELINE_SHEET, read_baseline
+from xlportfolio.core.gates.criteria import read_criteria
 from xlportfolio.core.gates.ledger import REFUSED
-from xlportfolio.core.gates.moves import check_gates, read_criteria
+from xlportfolio.core.gates.moves import check_gates
 from xlportfolio.core.gates.positions import read_ledger
 from xlportfolio.core.gates.statuses import stage_at, text
 from xlportfolio.core.rollup.dashboard import MEASURES, DashboardData, dashboard_data, number, value_of
@@ -82,7 +83,7 @@ def report_on(wb: Workbook, out: Path, *, since: dt.date | None = None,
         "charts": chart_images(data),
         "moves": gate_moves(ledger, since, as_of, names),
         "decisions": decisions(book.table(APPROVALS.name), since, as_of, names),
-        "needed": decisions_needed(book, as_of, read_baseline(wb), ledger),
+        "needed": decisions_needed(book, as_of, read_baseline(wb.sheet_rows(BASELINE_SHEET)), ledger),
         "risks": top_risks(book.table(RISKS.name), names),
         "ledger": {"rows": sum(1 for r in ledger if any(v is not None for v in r)),
                    "problems": [f"{f.location()}: {f.message}" for f in tampered]},

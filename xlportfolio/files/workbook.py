@@ -20,7 +20,7 @@ from openpyxl.workbook import Workbook
 from xlportfolio.core.book import Book
 from xlportfolio.core.plan import EditPlan
 from xlportfolio.errors import XlPortfolioError
-from xlportfolio.files.guards import PackageReport, inspect_package
+from xlportfolio.files.package_check import PackageReport, inspect_package
 from xlportfolio.files.save import FileStamp, WorkbookLock, check_output, save_atomic, stamp
 from xlportfolio.package.book import Package
 from xlportfolio.package.surface import PackageSurface

@@ -26,7 +26,8 @@ from xlportfolio.core.gates.ledger import REFUSED
 from xlportfolio.core.gates.moves import check_gates, read_criteria
 from xlportfolio.core.gates.positions import read_ledger
 from xlportfolio.core.gates.statuses import stage_at, text
-from xlportfolio.core.rollup.dashboard import MEASURES, DashboardData, dashboard_data, number, value_of
+from xlportfolio.core.rollup.dashboard.figures import MEASURES, DashboardData, dashboard_data
+from xlportfolio.core.rollup.dashboard.formulas import number, value_of
 from xlportfolio.core.values import as_date, as_id, is_blank, is_number, show
 from xlportfolio.errors import XlPortfolioError
 from xlportfolio.files.workbook import read_book_file

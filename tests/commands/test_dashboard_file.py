@@ -6,7 +6,7 @@ from openpyxl import load_workbook
 
 from tests.support import AS_OF, SHARED
 from xlportfolio.core.plan import EditPlan, Formula
-from xlportfolio.core.rollup.dashboard import dashboard_sheet
+from xlportfolio.core.rollup.dashboard.layout import dashboard_sheet
 from xlportfolio.demo.data import sample_portfolio
 from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
 from xlportfolio.files.workbook import apply_plan_file, read_tables

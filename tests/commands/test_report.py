@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from tests.support import AS_OF
 from xlportfolio.commands.gates import gates_file
 from xlportfolio.commands.report import report_file
-from xlportfolio.core.rollup.dashboard import dashboard_data, value_of
+from xlportfolio.core.rollup.dashboard.figures import dashboard_data
+from xlportfolio.core.rollup.dashboard.formulas import value_of
 from xlportfolio.demo.data import sample_portfolio
 from xlportfolio.errors import XlPortfolioError
 from xlportfolio.files.template import INTAKE_KIND, PORTFOLIO_KIND, build_workbook

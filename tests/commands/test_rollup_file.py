@@ -13,8 +13,11 @@ from openpyxl import load_workbook
 from tests.support import AS_OF, parts
 from xlportfolio.commands.rollup import BOOK_TABLES, rollup_file
 from xlportfolio.core.plan import GENERATED_SHEETS, Formula
+from xlportfolio.core.rollup.breakdown import BREAKDOWN
+from xlportfolio.core.rollup.by_month import BY_MONTH
 from xlportfolio.core.rollup.portfolio import PORTFOLIO_TABLES
-from xlportfolio.core.rollup.sheets import BREAKDOWN, BY_MONTH, ROLLUP, rollup
+from xlportfolio.core.rollup.sheets import rollup
+from xlportfolio.core.rollup.totals import ROLLUP
 from xlportfolio.core.values import CellError
 from xlportfolio.demo.data import sample_portfolio
 from xlportfolio.errors import TemplateError

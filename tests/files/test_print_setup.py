@@ -195,7 +195,7 @@ def test_no_title_or_note_of_a_generated_sheet_speaks_in_developer_words(rolled_
 
 
 def test_the_dashboard_breaks_pages_at_its_section_titles_only(rolled_up):
-    from xlportfolio.core.rollup.dashboard import PAGE_ROWS
+    from xlportfolio.core.rollup.dashboard.layout import PAGE_ROWS
 
     ws = load_workbook(rolled_up)["Dashboard"]
     rows = [brk.id + 1 for brk in ws.row_breaks.brk]

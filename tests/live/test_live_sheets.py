@@ -198,7 +198,7 @@ def test_series_apart_are_drawn_from_the_block_that_spans_them(portfolio):
 
 def test_the_dashboard_through_the_live_adapter(portfolio):
     """The core's real dashboard (formulas, blocks, charts, conditional formats) applies cleanly."""
-    from xlportfolio.core.rollup.dashboard import dashboard_sheet
+    from xlportfolio.core.rollup.dashboard.layout import dashboard_sheet
     from xlportfolio.schema import TABLES_BY_NAME
 
     book = open_remote(book_payload(portfolio))

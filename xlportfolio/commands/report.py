@@ -23,7 +23,7 @@ from xlportfolio.commands.verify import ledger_findings, ledger_rows
 from xlportfolio.core.gates.baseline import BASELINE_SHEET, read_baseline
 from xlportfolio.core.report.agenda import decisions, decisions_needed, gate_moves, item_names, top_risks
 from xlportfolio.core.report.summary import summary
-from xlportfolio.core.rollup.dashboard import dashboard_data
+from xlportfolio.core.rollup.dashboard.figures import dashboard_data
 from xlportfolio.errors import XlPortfolioError
 from xlportfolio.excel import templates
 from xlportfolio.files.workbook import read_book_file

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from xlportfolio.core.rollup.dashboard import MEASURES, DashboardData, month_label, number, value_of
+from xlportfolio.core.rollup.dashboard.figures import MEASURES, DashboardData
+from xlportfolio.core.rollup.dashboard.formulas import number, value_of
+from xlportfolio.core.rollup.dashboard.layout import month_label
 
 COLOURS = {"plan": "#1F4E78", "forecast": "#ED7D31", "actual": "#70AD47"}
 VALUE, WEIGHTED, AVAILABLE, DEMAND = "#1F4E78", "#9DC3E6", "#70AD47", "#C00000"

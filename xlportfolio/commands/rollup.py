@@ -11,7 +11,7 @@ from xlportfolio.commands.verify import ledger_rows
 from xlportfolio.core.findings import Report, lead
 from xlportfolio.core.findings_sheet import findings_sheet, marks_for
 from xlportfolio.core.gates.positions import as_recorded, bypasses, read_ledger
-from xlportfolio.core.rollup.dashboard import DASHBOARD_SHEET, dashboard_sheet
+from xlportfolio.core.rollup.dashboard.layout import DASHBOARD_SHEET, dashboard_sheet
 from xlportfolio.core.rollup.portfolio import check_portfolio
 from xlportfolio.core.rollup.sheets import rollup
 from xlportfolio.core.values import is_blank, is_number

@@ -17,8 +17,9 @@ from typing import Any
 from xlportfolio.commands.base import Outcome, Workbook
 from xlportfolio.commands.needs import check_workbook
 from xlportfolio.core.findings import Finding, Report
-from xlportfolio.core.gates.ledger import LEDGER_HEADER, LEDGER_SHEET, keyed_rows, verify
+from xlportfolio.core.gates.ledger import LEDGER_HEADER, LEDGER_SHEET, keyed_rows
 from xlportfolio.core.gates.ledger_copy import FIELDS, as_rows, compare, records
+from xlportfolio.core.gates.ledger_verify import verify
 from xlportfolio.core.gates.positions import bypasses, read_ledger
 from xlportfolio.errors import BadCopy, LedgerTampered, NoLedger, XlPortfolioError
 from xlportfolio.files.workbook import read_book_file

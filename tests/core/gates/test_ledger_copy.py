@@ -7,8 +7,9 @@ import json
 
 from tests.core.gates.test_ledger import MOVES, entry, ledger, rehash
 from xlportfolio.core.findings import Report
-from xlportfolio.core.gates.ledger import append, chain_head, verify
+from xlportfolio.core.gates.ledger import append, chain_head
 from xlportfolio.core.gates.ledger_copy import FIELDS, as_rows, compare, records
+from xlportfolio.core.gates.ledger_verify import verify
 
 COPY = "pmo/ledger.jsonl"
 

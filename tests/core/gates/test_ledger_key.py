@@ -18,8 +18,8 @@ from xlportfolio.core.gates.ledger import (
     chain_head,
     entry_hash,
     keyed_rows,
-    verify,
 )
+from xlportfolio.core.gates.ledger_verify import verify
 
 KEY = b"pmo-office-secret"
 

@@ -3,7 +3,7 @@ import datetime as dt
 
 from tests.support.inline import book, table
 from xlportfolio.core.report.summary import summary
-from xlportfolio.core.rollup.dashboard import dashboard_data
+from xlportfolio.core.rollup.dashboard.figures import dashboard_data
 from xlportfolio.schema import ITEMS
 
 TODAY = dt.date(2026, 6, 30)

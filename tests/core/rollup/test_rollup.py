@@ -6,8 +6,11 @@ import pytest
 
 from tests.support.inline import book, table
 from xlportfolio.core.plan import Formula
+from xlportfolio.core.rollup.breakdown import BREAKDOWN
+from xlportfolio.core.rollup.by_month import BY_MONTH
 from xlportfolio.core.rollup.formulas import letter
-from xlportfolio.core.rollup.sheets import BREAKDOWN, BY_MONTH, ROLLUP, rollup
+from xlportfolio.core.rollup.sheets import rollup
+from xlportfolio.core.rollup.totals import ROLLUP
 from xlportfolio.core.rollup.tree import build_tree, id_key
 from xlportfolio.schema import FINANCIALS, ITEMS, STAGE_WEIGHTS
 

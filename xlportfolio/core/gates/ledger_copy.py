@@ -15,7 +15,8 @@ from typing import Any
 
 from xlportfolio.core import codes
 from xlportfolio.core.findings import Finding, Severity
-from xlportfolio.core.gates.ledger import _KEYS, LEDGER_HEADER, LEDGER_SHEET, _parse, _rising, _Row, _span
+from xlportfolio.core.gates.ledger import _KEYS, LEDGER_HEADER, LEDGER_SHEET, _parse, _Row
+from xlportfolio.core.gates.ledger_verify import _rising, _span
 
 _FIX = "The copy holds the ledger as it was recorded; restore the ledger from it or from a backup."
 COPY_CHANGED = codes.define(

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from xlportfolio.core.formats import heat_fill, status_meaning
-from xlportfolio.core.rollup.dashboard import MEASURES, DashboardData, number, value_of
+from xlportfolio.core.rollup.dashboard.figures import MEASURES, DashboardData
+from xlportfolio.core.rollup.dashboard.formulas import number, value_of
 
 ALERTS = ("Items on hold", "Implementation status", "Potential status")  # key figures that flag trouble
 

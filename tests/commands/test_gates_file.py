@@ -5,6 +5,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.support import AS_OF
+from xlportfolio.commands.files import on_file
 from xlportfolio.commands.gates import gates_file
 from xlportfolio.commands.verify import verify_file
 from xlportfolio.errors import LedgerTampered
@@ -121,7 +122,7 @@ def test_stage_and_state_typed_over_are_named_by_gates_verify_and_rollup(portfol
     from typer.testing import CliRunner
 
     from xlportfolio.cli import app
-    from xlportfolio.commands.rollup import rollup_file
+    from xlportfolio.commands.rollup import Options as RollupOptions
 
     gates_file(portfolio, as_of=AS_OF, now=NOW)  # every item joins the ledger as found
     head, items = items_by_id(portfolio)
@@ -140,7 +141,7 @@ def test_stage_and_state_typed_over_are_named_by_gates_verify_and_rollup(portfol
         ("stage-not-from-gates", f"{up[col['Stage']].column_letter}{up[0].row}"),
         ("state-not-from-decisions", f"{cancelled[col['State']].column_letter}{cancelled[0].row}")]
 
-    rolled = rollup_file(portfolio, as_of=AS_OF)
+    rolled = on_file("rollup", portfolio, RollupOptions(as_of=AS_OF))
     [stage_finding] = [f for f in rolled.report.findings if f.code == "stage-not-from-gates"]
     assert stage_finding.message.startswith(labels[0]) and "counted at DI3 Detailed on the Rollup sheet" in \
         stage_finding.message

@@ -10,8 +10,9 @@ from openpyxl import load_workbook
 from openpyxl.workbook.protection import WorkbookProtection
 
 from tests.support import AS_OF
+from xlportfolio.commands.files import on_file
 from xlportfolio.commands.score import score_on
-from xlportfolio.commands.validate import validate_file
+from xlportfolio.commands.validate import Options as ValidateOptions
 from xlportfolio.files.workbook import open_book
 from xlportfolio.schema import INTAKE
 
@@ -22,7 +23,7 @@ PROTECTION = re.compile(rb"<sheetProtection\b[^>]*>|<workbookProtection\b[^>]*>|
 
 def run_commands(path):
     """What a business unit's form goes through: validate, then score (both write the Intake sheet)."""
-    validate_file(path, as_of=AS_OF)
+    on_file("validate", path, ValidateOptions(as_of=AS_OF))
     with open_book(path) as wb:
         score_on(wb, as_of=AS_OF)
         wb.save()

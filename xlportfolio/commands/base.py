@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
 from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
@@ -88,7 +90,7 @@ class Outcome(BaseModel, Generic[F]):
     warnings: int = 0
     details: list[str] = []
     findings: list[FindingData] = []  # the leading ones, errors first; the Findings sheet has them all
-    written: str | None = None  # the file saved, or the file the command wrote (report's pack)
+    written: Path | None = None  # the file saved, or the file the command wrote (report's pack)
     figures: F | None = None
     _report: Report = PrivateAttr(default_factory=lambda: Report(()))
 
@@ -109,3 +111,11 @@ class Outcome(BaseModel, Generic[F]):
     def report(self) -> Report:
         """Every finding, in process (not serialised): the ribbon names items from it, tests check it."""
         return self._report
+
+
+def json_schemas(module: ModuleType) -> dict[str, Any]:
+    """The JSON Schema of a command module's Options and of the Outcome its run returns (what --json prints)."""
+    options = module.Options.model_json_schema()
+    outcome = Outcome[module.Figures].model_json_schema()
+    outcome["title"] = options["title"].removesuffix("Options") + "Outcome"
+    return {"options": options, "outcome": outcome}

@@ -35,7 +35,7 @@ def on_file(command: str, path: str | Path, options: BaseModel | None = None, ou
         outcome = module.run(wb, options)
         if on_step:
             on_step("save")
-        outcome.written = str(wb.save())
+        outcome.written = wb.save()
     return outcome
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -15,6 +16,7 @@ from xlportfolio import __version__
 from xlportfolio.cli_help import HelpCommand, HelpGroup
 from xlportfolio.env import env
 from xlportfolio.errors import XlPortfolioError
+from xlportfolio.registry import COMMANDS
 
 app = typer.Typer(cls=HelpGroup, add_completion=False, no_args_is_help=True,
                   help="Governed Excel workbooks as the system of record of a project portfolio.")
@@ -289,18 +291,19 @@ def report(
            as_json=as_json)
 
 
+CommandId = StrEnum("CommandId", {c.id: c.id for c in COMMANDS})  # typer lists them and refuses others
+
+
 @app.command(cls=HelpCommand)
 @guarded
 def schema(
-    command: str | None = typer.Argument(None, help="One command's schemas; default every command's."),
+    command: CommandId | None = typer.Argument(None, help="One command's schemas; default every command's."),
 ) -> None:
     """Print the JSON Schema of each command's options and of its --json outcome, for scripts."""
     from xlportfolio.commands.base import json_schemas
     from xlportfolio.registry import BY_ID, COMMANDS
 
-    if command is not None and command not in BY_ID:
-        fail(f"{command!r} is not a command; choose one of {', '.join(BY_ID)}.")
-    chosen = [BY_ID[command]] if command else COMMANDS
+    chosen = [BY_ID[command.value]] if command else COMMANDS
     schemas = {c.id: json_schemas(c.module()) for c in chosen}
     sys.stdout.write(json.dumps(schemas, indent=2, ensure_ascii=False) + "\n")
 

@@ -7,7 +7,6 @@ from openpyxl import load_workbook
 from tests.support import AS_OF
 from xlportfolio.commands.files import on_file
 from xlportfolio.commands.gates import gates_file
-from xlportfolio.commands.verify import verify_file
 from xlportfolio.errors import LedgerTampered
 
 NOW = dt.datetime(2026, 6, 30, 9, 0, tzinfo=dt.UTC)
@@ -62,7 +61,8 @@ def test_moves_are_applied_recorded_and_refusals_explained(portfolio):
     decisions = [r for r in ledger if not r[4] and r[6] != "opening balance"]
     assert len(decisions) == len(approvals)  # every recorded decision, with who, when and why
     assert {(r[3], r[2], r[6], r[7]) for r in decisions} == {(a[0], a[3], a[4], a[6]) for a in approvals}
-    report, rows = verify_file(portfolio)
+    verified = on_file("verify", portfolio)
+    report, rows = verified.report, verified.figures.rows
     assert report.findings == () and rows == len(ledger)
     decided = [m.item for m in applied if m.to_stage == "DI4 Decided"]
     baseline = list(load_workbook(portfolio)["Baseline"].iter_rows(min_row=2, values_only=True))
@@ -81,7 +81,7 @@ def test_second_run_moves_nothing_keeps_the_chain_and_the_refusals(portfolio):
     assert {row: comment_at(portfolio, row) for row in second.result.refused} == notes  # dated by the first
     findings = [r for r in load_workbook(portfolio)["Findings"].iter_rows(values_only=True) if "gate-refused" in r]
     assert len(findings) == len(first.result.refused)
-    assert verify_file(portfolio)[0].findings == ()
+    assert on_file("verify", portfolio).report.findings == ()
 
 
 def comment_at(path, row):
@@ -101,7 +101,7 @@ def test_tampering_is_named_and_blocks_further_moves(portfolio, tamper, code):
     wb = load_workbook(portfolio)
     tamper(wb["Ledger"])
     wb.save(portfolio)
-    report, _ = verify_file(portfolio)
+    report = on_file("verify", portfolio).report
     assert code in {f.code for f in report.findings}
     assert all(f.sheet == "Ledger" and f.row for f in report.findings if f.code != "ledger-head-mismatch")
     with pytest.raises(LedgerTampered, match="does not verify"):
@@ -136,7 +136,7 @@ def test_stage_and_state_typed_over_are_named_by_gates_verify_and_rollup(portfol
     result = CliRunner().invoke(app, ["verify", str(portfolio)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert all(label in result.output for label in labels) and "2 items stand elsewhere" in result.output
-    report, _ = verify_file(portfolio)
+    report = on_file("verify", portfolio).report
     assert [(f.code, f.cell) for f in report.findings] == [
         ("stage-not-from-gates", f"{up[col['Stage']].column_letter}{up[0].row}"),
         ("state-not-from-decisions", f"{cancelled[col['State']].column_letter}{cancelled[0].row}")]

@@ -150,7 +150,7 @@ def test_key_from_a_key_file_named_in_the_user_config(keyed, tmp_path, monkeypat
     assert result.exit_code == 2 and "ledger.key" in result.output and "cannot be read" in result.output
     (config / "ledger.key").write_text(KEY + "\n", encoding="utf-8")  # an editor's line break is not the key
     result = run("verify", keyed, "--json")
-    assert result.exit_code == 0 and "ledger.key" in json.loads(result.stdout)["key"]
+    assert result.exit_code == 0 and "ledger.key" in json.loads(result.stdout)["figures"]["key"]
 
 
 def test_a_forged_chain_passes_the_chain_alone_but_not_the_key(keyed, monkeypatch):

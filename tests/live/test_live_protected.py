@@ -15,7 +15,7 @@ from tests.live.remote import open_remote
 from tests.support import AS_OF
 from xlportfolio import registry
 from xlportfolio.commands.files import on_file
-from xlportfolio.commands.score import score_on
+from xlportfolio.commands import score
 from xlportfolio.commands.validate import BOOK_TABLES
 from xlportfolio.commands.validate import Options as ValidateOptions
 from xlportfolio.core.intake.validate import validate_intake
@@ -71,9 +71,9 @@ def test_validate_in_excel_on_the_protected_form(protected, unprotected):
 
 
 def test_score_in_excel_on_the_protected_form(protected, unprotected):
-    outcome, model = live(protected, lambda wb: score_on(wb, as_of=AS_OF))
-    assert outcome.scored == {"Intake": 100} and model.refused == []
-    _, open_model = live(unprotected, lambda wb: score_on(wb, as_of=AS_OF))
+    outcome, model = live(protected, lambda wb: score.run(wb, score.Options(as_of=AS_OF)))
+    assert outcome.figures.scored == {"Intake": 100} and model.refused == []
+    _, open_model = live(unprotected, lambda wb: score.run(wb, score.Options(as_of=AS_OF)))
     assert differences(model_state(open_model, "Intake"), model_state(model, "Intake")) == []
 
 

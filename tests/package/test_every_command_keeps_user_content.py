@@ -30,7 +30,6 @@ from xlportfolio.commands.run import Options as RunOptions
 from xlportfolio.commands.score import score_file
 from xlportfolio.commands.select import select_file
 from xlportfolio.commands.validate import Options as ValidateOptions
-from xlportfolio.commands.verify import verify_file
 
 if not CORPUS.is_dir():
     pytest.skip(f"the corpus is not at {CORPUS}", allow_module_level=True)
@@ -163,7 +162,7 @@ def test_commands_that_only_read_leave_the_file_as_it_was(books, tmp_path):
     content, original, results = books
     path = results["run"]
     before = path.read_bytes()
-    verify_file(path)
+    on_file("verify", path)
     report_file(path, tmp_path / "pack.html", as_of=AS_OF)
     assert path.read_bytes() == before
 

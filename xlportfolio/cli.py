@@ -212,7 +212,8 @@ def select(
     if objective not in ("score", "value"):
         fail(f"--objective {objective!r}: choose score or value.")
     # The text goes to the command: the workbook's decimal separator decides "2.000" (select.read_budget).
-    finish("select", book, Options(budget=budget, objective=objective, as_of=_date(as_of)), output, as_json)
+    finish("select", book, Options(budget=budget, last_budget=False, objective=objective, as_of=_date(as_of)), output,
+           as_json)
 
 
 @workbook_command("gates")

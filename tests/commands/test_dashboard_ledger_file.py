@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from tests.support import AS_OF
 from xlportfolio.commands.files import on_file
-from xlportfolio.commands.gates import gates_file
+from xlportfolio.commands.gates import Options as GatesOptions
 from xlportfolio.commands.rollup import Options as RollupOptions
 from xlportfolio.demo.data import sample_portfolio
 from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
@@ -39,7 +39,7 @@ def books(tmp_path_factory):
     data["Financials"] = [r for r in data["Financials"] if r["item_id"] <= "M-0040"]  # enough, and fast
     clean = folder / "clean.xlsx"
     build_workbook(PORTFOLIO_KIND, data).save(clean)
-    gates_file(clean, as_of=AS_OF, now=NOW)  # every item joins the ledger as found
+    on_file("gates", clean, GatesOptions(as_of=AS_OF, now=NOW))  # every item joins the ledger as found
     typed = folder / "typed.xlsx"
     shutil.copy(clean, typed)
     ws = load_workbook(clean)["Items"]

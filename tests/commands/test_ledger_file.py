@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 
 from tests.support import AS_OF
 from tests.test_cli import run
-from xlportfolio.commands.gates import gates_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.gates import Options as GatesOptions
 from xlportfolio.core.gates.ledger import Entry, chain_head, entry_hash
 
 NOW = dt.datetime(2026, 6, 30, 9, 0, tzinfo=dt.UTC)
@@ -42,8 +43,8 @@ def _gated(folder, key):
         env.setenv("XLPORTFOLIO_CONFIG_DIR", str(folder / "no-config"))
         if key:
             env.setenv("XLPORTFOLIO_LEDGER_KEY", key)
-        outcome = gates_file(path, as_of=AS_OF, now=NOW)
-    assert outcome.ledger_rows > 5
+        outcome = on_file("gates", path, GatesOptions(as_of=AS_OF, now=NOW))
+    assert outcome.figures.ledger_rows > 5
     return path
 
 

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from tests.support import AS_OF
 from xlportfolio.commands.files import on_file
-from xlportfolio.commands.gates import gates_file
+from xlportfolio.commands.gates import Options as GatesOptions
 from xlportfolio.commands.rollup import Options as RollupOptions
 from xlportfolio.commands.validate import Options as ValidateOptions
 from xlportfolio.demo.run import run_demo
@@ -28,7 +28,7 @@ def demo(tmp_path_factory):
     result = run_demo(folder, as_of=AS_OF, console=Console(file=out, width=250))
     again = shutil.copy(result.paths["portfolio"], folder / "again.xlsx")
     reruns = {"validate": on_file("validate", again, ValidateOptions(as_of=AS_OF)).report,
-              "gates": gates_file(again, as_of=AS_OF).report,
+              "gates": on_file("gates", again, GatesOptions(as_of=AS_OF)).report,
               "rollup": on_file("rollup", again, RollupOptions(as_of=AS_OF)).report}
     return result, out.getvalue(), reruns
 

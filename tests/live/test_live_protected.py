@@ -14,8 +14,8 @@ from tests.live.protection import ProtectedModel
 from tests.live.remote import open_remote
 from tests.support import AS_OF
 from xlportfolio import registry
-from xlportfolio.commands.files import on_file
 from xlportfolio.commands import score
+from xlportfolio.commands.files import on_file
 from xlportfolio.commands.validate import BOOK_TABLES
 from xlportfolio.commands.validate import Options as ValidateOptions
 from xlportfolio.core.intake.validate import validate_intake

@@ -22,13 +22,13 @@ from tests.support import AS_OF, SHARED, parts
 from xlportfolio.commands.accept import Options as AcceptOptions
 from xlportfolio.commands.consolidate import Options as ConsolidateOptions
 from xlportfolio.commands.files import on_file
-from xlportfolio.commands.gates import gates_file
+from xlportfolio.commands.gates import Options as GatesOptions
 from xlportfolio.commands.import_crm import Options as ImportCrmOptions
-from xlportfolio.commands.report import report_file
+from xlportfolio.commands.report import Options as ReportOptions
 from xlportfolio.commands.rollup import Options as RollupOptions
 from xlportfolio.commands.run import Options as RunOptions
-from xlportfolio.commands.score import score_file
-from xlportfolio.commands.select import select_file
+from xlportfolio.commands.score import Options as ScoreOptions
+from xlportfolio.commands.select import Options as SelectOptions
 from xlportfolio.commands.validate import Options as ValidateOptions
 
 if not CORPUS.is_dir():
@@ -49,9 +49,9 @@ def _commands(folder: Path):
     return {
         "validate": lambda p: on_file("validate", p, ValidateOptions(as_of=AS_OF)),
         "accept": lambda p: on_file("accept", p, AcceptOptions(as_of=AS_OF)),
-        "score": lambda p: score_file(p, as_of=AS_OF),
-        "select": lambda p: select_file(p, budget=2_000_000, as_of=AS_OF, levels=2),
-        "gates": lambda p: gates_file(p, as_of=AS_OF),
+        "score": lambda p: on_file("score", p, ScoreOptions(as_of=AS_OF)),
+        "select": lambda p: on_file("select", p, SelectOptions(budget=2_000_000, as_of=AS_OF, levels=2)),
+        "gates": lambda p: on_file("gates", p, GatesOptions(as_of=AS_OF)),
         "rollup": lambda p: on_file("rollup", p, RollupOptions(as_of=AS_OF)),
         "run": lambda p: on_file("run", p, RunOptions(as_of=AS_OF)),
         "consolidate": lambda p: on_file("consolidate", p, ConsolidateOptions(folder=folder / "inbox", as_of=AS_OF)),
@@ -163,7 +163,7 @@ def test_commands_that_only_read_leave_the_file_as_it_was(books, tmp_path):
     path = results["run"]
     before = path.read_bytes()
     on_file("verify", path)
-    report_file(path, tmp_path / "pack.html", as_of=AS_OF)
+    on_file("report", path, ReportOptions(out=tmp_path / "pack.html", as_of=AS_OF))
     assert path.read_bytes() == before
 
 

@@ -19,6 +19,8 @@ from xlportfolio.schema import STAGES
 class Options(BaseOptions):
     model_config = ConfigDict(title="AcceptOptions")
 
+    now: dt.datetime | None = Field(None, description="When the ledger records the new items; default now (UTC).")
+
 
 class Figures(BaseFigures):
     model_config = ConfigDict(title="AcceptFigures")
@@ -29,7 +31,7 @@ class Figures(BaseFigures):
     already: int = Field(description="Requests accepted by an earlier run.")
 
 
-def run(wb: Workbook, options: Options, now: dt.datetime | None = None) -> Outcome[Figures]:
+def run(wb: Workbook, options: Options) -> Outcome[Figures]:
     """Turn valid requests marked Accept = Yes into items at the first stage, recorded in the ledger."""
     check_workbook(wb, "accept")
     book = read_for_validation(wb)
@@ -37,7 +39,7 @@ def run(wb: Workbook, options: Options, now: dt.datetime | None = None) -> Outco
     head = None
     if summary.created:  # new items enter the ledger at the first stage, so no later run mistakes them
         existing, key = checked_ledger(wb, "No request was accepted")
-        when = stamp(now or dt.datetime.now(dt.UTC))
+        when = stamp(options.now or dt.datetime.now(dt.UTC))
         entries = [Entry(when, TOOL, item, "", STAGES[0], ACCEPTED, f"accepted from request {request}; State: Active")
                    for request, item in summary.created]
         ledger = [r for r in existing if any(v is not None for v in r)] + append(existing, entries, key.secret if key else None)

@@ -2,115 +2,99 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from xlportfolio.commands.base import Figures as BaseFigures
+from xlportfolio.commands.base import Options as BaseOptions
 from xlportfolio.commands.base import Outcome, Workbook
-from xlportfolio.commands.baseline import BASELINE_SHEET, baseline_sheet, read_baseline, read_baseline_items
 from xlportfolio.commands.needs import check_workbook
 from xlportfolio.commands.verify import HEAD_PROPERTY, checked_ledger
-from xlportfolio.core.findings import Report, lead
-from xlportfolio.core.findings_sheet import findings_sheet, marks_for
-from xlportfolio.core.gates.decisions import decision_entries, states_after_decisions
-from xlportfolio.core.gates.ledger import REFUSED, TOOL, Entry, append, chain_head, ledger_sheet, stamp
-from xlportfolio.core.gates.moves import GateResult, check_gates
-from xlportfolio.core.gates.positions import added_by_hand, bypasses, opening_entries, read_ledger
-from xlportfolio.core.gates.statuses import STAGES, column, derive_statuses
-from xlportfolio.core.plan import ColumnWrite
-from xlportfolio.core.settings import read_settings
-from xlportfolio.core.values import is_blank
-from xlportfolio.errors import XlPortfolioError
-from xlportfolio.files.workbook import open_book
+from xlportfolio.core.gates.apply import gates_plan
+from xlportfolio.core.gates.baseline import BASELINE_SHEET
+from xlportfolio.core.gates.ledger import chain_head, stamp
 from xlportfolio.schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
 
-__all__ = ["BASELINE_SHEET", "GatesOutcome", "gates_file", "gates_on", "read_baseline", "run"]
+
+class Options(BaseOptions):
+    model_config = ConfigDict(title="GatesOptions")
+
+    now: dt.datetime | None = Field(None, description="When the ledger records this run's rows; default now (UTC).")
 
 
-@dataclass
-class GatesOutcome:
-    result: GateResult
-    report: Report
+class AppliedMove(BaseModel):
+    row: int = Field(description="The item's Excel row on Items.")
+    item: str
+    label: str = Field(description="The item by ID and name.")
+    from_stage: str
+    to_stage: str
+    decision: str = Field(description="'approve' for a forward pass, 'move back' for a backward one.")
+    who: str
+    reason: str
+
+
+class RefusedMove(BaseModel):
+    row: int = Field(description="The item's Excel row on Items.")
+    item: str
+    label: str = Field(description="The item by ID and name.")
+    cell: str = Field(description="The Requested stage cell, whose note says what is missing.")
+    from_stage: str
+    to_stage: str
+    lines: list[str] = Field(description="What is missing, one criterion a line.")
+    since: dt.date = Field(description="The day it was first refused for these reasons.")
+
+
+class BaselinedItem(BaseModel):
+    item_id: str
+    name: str
+
+
+class Figures(BaseFigures):
+    model_config = ConfigDict(title="GatesFigures")
+
+    applied: list[AppliedMove]
+    refused: list[RefusedMove]
+    baselined: list[BaselinedItem] = Field(description="Items that passed DI4 in this run: their plan is frozen "
+                                           "on the Baseline sheet.")
     ledger_rows: int
-    written: Path | None
 
 
-def gates_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.date | None = None,
-               now: dt.datetime | None = None) -> GatesOutcome:
-    with open_book(path, output=output) as wb:
-        outcome = gates_on(wb, as_of=as_of, now=now)
-        outcome.written = wb.save()
-    return outcome
-
-
-def run(wb: Workbook) -> Outcome:
-    """The ribbon's Gates button."""
-    outcome = gates_on(wb)
-    result, report = outcome.result, outcome.report
-    details = [move_line(m) for m in result.applied[:20]]
-    details += [refusal_line(r) for r in list(result.refusals.values())[:20]]
-    details += [f"{f.location()}: {f.message}" for f in report.findings
-                if f.severity == "error" and f.code != "gate-refused"][:20]
-    bypassed = sum(f.severity == "error" and f.code != "gate-refused" for f in report.findings)
-    return Outcome(f"{len(result.applied)} moves applied, {len(result.refused)} refused (the reasons are in the "
-                   f"notes on the Requested stage cells)" + (f", {bypassed} other errors" if bypassed else "")
-                   + f". The ledger has {outcome.ledger_rows} rows.", 1 if report.errors else 0, report, details)
-
-
-def move_line(m) -> str:
-    return f"{m.label or m.item}: {m.from_stage} -> {m.to_stage} ({m.decision} by {m.who or 'owner'})"
-
-
-def refusal_line(r) -> str:
-    """A refusal as the CLI and the ribbon show it: the item by ID and name, its cell, and why."""
-    return f"{r.label} ({r.cell}): move to {r.to_stage} refused since {r.since.isoformat()}: " + " ".join(r.lines)
-
-
-def gates_on(wb: Workbook, *, as_of: dt.date | None = None, now: dt.datetime | None = None) -> GatesOutcome:
+def run(wb: Workbook, options: Options) -> Outcome[Figures]:
+    """Check every requested stage move: apply and record the passing ones, undo and explain the others."""
     check_workbook(wb, "gates")
-    as_of = as_of or dt.date.today()
+    as_of = options.as_of or dt.date.today()
     existing, key = checked_ledger(wb, "No gate was moved")
     book = wb.read([ITEMS, FINANCIALS, MILESTONES, APPROVALS, DEPENDENCIES, RISKS, GATES.table])
-    if ITEMS.name not in book.tables:
-        raise XlPortfolioError(wb.source, "there is no Items table; gates runs on the portfolio workbook.")
-    items, stages = book.tables[ITEMS.name], tuple(book.lists.get("Stage") or STAGES)
-    before = read_ledger(existing)
-    baseline, baseline_items = read_baseline(wb), read_baseline_items(wb)
-    result = check_gates(book, as_of, baseline, before, baseline_items)
-    implementation, potential, checks, status_findings = derive_statuses(book, as_of, baseline + result.baseline_rows)
-    when = stamp(now or dt.datetime.now(dt.UTC))
-    # Stage and State as this run leaves them: moved by a gate, or set by a decision in Approvals.
-    stage, state = _cells(items, "stage"), _cells(items, "state")
-    states = states_after_decisions(items, book.table(APPROVALS.name))
-    # Items the ledger does not know yet join it first, as found, so their moves below chain onto them.
-    openings = opening_entries(items, before, when, stage, state)
-    stage |= {m.row: m.to_stage for m in result.applied}
-    state |= states
-    entries = openings + decision_entries(book.table(APPROVALS.name), existing)
-    entries += [Entry(when, str(m.who or ""), str(m.item), str(m.from_stage), str(m.to_stage), str(m.decision),
-                      str(m.reason or "")) for m in result.applied]
-    entries += [Entry(when, TOOL, r.item, r.from_stage, r.to_stage, REFUSED, r.reason)
-                for r in result.refusals.values() if r.item and not r.recorded]
-    ledger = [r for r in existing if any(v is not None for v in r)] + append(existing, entries, key.secret if key else None)
-    ledger_findings = bypasses(items, read_ledger(ledger), stages, stage, state)
-    ledger_findings += added_by_hand(items, before, stages, openings)
-    report = lead(Report.of(result.findings + status_findings + ledger_findings), book)
-    plan = result.plan
-    plan.scope = "gates"
-    plan.columns.append(ColumnWrite(ITEMS.name, items.sheet, items.header("state"), states, clear_other_rows=False))
-    plan.columns += [ColumnWrite(ITEMS.name, items.sheet, items.header(name), values) for name, values in (
-        ("derived_implementation_status", implementation), ("derived_potential_status", potential),
-        ("status_check", checks))]
-    # Refusals already carry their own note on the Requested stage cell; mark the other findings.
-    refusal_column = items.letters.get("requested_stage")
-    plan.marks += [m for m in marks_for(report) if (m.sheet, m.column) != (items.sheet, refusal_column)]
-    plan.sheets += [ledger_sheet(ledger), baseline_sheet(wb, result.baseline_rows, result.baseline_items, as_of,
-                                                        read_settings(book).currency),
-                    findings_sheet(report, "gates", "every request passed, every stage and state is the ledger's "
-                                   "and every rating fits the evidence")]
-    wb.apply(plan)
-    wb.set_property(HEAD_PROPERTY, chain_head(ledger))
-    return GatesOutcome(result, report, len(ledger), None)
+    planned = gates_plan(book, existing, key.secret if key else None, wb.sheet_rows(BASELINE_SHEET), as_of,
+                         stamp(options.now or dt.datetime.now(dt.UTC)))
+    wb.apply(planned.plan)
+    wb.set_property(HEAD_PROPERTY, chain_head(planned.ledger))
+    result, report = planned.result, planned.report
+    figures = Figures(
+        applied=[AppliedMove(row=m.row, item=str(m.item), label=m.label or str(m.item), from_stage=str(m.from_stage),
+                             to_stage=str(m.to_stage), decision=str(m.decision), who=str(m.who or ""),
+                             reason=str(m.reason or "")) for m in result.applied],
+        refused=[RefusedMove(row=r.row, item=r.item, label=r.label, cell=r.cell, from_stage=str(r.from_stage or ""),
+                             to_stage=str(r.to_stage), lines=list(r.lines), since=r.since)
+                 for r in result.refusals.values()],
+        baselined=[BaselinedItem(item_id=str(i["item_id"]), name=str(i.get("name") or ""))
+                   for i in result.baseline_items],
+        ledger_rows=len(planned.ledger))
+    details = [move_line(m) for m in figures.applied[:20]]
+    details += [refusal_line(r) for r in figures.refused[:20]]
+    others = [f for f in report.findings if f.severity == "error" and f.code != "gate-refused"]
+    details += [f"{f.location()}: {f.message}" for f in others[:20]]
+    return Outcome.of("gates", f"{len(figures.applied)} moves applied, {len(figures.refused)} refused (the reasons "
+                      "are in the notes on the Requested stage cells)"
+                      + (f", {len(others)} other errors" if others else "")
+                      + f". The ledger has {figures.ledger_rows} rows.", 1 if report.errors else 0, report, details,
+                      figures)
 
 
-def _cells(items, name: str) -> dict[int, object]:
-    return {int(r): None if is_blank(v) else v for r, v in column(items.frame, name).items()}
+def move_line(m: AppliedMove) -> str:
+    return f"{m.label}: {m.from_stage} -> {m.to_stage} ({m.decision} by {m.who or 'owner'})"
+
+
+def refusal_line(r: RefusedMove) -> str:
+    """A refusal as the CLI and the ribbon show it: the item by ID and name, its cell, and why."""
+    return f"{r.label} ({r.cell}): move to {r.to_stage} refused since {r.since.isoformat()}: " + " ".join(r.lines)

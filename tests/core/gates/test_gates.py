@@ -2,7 +2,8 @@
 import datetime as dt
 
 from tests.support.inline import book, table
-from xlportfolio.core.gates.moves import GateCriterion, Move, check_gates, read_criteria
+from xlportfolio.core.gates.criteria import GateCriterion, read_criteria
+from xlportfolio.core.gates.moves import Move, check_gates
 from xlportfolio.core.plan import ERROR_FILL, CellMark
 from xlportfolio.schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
 

@@ -16,7 +16,7 @@ from xlportfolio import __version__
 from xlportfolio.cli_help import HelpCommand, HelpGroup
 from xlportfolio.env import env
 from xlportfolio.errors import XlPortfolioError
-from xlportfolio.registry import COMMANDS
+from xlportfolio.registry import BY_ID, COMMANDS
 
 app = typer.Typer(cls=HelpGroup, add_completion=False, no_args_is_help=True,
                   help="Governed Excel workbooks as the system of record of a project portfolio.")
@@ -98,14 +98,14 @@ def finish(command: str, book: Path, options, output: Path | None = None, as_jso
 
 
 def show(outcome) -> None:
-    """The renderer's lines, word for word; colour only marks the summary's verdict and the errors."""
-    from xlportfolio.commands.render import lines
+    """The renderer's lines, word for word; colour only marks the summary's verdict and the first errors."""
+    from xlportfolio.commands.render import FIRST_ERRORS, lines
 
-    colour = {0: "green", 1: "red"}.get(outcome.exit_code, "yellow")
-    errors = False
-    for n, line in enumerate(lines(outcome)):
-        errors = errors and line.startswith("  ") or line.startswith("First error")
-        style = "bold " + colour if n == 0 else "red" if errors else ""
+    shown = lines(outcome)
+    first = next((n for n, line in enumerate(shown) if line.startswith("First error")), len(shown))
+    red = range(first, first + 1 + min(FIRST_ERRORS, sum(f.severity == "error" for f in outcome.findings)))
+    for n, line in enumerate(shown):
+        style = "bold " + {0: "green", 1: "red"}.get(outcome.exit_code, "yellow") if n == 0 else "red" * (n in red)
         text = escape(line)  # a workbook's text may hold brackets: never console markup
         out.print(f"[{style}]{text}[/]" if style else text, soft_wrap=True)
 
@@ -302,7 +302,6 @@ def schema(
 ) -> None:
     """Print the JSON Schema of each command's options and of its --json outcome, for scripts."""
     from xlportfolio.commands.base import json_schemas
-    from xlportfolio.registry import BY_ID, COMMANDS
 
     chosen = [BY_ID[command.value]] if command else COMMANDS
     schemas = {c.id: json_schemas(c.module()) for c in chosen}
@@ -362,8 +361,6 @@ def version() -> None:
 
 
 def _register_commands() -> None:
-    from xlportfolio.registry import COMMANDS
-
     missing = [c.id for c in COMMANDS if c.id not in REGISTERED]
     extra = sorted(set(REGISTERED) - {c.id for c in COMMANDS})
     if missing or extra:  # a programming error, caught by the first test that imports the CLI

@@ -44,7 +44,7 @@ def ran(tmp_path_factory):
     export = write_crm_export(work / "sf.csv", AS_OF)
     gated = work / "gated.xlsx"
     results = {}
-    for command in registry.COMMANDS:
+    for command in (c.id for c in registry.COMMANDS):
         def call(form: str, *extra, command=command):
             book = gated if command in READ_ONLY else source
             out = work / f"{command}-{form}.xlsx"

@@ -141,7 +141,7 @@ def test_cli_budget_as_people_type_it(demo_book, tmp_path):
     result = runner.invoke(app, ["select", str(demo_book), "--budget", "2,000,000", "--as-of", str(AS_OF),
                                  "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "of 2,000,000." in " ".join(result.output.split())
+    assert "of a 2,000,000 budget" in " ".join(result.output.split())
     assert load_workbook(out)["Scenario"]["A1"].value == "Item ID"
 
 

@@ -102,7 +102,7 @@ def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
         outcome = on_file("gates", portfolio, GatesOptions(as_of=as_of))
         reports["gates"], g = outcome.report, outcome.figures
         return (f"gates: {len(g.applied)} moves applied, {len(g.refused)} refused; "
-                f"{g.baselined} items passed DI4, their plan frozen on the Baseline sheet; ledger {g.ledger_rows} "
+                f"{len(g.baselined)} items passed DI4, their plan frozen on the Baseline sheet; ledger {g.ledger_rows} "
                 f"rows; {counts(outcome.report)}")
 
     def rollup() -> str:

@@ -292,22 +292,6 @@ def report(
            as_json=as_json)
 
 
-CommandId = StrEnum("CommandId", {c.id: c.id for c in COMMANDS})  # typer lists them and refuses others
-
-
-@app.command(cls=HelpCommand)
-@guarded
-def schema(
-    command: CommandId | None = typer.Argument(None, help="One command's schemas; default every command's."),
-) -> None:
-    """Print the JSON Schema of each command's options and of its --json outcome, for scripts."""
-    from xlportfolio.commands.base import json_schemas
-
-    chosen = [BY_ID[command.value]] if command else COMMANDS
-    schemas = {c.id: json_schemas(c.module()) for c in chosen}
-    sys.stdout.write(json.dumps(schemas, indent=2, ensure_ascii=False) + "\n")
-
-
 @new_app.command("intake", cls=HelpCommand)
 @guarded
 def new_intake(
@@ -370,6 +354,22 @@ def _register_commands() -> None:
 
 
 _register_commands()
+
+
+CommandId = StrEnum("CommandId", {c.id: c.id for c in COMMANDS})  # typer lists them and refuses others
+
+
+@app.command(cls=HelpCommand)
+@guarded
+def schema(
+    command: CommandId | None = typer.Argument(None, help="One command's schemas; default every command's."),
+) -> None:
+    """Print the JSON Schema of each command's options and of its --json outcome, for scripts."""
+    from xlportfolio.commands.base import json_schemas
+
+    chosen = [BY_ID[command.value]] if command else COMMANDS
+    schemas = {c.id: json_schemas(c.module()) for c in chosen}
+    sys.stdout.write(json.dumps(schemas, indent=2, ensure_ascii=False) + "\n")
 
 
 def _mount_addin() -> None:

@@ -1,8 +1,14 @@
 """Install the xlportfolio ribbon into Excel: python install_addin.py [--dry-run] [--uninstall]
 
-The same as `xlportfolio addin install`; see xlportfolio/excel/addin_install.py for every step.
+The same command as `xlportfolio addin install` (xlportfolio/excel/cli.py), with the same
+options and messages; see xlportfolio/excel/addin_install.py for every step.
 """
-from xlportfolio.excel.addin_install import main
+import sys
+
+import typer
+
+from xlportfolio.excel.cli import addin_app
 
 if __name__ == "__main__":
-    main()
+    # `addin install` on its own, so that its usage line reads "install_addin.py [OPTIONS]".
+    typer.main.get_command(addin_app).get_command(None, "install").main(sys.argv[1:], prog_name="install_addin.py")

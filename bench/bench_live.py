@@ -33,7 +33,7 @@ from tests.live.remote import open_remote  # noqa: E402  (sets up the remote eng
 from xlportfolio.commands.validate import BOOK_TABLES  # noqa: E402
 from xlportfolio.core.intake.validate import validate_intake  # noqa: E402
 from xlportfolio.live import LiveWorkbook  # noqa: E402
-from xlportfolio.live.surface import table_bounds  # noqa: E402
+from xlportfolio.live.values import table_bounds  # noqa: E402
 
 AS_OF = dt.date(2026, 6, 30)
 

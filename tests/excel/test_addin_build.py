@@ -10,7 +10,7 @@ from lxml import etree
 from xlportfolio import registry
 from xlportfolio.errors import AddinBuildError
 from xlportfolio.excel import addin_build as build
-from xlportfolio.excel import ribbon
+from xlportfolio.excel import manifest
 from xlportfolio.excel.addin_build import build_addin, vba_project_bin, vba_source
 
 CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
@@ -104,7 +104,7 @@ def test_relationships_point_at_parts_of_the_right_kind(addin):
 
 def test_the_ribbon_part_is_the_registry_ribbon(addin):
     _, parts = read_parts(addin)
-    assert parts["customUI/customUI14.xml"].decode("utf-8") == ribbon.ribbon_xml()
+    assert parts["customUI/customUI14.xml"].decode("utf-8") == manifest.ribbon_xml()
     root = etree.fromstring(parts["customUI/customUI14.xml"])
     assert root.tag == "{http://schemas.microsoft.com/office/2009/07/customui}customUI"
 

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run
 from xlportfolio.errors import InstallError
 from xlportfolio.excel import addin_install as inst
+from xlportfolio.excel import addin_steps as steps
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -166,11 +168,11 @@ def test_home_from_the_environment(tmp_path, monkeypatch):
 
 def test_conf_lines_are_edited_in_place():
     text = '"A","1"\r\n"interpreter_win","old"\r\n"B","2"\r\n'
-    new = inst.set_conf_key(text, "INTERPRETER_WIN", "C:\\py\\python.exe", "\r\n")
+    new = steps.set_conf_key(text, "INTERPRETER_WIN", "C:\\py\\python.exe", "\r\n")
     assert new == '"A","1"\r\n"INTERPRETER_WIN","C:\\py\\python.exe"\r\n"B","2"\r\n'
-    assert inst.remove_conf_key(new, "INTERPRETER_WIN", "C:\\py\\python.exe", text) == text
+    assert steps.remove_conf_key(new, "INTERPRETER_WIN", "C:\\py\\python.exe", text) == text
     with pytest.raises(InstallError, match="double quote"):
-        inst.conf_line("INTERPRETER_WIN", 'C:\\"odd"\\python.exe')
+        steps.conf_line("INTERPRETER_WIN", 'C:\\"odd"\\python.exe')
 
 
 def test_the_script_wrapper(tmp_path):
@@ -182,8 +184,14 @@ def test_the_script_wrapper(tmp_path):
     assert not (tmp_path / "home").exists()
 
 
-def test_a_missing_addin_file_is_a_clear_error(tmp_path, capsys):
-    with pytest.raises(SystemExit) as exit_:
-        inst.main(["--platform", "windows", "--home", str(tmp_path), "--addin", str(tmp_path / "nope.xlam")])
-    assert exit_.value.code == 2
-    assert "no such add-in file" in capsys.readouterr().err
+def test_a_missing_addin_file_is_a_clear_error(tmp_path):
+    """The script and `xlportfolio addin install` are one command: the same message, the same exit."""
+    nope = tmp_path / "nope.xlam"
+    args = ["--platform", "windows", "--home", str(tmp_path / "home"), "--addin", str(nope)]
+    script = subprocess.run([sys.executable, str(ROOT / "install_addin.py"), *args], capture_output=True,
+                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, cwd=tmp_path, timeout=120)
+    cli = run("addin", "install", *args)
+    assert script.returncode == cli.exit_code == 2
+    message = f"error: {nope}: no such add-in file; build one with `xlportfolio addin build`."
+    assert message in script.stderr and message in cli.output
+    assert "Traceback" not in script.stderr and not (tmp_path / "home").exists()

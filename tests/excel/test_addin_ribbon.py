@@ -1,12 +1,11 @@
 """The ribbon XML lists exactly the registered ribbon commands, and the VBA callback it names
 is the one xlportfolio/excel/templates/xlportfolio.bas defines, calling the one function Python offers."""
 import re
-from pathlib import Path
 
 from lxml import etree
 
 from xlportfolio import registry
-from xlportfolio.excel import ribbon
+from xlportfolio.excel import manifest, ribbon
 from xlportfolio.excel.addin_build import vba_source
 
 NS = "http://schemas.microsoft.com/office/2009/07/customui"
@@ -22,7 +21,7 @@ def buttons(root):
 
 
 def test_one_tab_and_the_groups_in_registry_order():
-    root = parse(ribbon.ribbon_xml())
+    root = parse(manifest.ribbon_xml())
     assert root.tag == f"{{{NS}}}customUI"
     tabs = root.findall("./ui:ribbon/ui:tabs/ui:tab", Q)
     assert [t.get("label") for t in tabs] == ["xlportfolio"]
@@ -31,12 +30,12 @@ def test_one_tab_and_the_groups_in_registry_order():
 
 
 def test_one_button_per_ribbon_command_and_none_else():
-    root = parse(ribbon.ribbon_xml())
+    root = parse(manifest.ribbon_xml())
     got = [(b.get("id"), b.get("label"), b.get("imageMso"), b.get("supertip"), b.get("screentip"))
            for b in buttons(root)]
     want = [(c.control_id, c.label, c.image, c.tooltip, c.label) for c in registry.ribbon_commands()]
     assert got == want
-    assert {b.get("onAction") for b in buttons(root)} == {ribbon.ON_ACTION}
+    assert {b.get("onAction") for b in buttons(root)} == {manifest.ON_ACTION}
     assert {b.get("size") for b in buttons(root)} == {"large"}
     ids = [e.get("id") for e in root.iter() if e.get("id")]
     assert len(ids) == len(set(ids))
@@ -45,7 +44,7 @@ def test_one_button_per_ribbon_command_and_none_else():
 
 
 def test_buttons_sit_in_their_groups():
-    root = parse(ribbon.ribbon_xml())
+    root = parse(manifest.ribbon_xml())
     for group in root.findall(".//ui:group", Q):
         for b in group.findall("ui:button", Q):
             assert registry.BY_CONTROL[b.get("id")].group == group.get("label")
@@ -53,13 +52,13 @@ def test_buttons_sit_in_their_groups():
 
 def test_text_is_escaped():
     """Tooltips with quotes or ampersands stay well-formed XML and read back unchanged."""
-    root = parse(ribbon.ribbon_xml())
+    root = parse(manifest.ribbon_xml())
     score = next(b for b in buttons(root) if b.get("id") == "xlp_score")
     assert score.get("supertip") == registry.BY_ID["score"].tooltip  # has an apostrophe
 
 
 def test_a_new_command_appears_with_no_other_change(extra_command):
-    root = parse(ribbon.ribbon_xml())
+    root = parse(manifest.ribbon_xml())
     new = [b for b in buttons(root) if b.get("id") == "xlp_forecast"]
     assert len(new) == 1
     assert new[0].get("label") == "Forecast" and new[0].get("imageMso") == "ChartTrendline"
@@ -70,7 +69,7 @@ def test_a_new_command_appears_with_no_other_change(extra_command):
 def test_the_vba_callback_is_the_one_the_ribbon_names():
     source = vba_source()
     subs = re.findall(r"^Sub (\w+)\((\w+) As IRibbonControl\)", source, re.M)
-    assert subs == [(ribbon.ON_ACTION, "control")]
+    assert subs == [(manifest.ON_ACTION, "control")]
     assert source.count("Sub ") == 1 and source.count("End Sub") == 1
 
 
@@ -87,17 +86,3 @@ def test_the_python_line_vba_sends_calls_dispatch(monkeypatch):
 def test_the_vba_runs_xlwings_runpython_without_a_project_reference():
     source = vba_source()
     assert "Application.Run \"'xlwings.xlam'!RunPython\"" in source
-
-
-def test_templates_are_found_or_the_error_says_where_it_looked(monkeypatch, tmp_path):
-    from xlportfolio.excel import templates
-
-    assert templates.template_path("customUI.xml.j2").is_file()
-    monkeypatch.setenv(templates.ENV, str(tmp_path))
-    (tmp_path / "customUI.xml.j2").write_text("<customUI/>", encoding="utf-8")
-    assert templates.template_path("customUI.xml.j2") == tmp_path / "customUI.xml.j2"
-    import pytest
-
-    with pytest.raises(FileNotFoundError) as error:
-        templates.template_path("missing.j2")
-    assert str(tmp_path) in str(error.value) and str(Path("xlportfolio", "excel", "templates")) in str(error.value)

@@ -14,6 +14,7 @@ with warnings.catch_warnings():
 from xlportfolio import registry
 from xlportfolio.commands.base import Outcome  # noqa: E402
 from xlportfolio.excel import server  # noqa: E402
+from xlportfolio.excel.manifest import manifest_xml  # noqa: E402
 from xlportfolio.registry import Command  # noqa: E402
 
 CALL = "/xlwings/custom-scripts-call/"
@@ -327,7 +328,7 @@ def manifest_buttons(text):
 
 
 def test_manifest_has_one_button_per_ribbon_command():
-    root, strings, buttons = manifest_buttons(server.manifest_xml("https://localhost:8000/"))
+    root, strings, buttons = manifest_buttons(manifest_xml("https://localhost:8000/"))
     assert buttons == [(c.control_id, c.label, c.tooltip, c.control_id) for c in registry.ribbon_commands()]
     groups = [strings[g.find(f"{OV}Label").get("resid")] for g in root.iter(f"{OV}Group")]
     assert groups == [g for g in registry.GROUPS if any(c.group == g for c in registry.ribbon_commands())]
@@ -341,10 +342,10 @@ def test_manifest_has_one_button_per_ribbon_command():
 
 def test_manifest_refuses_plain_http():
     with pytest.raises(ValueError, match="HTTPS"):
-        server.manifest_xml("http://localhost:8000")
+        manifest_xml("http://localhost:8000")
 
 
 def test_a_new_command_reaches_the_manifest_and_the_server(marking_command, client, payload):
-    _, _, buttons = manifest_buttons(server.manifest_xml("https://localhost:8000"))
+    _, _, buttons = manifest_buttons(manifest_xml("https://localhost:8000"))
     assert [b[0] for b in buttons][-2:] == ["xlp_mark", "xlp_explode"]
     assert client.post(CALL + "xlp_mark", json=payload).status_code == 200

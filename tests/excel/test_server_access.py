@@ -316,8 +316,12 @@ def test_serve_without_auth_says_so(served):
     result, calls = served("--no-auth")
     assert result.exit_code == 0, result.output
     assert "WARNING: --no-auth" in result.output and "no token needed" in result.output
-    [(app, options)] = calls
-    assert app.state.settings.auth is False and options["workers"] == 1
+    [(target, options)] = calls
+    assert target == "xlportfolio.excel.server:create_app" and options["factory"] and options["workers"] == 1
+    from xlportfolio.excel.server import create_app
+
+    app = create_app()  # what uvicorn builds from the environment, one worker as several
+    assert app.state.settings.auth is False
     assert app.state.settings.origins == ("http://127.0.0.1:8000",)
     assert options["log_config"]["loggers"]["xlportfolio"]["level"] == "INFO"
 

@@ -33,7 +33,7 @@ from xlportfolio.core.formats import (
 from xlportfolio.core.gates.baseline import baseline_sheet
 from xlportfolio.core.plan import ERROR_FILL, WARNING_FILL
 from xlportfolio.files.template import INTAKE_KIND, PORTFOLIO_KIND, build_workbook
-from xlportfolio.surface.walk import HEADER
+from xlportfolio.surface.generated import HEADER
 
 D = dt.date
 # (implementation, potential) per measure: Green/Green 3 times, the most of any pair.

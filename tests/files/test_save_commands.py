@@ -20,7 +20,7 @@ from xlportfolio.cli import app
 from xlportfolio.commands.files import on_file
 from xlportfolio.commands.validate import Options as ValidateOptions
 from xlportfolio.errors import WorkbookBusy, WorkbookChanged
-from xlportfolio.files.save import _temp_name
+from xlportfolio.files.temps import temp_name
 
 runner = CliRunner()
 
@@ -109,7 +109,7 @@ def test_a_second_command_on_the_same_workbook_is_refused_at_once(demo_book, tmp
 
 def test_a_stale_temporary_of_a_killed_run_is_cleaned_up_by_the_next_save(demo_book):
     dead = 2 ** 22 + 12345  # above the kernel's pid range: no process has it
-    stale = demo_book.parent / _temp_name(demo_book.name, pid=dead)
+    stale = demo_book.parent / temp_name(demo_book.name, pid=dead)
     stale.write_bytes(b"half a workbook")
     other = demo_book.parent / ".something-else.tmp"
     other.write_bytes(b"not ours")

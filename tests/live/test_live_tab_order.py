@@ -48,6 +48,6 @@ def test_print_setup_is_skipped_where_the_engine_has_none(portfolio):
 
 def test_the_footer_code_splits_into_excels_three_footer_texts():
     from xlportfolio.core.plan import FOOTER
-    from xlportfolio.live.surface import footer_sections
+    from xlportfolio.live.generated import footer_sections
 
     assert footer_sections(FOOTER) == {"Left": "&F", "Center": "&A", "Right": "&D"}

@@ -9,10 +9,11 @@ import re
 from lxml import etree
 
 from xlportfolio.commands.files import on_file
+from xlportfolio.package.cell_edit import CellEdit, SheetContext
 from xlportfolio.package.regular import regularize
 from xlportfolio.package.sheet_cells import cell_styles
-from xlportfolio.package.sheet_edit import KEEP, CellEdit, SheetContext, rewrite
-from xlportfolio.package.styles import StyleBook
+from xlportfolio.package.sheet_edit import rewrite
+from xlportfolio.package.styles import KEEP, StyleBook
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STYLES = (f'<styleSheet xmlns="{MAIN}"><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'

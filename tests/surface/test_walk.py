@@ -1,4 +1,6 @@
-"""The one plan walk, seen cell by cell on the in-memory surface: marks, tables, generated sheets."""
+"""The one plan walk, seen cell by cell on the in-memory surface: marks, tables, the register.
+
+How a generated sheet is laid out and printed is tests/surface/test_generated.py's."""
 from __future__ import annotations
 
 import ast
@@ -9,21 +11,15 @@ from xlportfolio.core.plan import (
     MARKS_HEADER,
     MARKS_SHEET,
     WARNING_FILL,
-    Block,
-    CellIs,
     CellMark,
-    ChartSpec,
-    ColorScale,
     ColumnWrite,
     EditPlan,
-    Formula,
     GeneratedSheet,
     Link,
     RowWrite,
-    Span,
 )
 from xlportfolio.surface.memory import MemorySurface
-from xlportfolio.surface.walk import HEADER, TITLE, apply_plan
+from xlportfolio.surface.walk import apply_plan
 
 PACKAGE = Path(__file__).resolve().parents[2] / "xlportfolio"
 
@@ -109,29 +105,6 @@ def test_a_plain_range_without_a_table_is_written_by_header():
     surface.add_sheet("Intake", [["Request ID", "Title"], ["REQ-1", "Portal"]])
     apply_plan(surface, EditPlan(columns=[ColumnWrite("Intake", "Intake", "Validation", {2: "OK"})]))
     assert surface["Intake"].value("C1") == "Validation" and surface["Intake"].value("C2") == "OK"
-
-
-def test_a_generated_sheet_is_laid_out_the_same_on_every_surface():
-    surface = intake()
-    sheet = GeneratedSheet(
-        "Dashboard", ("Month", "Plan", "Source"),
-        (("Jan", 1000, Link("A2", "Intake", "A2")), ("Feb", Formula("=SUM(Intake!B2:B3)", 12.5), "n/a")),
-        widths=(12, 14, 30), formats=(None, "#,##0", "#,##0"),
-        blocks=(Block(6, 5, "KPIs", ("KPI", "Value"), (("Requests", 2),), (None, "0")),),
-        conditional=(ColorScale("B2:B3"), CellIs("F8", "Red", "FFC7CE")),
-        charts=(ChartSpec("line", "Plan", Span(1, 1, 3), (Span(2, 1, 3),), "H2"),))
-    apply_plan(surface, EditPlan(sheets=[sheet]))
-    out = surface["Dashboard"]
-    assert out.styles[(1, 1)] == HEADER and out.styles[(6, 5)] == TITLE
-    assert out.styles[(2, 2)].number_format == "#,##0" and out.styles[(2, 3)].number_format is None  # a link: text
-    assert out.styles[(3, 2)].number_format == "#,##0"  # a formula with a numeric result counts as a number
-    assert out.styles[(3, 3)].wrap and out.styles[(3, 3)].number_format is None  # text gets no number format
-    assert out.links[(2, 3)] == Link("A2", "Intake", "A2") and out.value("C2") == "A2"
-    assert out.value("E7") == "KPI" and out.value("F8") == 2
-    # The widths asked for, and the block's columns widened to its header and values (a gap keeps the default).
-    assert (out.widths, out.freeze, out.autofilter) == ((12, 14, 30, 9, 10, 7), "A2", "A1:C3")
-    assert out.charts == [(sheet.charts[0], ("Plan",))]  # the series is named by its header cell
-    assert out.conditional == list(sheet.conditional)
 
 
 def test_the_surface_layer_and_the_live_adapter_import_no_file_library_and_no_command():

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import TemplateError
 from pydantic import ConfigDict, Field
 
 from xlportfolio.commands.base import Figures as BaseFigures
@@ -26,12 +26,11 @@ from xlportfolio.core.gates.baseline import BASELINE_SHEET, read_baseline
 from xlportfolio.core.report.agenda import decisions, decisions_needed, gate_moves, item_names, top_risks
 from xlportfolio.core.report.summary import summary
 from xlportfolio.core.rollup.dashboard import dashboard_data
-from xlportfolio.core.values import is_number
 from xlportfolio.errors import XlPortfolioError
+from xlportfolio.excel import templates
 from xlportfolio.schema import APPROVALS, CAPACITY, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
 from xlportfolio.user_config import ledger_key
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "excel" / "templates"
 TEMPLATE = "report.html.j2"
 DEFAULT_DAYS = 30  # the report looks back a month unless told otherwise
 BOOK_TABLES = [ITEMS, FINANCIALS, RISKS, CAPACITY, APPROVALS, MILESTONES, DEPENDENCIES, GATES.table]
@@ -112,37 +111,14 @@ def _check(source: str | Path, out: Path, since: dt.date | None, as_of: dt.date 
 
 # --- rendering -------------------------------------------------------------------------------------------------------
 
-def _amount(value: Any) -> str:
-    if not is_number(value):
-        return "" if value is None else str(value)
-    return f"{value:,.0f}" if abs(value) >= 1 or value == 0 else f"{value:,.2f}"
-
-
-def _money(value: Any, currency: str) -> str:
-    """An amount as the workbook's money cells show it: 1,200 €, a negative in parentheses."""
-    if not is_number(value):
-        return _amount(value)
-    text = _amount(abs(value))
-    signed = f"{text} {currency}"
-    return f"({signed})" if value < 0 else signed
-
-
-def environment() -> Environment:
-    if not (TEMPLATES / TEMPLATE).is_file():
-        raise XlPortfolioError(TEMPLATES / TEMPLATE, "the report template is missing; reinstall xlportfolio "
-                               "from its source folder (the templates/ folder belongs beside the package).")
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
-    env.filters["amount"] = _amount
-    env.filters["money"] = _money
-    return env
-
-
 def render(context: dict[str, Any]) -> str:
     try:
-        return environment().get_template(TEMPLATE).render(**context)
+        return templates.render(TEMPLATE, **context)
+    except FileNotFoundError as exc:
+        raise XlPortfolioError(None, f"the report template is missing: {exc}") from exc
     except TemplateError as exc:  # a broken template is our bug, but it still gets a message, not a traceback
-        raise XlPortfolioError(TEMPLATES / TEMPLATE, f"the report template cannot be rendered: {exc}") from exc
+        raise XlPortfolioError(templates.template_path(TEMPLATE),
+                               f"the report template cannot be rendered: {exc}") from exc
 
 
 def _write(out: Path, html: str) -> None:

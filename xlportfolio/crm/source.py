@@ -20,7 +20,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from xlportfolio.core.values import CellError, is_blank
 from xlportfolio.crm.csvtext import Guess, decode, split_cells
 from xlportfolio.errors import WorkbookUnusable, XlPortfolioError
-from xlportfolio.files.guards import inspect_package
+from xlportfolio.files.package_check import inspect_package
 
 TEXT_SUFFIXES = {".csv", ".txt", ".tsv", ".tab", ""}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -1,7 +1,7 @@
 """Build xlportfolio.xlam: a macro-enabled Excel add-in whose ribbon is the command registry.
 
 The package holds one tiny sheet, a ribbon (customUI/customUI14.xml, rendered from the
-registry by xlportfolio.excel.ribbon.ribbon_xml) and a VBA project with a single module
+registry by xlportfolio.excel.manifest.ribbon_xml) and a VBA project with a single module
 (templates/xlportfolio.bas): the callback every button shares. It hands the button's id to
 xlwings' own add-in, which runs `xlportfolio.excel.ribbon.dispatch(id)` in Python; so the add-in
 holds no logic and a new registry command needs nothing but a rebuild.
@@ -79,7 +79,7 @@ def build_addin(out: Path | str) -> Path:
     leaves half an add-in behind.
     """
     from xlportfolio import __version__
-    from xlportfolio.excel.ribbon import ribbon_xml
+    from xlportfolio.excel.manifest import ribbon_xml
 
     out = Path(out)
     target = out if out.suffix.lower() == ".xlam" else out / ADDIN_NAME

@@ -1,8 +1,12 @@
 """`xlportfolio addin ...` and `xlportfolio serve`, ready for the main CLI to mount:
 
-    from .addin.cli import addin_app, serve
+    from xlportfolio.excel.cli import addin_app, serve
     app.add_typer(addin_app, name="addin")
     app.command()(serve)
+
+An entry module: only xlportfolio/cli.py imports it (and the repo's install_addin.py, which runs
+`addin install` through it). It imports no other entry module either: uvicorn is handed the
+server's app factory by name, xlportfolio.excel.server:create_app.
 """
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from pathlib import Path
 import typer
 
 from xlportfolio.cli_help import HelpCommand
+
+APP_FACTORY = "xlportfolio.excel.server:create_app"  # by name: uvicorn imports it in each worker
 
 addin_app = typer.Typer(no_args_is_help=True, add_completion=False,
                         help="The Excel add-in: build it, install it into Excel, or write the Office manifest.")
@@ -73,7 +79,7 @@ def manifest(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the manifest here (default: print it)."),
 ) -> None:
     """Write the Office add-in manifest for an `xlportfolio serve` server (Excel on the web)."""
-    from xlportfolio.excel.server import manifest_xml
+    from xlportfolio.excel.manifest import manifest_xml
 
     try:
         text = manifest_xml(url)
@@ -128,16 +134,14 @@ def serve(
                           timeout=timeout, origins=origin)
     except (SettingsError, BadEnvironment) as exc:
         _fail(str(exc))
-    if workers > 1:
-        # Each worker builds its app from the environment: hand it the options there (never a
-        # token itself, which stays in the environment or the file it came from).
-        chosen = {"XLPORTFOLIO_SERVER_TOKEN_FILE": str(token_file) if token_file else None,
-                  "XLPORTFOLIO_SERVER_USERS": ",".join(allow_user) or None,
-                  "XLPORTFOLIO_SERVER_NO_AUTH": "1" if no_auth else None,
-                  "XLPORTFOLIO_SERVER_MAX_BODY_MB": None if max_body_mb is None else str(max_body_mb),
-                  "XLPORTFOLIO_SERVER_TIMEOUT": None if timeout is None else str(timeout),
-                  "XLPORTFOLIO_SERVER_ORIGIN": ",".join(origin) or None}
-        export(chosen)
+    # Each worker (one or several) builds its app from the environment: hand it the options
+    # there (never a token itself, which stays in the environment or the file it came from).
+    export({"XLPORTFOLIO_SERVER_TOKEN_FILE": str(token_file) if token_file else None,
+            "XLPORTFOLIO_SERVER_USERS": ",".join(allow_user) or None,
+            "XLPORTFOLIO_SERVER_NO_AUTH": "1" if no_auth else None,
+            "XLPORTFOLIO_SERVER_MAX_BODY_MB": None if max_body_mb is None else str(max_body_mb),
+            "XLPORTFOLIO_SERVER_TIMEOUT": None if timeout is None else str(timeout),
+            "XLPORTFOLIO_SERVER_ORIGIN": ",".join(origin) or None})
     if not config.auth:
         typer.echo("WARNING: --no-auth: anyone who can reach this server can run every command on the "
                    "workbooks they send. Use it for local development only.", err=True)
@@ -154,11 +158,7 @@ def serve(
         f", {len(config.allowed_users)} allowed" if config.allowed_users else "")
     typer.echo(f"xlportfolio serving on {scheme}://{host}:{port} ({who}, {workers} worker(s)); "
                f"manifest at {scheme}://{host}:{port}/manifest.xml")
-    from xlportfolio.excel.server import create_app
-
-    # Several workers need the app as an import string (a factory each worker calls).
-    target = "xlportfolio.excel.server:create_app" if workers > 1 else create_app(config)
-    uvicorn.run(target, factory=workers > 1, workers=workers, host=host, port=port, log_config=_log_config(),
+    uvicorn.run(APP_FACTORY, factory=True, workers=workers, host=host, port=port, log_config=_log_config(),
                 ssl_certfile=str(cert) if cert else None, ssl_keyfile=str(key) if key else None)
 
 

@@ -1,4 +1,4 @@
-"""The ribbon's side of the add-in: one function VBA calls, and the ribbon XML.
+"""The ribbon's side of the add-in: the one function VBA calls (the ribbon XML is xlportfolio.excel.manifest).
 
 A click on any xlportfolio button runs the add-in's only VBA callback, which asks xlwings'
 add-in to run, in Python:
@@ -25,11 +25,9 @@ from xlportfolio.core.findings import Report, Severity
 from xlportfolio.core.values import is_blank
 from xlportfolio.env import env
 from xlportfolio.errors import XlPortfolioError
+from xlportfolio.excel.manifest import TITLE
 from xlportfolio.registry import Command
 
-TITLE = "xlportfolio"
-TAB_ID = "xlp_tab"
-ON_ACTION = "XlpOnAction"  # the VBA callback in templates/xlportfolio.bas
 PROMPT_LIMIT = 1000  # VBA's MsgBox and Windows' MessageBox stay readable below ~1,000 characters
 FINDINGS = "Findings"  # the sheet the message box offers to go to
 # The JavaScript function of the Office.js task pane (xlportfolio.excel.server) that xlwings' client
@@ -254,25 +252,3 @@ def _activate(sheet) -> None:
         sheet.activate()
     except Exception:  # noqa: BLE001 - not being taken there is no reason to hide the outcome
         pass
-
-
-def ribbon_groups(commands: list[Command] | None = None) -> list[dict]:
-    """The ribbon's groups in GROUPS order, each with its buttons in registry order; empty
-    groups are left out."""
-    commands = registry.ribbon_commands() if commands is None else commands
-    groups = []
-    for name in registry.GROUPS:
-        members = [c for c in commands if c.group == name]
-        if members:
-            groups.append({"id": "xlp_group_" + "".join(ch if ch.isalnum() else "_" for ch in name),
-                           "label": name, "commands": members})
-    return groups
-
-
-def ribbon_xml() -> str:
-    """customUI14.xml for the add-in: one tab, one group per GROUPS entry with buttons, one
-    large button per ribbon command."""
-    from xlportfolio.excel.templates import render
-
-    return render("customUI.xml.j2", tab_id=TAB_ID, tab_label=TITLE, groups=ribbon_groups(),
-                  on_action=ON_ACTION)

@@ -38,7 +38,6 @@ Licences and requirements, please read before deploying:
 import struct
 import threading
 import time
-import uuid
 import zlib
 from functools import cache
 from typing import Any
@@ -48,7 +47,9 @@ from xlportfolio.env import env
 from xlportfolio.errors import Refusal
 from xlportfolio.excel import server_guard as guard
 from xlportfolio.excel import server_settings
+from xlportfolio.excel.manifest import manifest_xml, ribbon_groups
 from xlportfolio.excel.server_settings import ServerSettings
+from xlportfolio.excel.templates import XLWINGS, render
 from xlportfolio.registry import Command
 
 SCRIPTS_PATH = "/xlwings/custom-scripts-call"
@@ -72,34 +73,6 @@ def xlwings_js_url() -> str:
 
     return env().xlwings_js or \
         f"https://cdn.jsdelivr.net/gh/xlwings/xlwings@{xw.__version__}/xlwingsjs/dist/xlwings.min.js"
-
-
-def manifest_xml(base_url: str) -> str:
-    """The Office add-in manifest (XML) for a server at `base_url` (https://host[:port]): one
-    tab, a group per GROUPS entry with buttons, one ExecuteFunction button per ribbon command."""
-    from xlportfolio import __version__
-    from xlportfolio.excel.ribbon import TAB_ID, TITLE, ribbon_groups
-    from xlportfolio.excel.templates import render
-
-    base_url = base_url.strip().rstrip("/")
-    if not base_url.lower().startswith("https://") or len(base_url) <= len("https://"):
-        raise ValueError(f"{base_url!r}: Office add-ins load only over HTTPS with a trusted "
-                         "certificate; give the server's URL as https://host[:port].")
-    groups, n = [], 0
-    for i, group in enumerate(ribbon_groups(), 1):
-        buttons = []
-        for c in group["commands"]:
-            n += 1
-            buttons.append({"control_id": c.control_id, "label": c.label, "tooltip": c.tooltip,
-                            "resid": f"B{n}"})
-        groups.append({"id": group["id"], "label": group["label"], "resid": f"G{i}.Label",
-                       "commands": buttons})
-    numbers = [p for p in __version__.split(".") if p.isdigit()][:4]
-    version = ".".join(numbers + ["0"] * (4 - len(numbers)))
-    return render("manifest.xml.j2", base_url=base_url, groups=groups, tab_id=TAB_ID, title=TITLE,
-                  addin_id=str(uuid.uuid5(uuid.NAMESPACE_URL, "xlportfolio:" + base_url)),
-                  version=version,
-                  description="Validate, score, gate and roll up the governed portfolio workbook.")
 
 
 @cache
@@ -232,108 +205,22 @@ def run_script(command: Command, payload: dict) -> tuple[int, Any, str]:
             pass
 
 
-TASKPANE = """<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>xlportfolio</title>
-  <script src="{{ office_js }}"></script>
-  <script src="{{ xlwings_js }}"></script>
-  <style>body{font-family:Segoe UI,Helvetica,Arial,sans-serif;margin:12px}
-  button{display:block;width:100%;margin:6px 0;padding:6px;text-align:left}
-  form{margin:0 0 12px}
-  h2{font-size:14px;margin:14px 0 4px}</style>
-</head>
-<body>
-  <h1 style="font-size:18px">xlportfolio</h1>
-  <form id="token-form">
-    <label for="token">Access token</label>
-    <input id="token" type="password" autocomplete="off" style="width:100%;box-sizing:border-box">
-    <button type="submit">Save</button>
-    <span id="token-state" role="status"></span>
-  </form>
-{% for group in groups %}
-  <h2>{{ group.label }}</h2>
-{% for c in group.commands %}
-  <button type="button" title="{{ c.tooltip }}" data-script="{{ c.control_id }}">{{ c.label }}</button>
-{% endfor %}
-{% endfor %}
-  <script>
-    Office.onReady(function () {});
-    var scriptsUrl = window.location.origin + {{ scripts_path | tojson }} + "/";
-    // The token is kept in this add-in's browser storage, never in the workbook (xlwings'
-    // xlwings.conf sheet would put it there), and sent as xlwings' `auth` setting.
-    var TOKEN_KEY = "xlportfolio.token";
-    function showTokenState() {
-      document.getElementById("token-state").textContent =
-        localStorage.getItem(TOKEN_KEY) ? "Token saved." : "No token saved yet.";
-    }
-    document.getElementById("token-form").addEventListener("submit", function (e) {
-      e.preventDefault();
-      var value = document.getElementById("token").value.trim();
-      if (value) { localStorage.setItem(TOKEN_KEY, value); } else { localStorage.removeItem(TOKEN_KEY); }
-      document.getElementById("token").value = "";
-      showTokenState();
-    });
-    showTokenState();
-    async function runScript(name) {
-      var token = localStorage.getItem(TOKEN_KEY) || "";
-      await xlwings.runPython(scriptsUrl + encodeURIComponent(name),
-                              token ? { auth: "Bearer " + token } : {});
-    }
-    document.querySelectorAll("button[data-script]").forEach(function (b) {
-      b.addEventListener("click", function () { runScript(b.dataset.script); });
-    });
-    // Ribbon buttons (ExecuteFunction): the FunctionName in the manifest is the control id.
-    var names = {{ names | tojson }};
-    names.forEach(function (name) {
-      Office.actions.associate(name, async function (event) {
-        try { await runScript(name); } finally { event.completed(); }
-      });
-    });
-    // The outcome's alert offers the Findings sheet (xlportfolio.excel.ribbon.FINDINGS_CALLBACK):
-    // xlwings' client calls this, by its name, with the button pressed ("yes" or "no").
-    var FINDINGS = {{ findings | tojson }};
-    async function {{ findings_callback }}(button) {
-      if (button !== "yes") { return; }
-      await Excel.run(async function (ctx) {
-        var sheet = ctx.workbook.worksheets.getItemOrNullObject(FINDINGS);
-        await ctx.sync();
-        if (!sheet.isNullObject) { sheet.activate(); await ctx.sync(); }
-      });
-    }
-    xlwings.registerCallback({{ findings_callback }});
-  </script>
-</body>
-</html>
-"""
-
-
 def taskpane_html() -> str:
-    import jinja2
-
-    from xlportfolio.excel.ribbon import FINDINGS, FINDINGS_CALLBACK, ribbon_groups
+    """The task pane (and the ribbon's function file): a button per ribbon command, the token
+    form, and the JavaScript that runs a script and takes the outcome alert's Yes to Findings."""
+    from xlportfolio.excel.ribbon import FINDINGS, FINDINGS_CALLBACK
 
     groups = ribbon_groups()
     names = [c.control_id for g in groups for c in g["commands"]]
-    env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    return env.from_string(TASKPANE).render(groups=groups, names=names, office_js=OFFICE_JS,
-                                            xlwings_js=xlwings_js_url(), scripts_path=SCRIPTS_PATH,
-                                            findings=FINDINGS, findings_callback=FINDINGS_CALLBACK)
+    return render("taskpane.html.j2", groups=groups, names=names, office_js=OFFICE_JS,
+                  xlwings_js=xlwings_js_url(), scripts_path=SCRIPTS_PATH,
+                  findings=FINDINGS, findings_callback=FINDINGS_CALLBACK)
 
 
 def alert_html(prompt: str, title: str, buttons: str, mode: str, callback: str) -> str:
     """xlwings' own alert page (xlwings/html/xlwings-alert.html), which book.app.alert needs."""
-    from pathlib import Path
-
-    import jinja2
-    import xlwings as xw
-
-    folder = Path(xw.__file__).resolve().parent / "html"
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(folder)), autoescape=True)
-    return env.get_template("xlwings-alert.html").render(prompt=prompt, title=title, buttons=buttons,
-                                                         mode=mode, callback=callback)
+    return render(f"{XLWINGS}/xlwings-alert.html", prompt=prompt, title=title, buttons=buttons,
+                  mode=mode, callback=callback)
 
 
 def create_app(settings: ServerSettings | None = None):

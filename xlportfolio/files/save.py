@@ -13,8 +13,9 @@ API
     FileStamp, stamp(path, data=None)  size, mtime, inode and sha256 of the file as read
     check_output(source, output, *, macros) -> target   refuses a bad --output, then checks:
     check_writable(target)             read-only file or folder; open in Excel or LibreOffice
-    WorkbookLock(path)                 exclusive per-workbook lock, from open to end of save
     save_atomic(target, write, *, opened=None) -> target   temp beside it, fsync, os.replace
+    WorkbookLock(path)                 in xlportfolio.files.locks, with the other programs' lock files
+    temporaries                        their names and clean-up in xlportfolio.files.temps
 
 Every refusal is a `SaveRefused` (or `WorkbookBusy`, `WorkbookChanged`, `ContentWouldBeLost`)
 whose message starts with the user's own path, never a temporary file's, and says what to do.
@@ -35,32 +36,16 @@ What a save keeps
   workbook; the only gap left is the instant between that check and the replace.
 
 Where it runs
-- POSIX: WorkbookLock is fcntl.flock on the workbook itself (no lock file is left behind). The
-  kernel drops it when the process ends, even by SIGKILL. flock is used, not fcntl/lockf
-  record locks, because closing any other descriptor of the file (the engine reading it)
-  would drop those. On NFS, Linux emulates flock with record locks (that drawback included),
-  and on SMB mounts the lock may only be seen on the same machine: there the stamp check is
-  what stops a lost update.
-- Windows: no lock (holding the workbook open would make the final replace fail, and a byte
-  lock would keep Excel from reading it): a second command is caught by the stamp check at
-  save time, not at once. Excel's lock of an open workbook makes os.replace fail; that is
-  reported as the file being open in another program. The new file gets the folder's
-  inherited permissions (os.replace copies no ACL from the file it replaces). The pid of a
-  stale temporary is not probed there (os.kill would end the process); only its age counts.
-
-Temporary files are named `.{name}.xlportfolio-{host}-{pid}-{random}.tmp`. A run killed in
-the middle of a save leaves one beside the untouched original; the next save of the same
-target removes its own kind: from this host with a pid no longer alive, or from any host if
-older than a day. Other files, and temporaries of other workbooks, are never touched.
+- The lock (POSIX flock; none on Windows) is described in xlportfolio.files.locks.
+- Windows: Excel's lock of an open workbook makes os.replace fail; that is reported as the file
+  being open in another program. The new file gets the folder's inherited permissions
+  (os.replace copies no ACL from the file it replaces).
 """
 from __future__ import annotations
 
 import errno
 import hashlib
 import os
-import re
-import secrets
-import socket
 import stat
 import time
 from collections.abc import Callable
@@ -69,18 +54,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from xlportfolio.errors import ContentWouldBeLost, SaveRefused, WorkbookBusy, WorkbookChanged, WorkbookUnusable
-
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None
+from xlportfolio.errors import ContentWouldBeLost, SaveRefused, WorkbookChanged
+from xlportfolio.files.locks import ELSEWHERE, UNCHANGED, refuse_if_open_elsewhere
+from xlportfolio.files.temps import remove_stale_temps, temp_name
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")
 MACRO_SUFFIXES = (".xlsm", ".xltm")
-STALE_AFTER = 24 * 3600  # seconds: no save takes a day, and a day covers clock skew on a share
-UNCHANGED = "Nothing was changed."
-ELSEWHERE = "or use --output NEW.xlsx to write the result to another file."
 
 
 @dataclass(frozen=True)
@@ -139,60 +118,10 @@ def check_writable(target: str | Path) -> None:
         if _read_only(real):
             raise SaveRefused(target, "the file is read-only. Make it writable (Windows: Properties, untick "
                                       f"Read-only; macOS or Linux: chmod u+w), {ELSEWHERE} {UNCHANGED}")
-        _refuse_if_open_elsewhere(target, real)
+        refuse_if_open_elsewhere(target, real)
     if not _folder_writable(real.parent):
         raise SaveRefused(target, _folder_message(real.parent, "does not let you create files"))
 
-
-class WorkbookLock:
-    """An exclusive lock on one workbook, held from the moment a command opens it until its save.
-
-    A second command on a locked workbook is refused at once. See the module notes for where
-    the lock reaches (POSIX: flock; Windows: none, the stamp check stands in).
-    """
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self._fd: int | None = None
-
-    def __enter__(self) -> WorkbookLock:
-        self.acquire()
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.release()
-
-    def acquire(self) -> None:
-        if fcntl is None:
-            return
-        for _ in range(5):
-            fd = self._open()
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
-                raise WorkbookBusy(self.path, "another xlportfolio command is working on this workbook; try "
-                                              f"again when it has finished. {UNCHANGED}") from None
-            except OSError:  # a filesystem without locks: the stamp check still guards the save
-                os.close(fd)
-                return
-            if _same_inode(fd, self.path):
-                self._fd = fd
-                return
-            os.close(fd)  # the file was replaced between open and lock: lock the new one
-        raise WorkbookBusy(self.path, "the file keeps being replaced while this command tries to open it; "
-                                      f"try again in a moment. {UNCHANGED}")
-
-    def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing the descriptor releases the flock
-            self._fd = None
-
-    def _open(self) -> int:
-        try:
-            return os.open(self.path, os.O_RDONLY)
-        except FileNotFoundError:
-            raise WorkbookUnusable(self.path, "there is no such file; check its name and folder.") from None
 
 
 def save_atomic(target: str | Path, write: Callable[[BinaryIO], None], *,
@@ -205,7 +134,7 @@ def save_atomic(target: str | Path, write: Callable[[BinaryIO], None], *,
     target = Path(target)
     real = Path(os.path.realpath(target))
     check_writable(target)
-    _remove_stale_temps(real)
+    remove_stale_temps(real)
     previous = _stat_or_none(real)
     # Private until it has the old file's mode: a descriptor opened in between would stay usable.
     tmp, fd = _create_temp(target, real, 0o666 if previous is None else 0o600)
@@ -264,15 +193,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.normcase(os.path.realpath(a)) == os.path.normcase(os.path.realpath(b))
 
 
-def _same_inode(fd: int, path: Path) -> bool:
-    try:
-        now = os.stat(path)
-    except OSError:
-        return False
-    held = os.fstat(fd)
-    return (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
-
-
 def _stat_or_none(path: Path) -> os.stat_result | None:
     try:
         return os.stat(path)
@@ -298,72 +218,10 @@ def _folder_message(folder: Path, why: str) -> str:
             f"you can write to. {UNCHANGED}")
 
 
-# -- someone else has the workbook open ------------------------------------------------------------
-
-def _refuse_if_open_elsewhere(shown: Path, real: Path) -> None:
-    """Refuse a workbook whose Excel or LibreOffice lock file lies beside it."""
-    places = {(shown.parent, shown.name), (real.parent, real.name)}
-    for folder, name in sorted(places):
-        # Excel names its owner file "~$" + the whole name (Word, unlike Excel, drops leading
-        # characters of long names; LibreOffice's msodocumentlockfile.cxx follows the same rule).
-        for app, lock, owner in (("Excel", folder / f"~${name}", _excel_owner),
-                                 ("LibreOffice", folder / f".~lock.{name}#", _libreoffice_owner)):
-            found, data = _read_lock(lock)
-            if not found:
-                continue
-            who = owner(data) if data else None
-            by = f" (by {who})" if who else ""
-            raise WorkbookBusy(shown, f"the workbook is open in {app}{by}. Close it there, {ELSEWHERE} If "
-                                      f"nobody has it open, {app} left its lock file {lock.name} behind "
-                                      f"after a crash: delete that file and try again. {UNCHANGED}")
-
-
-def _read_lock(lock: Path) -> tuple[bool, bytes]:
-    try:
-        with open(lock, "rb") as fh:
-            return True, fh.read(512)
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        return False, b""
-    except OSError:  # present but unreadable: Excel on Windows may hold it open
-        return True, b""
-
-
-def _excel_owner(data: bytes) -> str | None:
-    """The user name in an Office owner file: a length byte and the name in the ANSI code page,
-    padding, then a 2-byte length and the name in UTF-16-LE (at byte 54 for Word, 55 for Excel)."""
-    n = data[0]
-    if not 0 < n <= 52 or len(data) < 1 + n:
-        return None
-    at = 55 if len(data) > 55 and data[54] == 0x20 and (data[53] or data[52]) else 54
-    m = data[at] if len(data) > at else 0
-    if 0 < m <= 52 and len(data) >= at + 2 + 2 * m:
-        with suppress(UnicodeDecodeError):
-            return data[at + 2:at + 2 + 2 * m].decode("utf-16-le").strip() or None
-    return data[1:1 + n].decode("cp1252", errors="replace").strip() or None
-
-
-def _libreoffice_owner(data: bytes) -> str | None:
-    """The user in a LibreOffice lock file: `name,login,host,date,url;` with `\\` escapes."""
-    fields = [re.sub(r"\\(.)", r"\1", f) for f in re.split(r"(?<!\\),", data.decode("utf-8", "replace"))]
-    return next((f.strip() for f in fields[:2] if f.strip()), None)
-
-
-# -- the temporary file ---------------------------------------------------------------------------
-
-def _host_tag() -> str:
-    return re.sub(r"[^A-Za-z0-9]", "", socket.gethostname().split(".")[0])[:24] or "host"
-
-
-HOST = _host_tag()
-
-
-def _temp_name(name: str, pid: int | None = None, host: str = HOST, token: str | None = None) -> str:
-    pid = os.getpid() if pid is None else pid
-    return f".{name}.xlportfolio-{host}-{pid}-{token or secrets.token_hex(4)}.tmp"
-
+# -- the new file ---------------------------------------------------------------------------------
 
 def _create_temp(shown: Path, real: Path, mode: int) -> tuple[Path, int]:
-    tmp = real.parent / _temp_name(real.name)
+    tmp = real.parent / temp_name(real.name)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
         return tmp, os.open(tmp, flags, mode)  # the umask applies: 0666 gives any new file's mode
@@ -381,40 +239,6 @@ def _keep_permissions(fd: int, previous: os.stat_result | None) -> None:
         with suppress(OSError):
             os.fchown(fd, -1, previous.st_gid)
     os.fchmod(fd, stat.S_IMODE(previous.st_mode))
-
-
-def _remove_stale_temps(real: Path) -> None:
-    """Remove this target's temporaries left by killed runs; nothing else."""
-    own = re.compile(rf"\.{re.escape(real.name)}\.xlportfolio-(?P<host>[A-Za-z0-9]+)-(?P<pid>\d+)-[0-9a-f]+\.tmp")
-    try:
-        entries = list(os.scandir(real.parent))
-    except OSError:
-        return
-    now = time.time()
-    for entry in entries:
-        found = own.fullmatch(entry.name)
-        if not found:
-            continue
-        with suppress(OSError):
-            info = entry.stat(follow_symlinks=False)
-            if not stat.S_ISREG(info.st_mode):
-                continue
-            pid = int(found["pid"])
-            dead = found["host"] == HOST and pid != os.getpid() and not _alive(pid)
-            if dead or now - info.st_mtime > STALE_AFTER:
-                os.unlink(entry.path)
-
-
-def _alive(pid: int) -> bool:
-    if os.name != "posix":
-        return True  # os.kill on Windows would end the process: only the age rule applies there
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # PermissionError: alive, someone else's; anything odd: assume alive
-        return True
-    return True
 
 
 def _fsync_folder(folder: Path) -> None:

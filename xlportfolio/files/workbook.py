@@ -20,8 +20,9 @@ from openpyxl.workbook import Workbook
 from xlportfolio.core.book import Book
 from xlportfolio.core.plan import EditPlan
 from xlportfolio.errors import XlPortfolioError
-from xlportfolio.files.guards import PackageReport, inspect_package
-from xlportfolio.files.save import FileStamp, WorkbookLock, check_output, save_atomic, stamp
+from xlportfolio.files.locks import WorkbookLock
+from xlportfolio.files.package_check import PackageReport, inspect_package
+from xlportfolio.files.save import FileStamp, check_output, save_atomic, stamp
 from xlportfolio.package.book import Package
 from xlportfolio.package.surface import PackageSurface
 from xlportfolio.schema import Table

@@ -35,23 +35,16 @@ What the remote engine cannot do, and how this degrades:
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from xlportfolio.core.plan import CellIs, ChartSpec, ColorScale, Formula, Link, PrintSetup
-from xlportfolio.core.values import ERROR_CODES, CellError, Uncalculated, is_blank
+from xlportfolio.core.plan import CellIs, ChartSpec, ColorScale, Link, PrintSetup
+from xlportfolio.core.values import is_blank
 from xlportfolio.live.actions import NoteIndex, cell_action, remote_book, values_action
+from xlportfolio.live.generated import native_chart, page_setup, wipe
+from xlportfolio.live.notes import book_notes, prior_of, put_note
+from xlportfolio.live.values import color_runs, converter, hex_color, is_numeric, read_block, table_bounds
 from xlportfolio.surface.protocol import Cell, CellStyle, Prior, TableInfo
-
-POINTS_PER_CM = 72 / 2.54
-CHART_TYPES = {"line": "line", "column": "column_clustered", "bar": "bar_clustered",
-               "scatter": "xy_scatter_lines"}  # openpyxl's scatter style is lineMarker
-_MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
-# Text Excel reads as a date without a leading digit: "Jan 26", "March 2026", "Sep-5".
-_MONTH_DATE = re.compile(rf"^({_MONTHS})[a-z]*\.?([\s,/.-]+\d{{1,4}}){{0,2}}$", re.IGNORECASE)
-_QUOTE_FIRST = frozenset("=+-@'#(.$€£¥%")
-_MONTH_STARTS = frozenset(_MONTHS.split("|"))  # the regex only for text that starts like a month
 
 
 class LiveSurface:
@@ -135,7 +128,7 @@ class LiveSurface:
             return
         target = self._sheet(sheet)
         width = max(len(r) for r in rows)
-        convert = _converter()
+        convert = converter()
         grid = [[convert(v) for v in r] + [None] * (width - len(r)) for r in rows]
         rng = target.range((row, col), (row + len(rows) - 1, col + width - 1))
         if self.remote is not None:  # the action `.value = grid` queues, without xlwings' copies of the sheet
@@ -166,7 +159,7 @@ class LiveSurface:
         if self.remote is not None:  # fills and note texts cannot be read: a noted cell is left alone
             return {cell: None if cell in notes else ("", "", "") for cell in cells}
         target = self._sheet(sheet)
-        return {cell: _prior(target.range(cell), notes.get(cell)) for cell in cells}
+        return {cell: prior_of(target.range(cell), notes.get(cell)) for cell in cells}
 
     def set_notes(self, sheet: str, notes: dict[Cell, tuple[str, str] | None]) -> None:
         index = self._sheet_notes(sheet)
@@ -176,13 +169,13 @@ class LiveSurface:
             return
         target = self._sheet(sheet)
         for cell, text in texts:
-            index[cell] = _put_note(target.range(cell), index.get(cell), text)
+            index[cell] = put_note(target.range(cell), index.get(cell), text)
 
     def _sheet_notes(self, name: str) -> Any:
         """The sheet's notes by cell, read once: no write looks a cell's note up among all of them."""
         if name not in self._notes:
             sheet = self._sheet(name)
-            self._notes[name] = NoteIndex(self.remote, sheet.impl) if self.remote is not None else _book_notes(sheet)
+            self._notes[name] = NoteIndex(self.remote, sheet.impl) if self.remote is not None else book_notes(sheet)
         return self._notes[name]
 
     # --- tables ---------------------------------------------------------------------------------
@@ -219,7 +212,7 @@ class LiveSurface:
                          else self.book.sheets.add(name, before=follower))
             self._sheets[name.casefold()] = sheet
         else:
-            _wipe(sheet)
+            wipe(sheet)
         if sheet.visible == hidden:
             sheet.visible = not hidden
 
@@ -283,25 +276,8 @@ class LiveSurface:
             formats.add_cell_value("equal_to", formula, fill_color=hex_color(rule.fill))
 
     def print_setup(self, sheet: str, setup: PrintSetup) -> None:
-        if self.remote is not None:
-            return  # xlwings' remote engine has no page layout call
-        try:
-            page = self._sheet(sheet).api.PageSetup
-            page.Orientation = 2 if setup.landscape else 1  # xlLandscape, xlPortrait
-            page.Zoom = False  # the fit-to-pages settings count only without a zoom
-            page.FitToPagesWide = setup.fit_width
-            page.FitToPagesTall = setup.fit_height or False
-            first, last = setup.title_rows or (0, 0)
-            page.PrintTitleRows = f"${first}:${last}" if setup.title_rows else ""
-            page.PrintArea = setup.area or ""
-            for section, text in footer_sections(setup.footer).items():
-                setattr(page, f"{section}Footer", text)
-            target = self._sheet(sheet).api
-            target.ResetAllPageBreaks()  # the breaks of the sheet's last run
-            for row in setup.breaks:
-                target.HPageBreaks.Add(Before=target.Range(f"A{row}"))
-        except Exception:  # noqa: BLE001 - macOS' AppleScript object model has other names: Excel's defaults stay
-            pass
+        if self.remote is None:  # xlwings' remote engine has no page layout call
+            page_setup(self._sheet(sheet), setup)
 
     def activate(self, sheet: str) -> None:
         pass  # an open workbook stays on the sheet the person is on
@@ -311,220 +287,3 @@ class LiveSurface:
         if self.added:
             self.active.activate()
             self.added = False
-
-
-def footer_sections(footer: str) -> dict[str, str]:
-    """An Excel footer code ("&L&F&C&A&R&D") as its Left, Center and Right texts."""
-    parts = re.split(r"&([LCR])", footer)
-    names = {"L": "Left", "C": "Center", "R": "Right"}
-    return {names[code]: text for code, text in zip(parts[1::2], parts[2::2])}
-
-
-# --- reading values ----------------------------------------------------------------------------
-
-def table_bounds(table: Any) -> tuple[int, int, int, int]:
-    """(first row, first column, last row, last column) of a table, totals row left out."""
-    rng = table.range
-    rows, cols = rng.shape
-    last_row = rng.row + rows - 1 - (1 if table.show_totals else 0)
-    return rng.row, rng.column, last_row, rng.column + cols - 1
-
-
-def read_block(sheet: Any, first_row: int, first_col: int, last_row: int, last_col: int) -> list[list[Any]]:
-    """The cell values of a block in one read, as the file reader sees them."""
-    values = sheet.range((first_row, first_col), (last_row, last_col)).options(ndim=2, err_to_str=True).value
-    return [[cell_value(v) for v in row] for row in values]
-
-
-def cell_value(value: Any) -> Any:
-    """One value as read through xlwings, made to match the file reader's.
-
-    Desktop Excel hands every number over as a float: whole numbers become ints again, so an ID
-    typed as 1001 or a ledger's Seq reads (and hashes) the same from a file and from Excel.
-    """
-    if isinstance(value, str):  # most cells: tested first
-        if value in ERROR_CODES:
-            return CellError(value)
-        return None if value == "" else value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-# --- writing values ----------------------------------------------------------------------------
-
-def needs_quote(text: str) -> bool:
-    """Whether Excel could read `text` as anything but that text.
-
-    Every engine writes a value as if it were typed (COM `Range.Value`, AppleScript, Office.js
-    `range.values`): "=..." becomes a formula, "00123" the number 123, "2026-06-30" a date,
-    "TRUE" a boolean. Such text gets the leading apostrophe all of them honour, as the file
-    engine writes text as text. Generous on purpose: quoting text that would have stayed text
-    costs nothing visible, a missed case changes the data. (The apostrophe also keeps xlwings'
-    Office.js client from turning an ISO timestamp, a ledger's When, into a localised date.)
-    """
-    s = text.strip()
-    if not s:
-        return False
-    return (s[0] in _QUOTE_FIRST or s[0].isdigit() or text[0] == "'"
-            or s.casefold() in ("true", "false")
-            or s[:3].casefold() in _MONTH_STARTS and bool(_MONTH_DATE.match(s)))
-
-
-def to_excel(value: Any) -> Any:
-    """A plan value as it goes into a `.value` write."""
-    if isinstance(value, Formula):
-        return value.text  # a live formula on purpose: it is how a number traces to its source
-    if isinstance(value, Link):
-        value = value.text  # the hyperlink is added to the cell on its own
-    elif isinstance(value, (CellError, Uncalculated)):
-        value = str(value)
-    if isinstance(value, str) and needs_quote(value):
-        return "'" + value
-    return value
-
-
-def _converter() -> Any:
-    """`to_excel` for one write, each distinct text checked once (Findings repeat their texts)."""
-    texts: dict[str, str] = {}
-
-    def convert(value: Any) -> Any:
-        if type(value) is str:
-            found = texts.get(value)
-            if found is None:
-                found = texts[value] = to_excel(value)
-            return found
-        return to_excel(value)
-    return convert
-
-
-def is_numeric(value: Any) -> bool:
-    if isinstance(value, Formula):
-        value = value.value
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def hex_color(rgb: Any) -> str | None:
-    """'FFC7CE' (or an ARGB '00FFC7CE') as '#FFC7CE'; blank means no fill."""
-    text = "" if is_blank(rgb) else str(rgb).strip()
-    return f"#{text[-6:].upper()}" if text else None
-
-
-def color_runs(fills: dict[int, str | None]) -> list[tuple[int, int, str | None]]:
-    """Fills down one column as (first row, last row, colour) runs of equal colours: one call each."""
-    rows = sorted(fills)
-    out, start = [], 0
-    for i in range(1, len(rows) + 1):
-        if i == len(rows) or rows[i] != rows[i - 1] + 1 or fills[rows[i]] != fills[rows[start]]:
-            out.append((rows[start], rows[i - 1], fills[rows[start]]))
-            start = i
-    return out
-
-
-# --- notes -------------------------------------------------------------------------------------
-
-def _prior(cell: Any, note: Any | None) -> Prior | None:
-    """What a cell held before its first mark, as far as the engine can read it."""
-    try:
-        rgb = cell.color
-    except NotImplementedError:
-        rgb = None
-    fill = "{:02X}{:02X}{:02X}".format(*rgb) if rgb else ""
-    if note is None:
-        return fill, "", ""
-    try:
-        text = note.text
-    except NotImplementedError:
-        return None
-    try:
-        author = note.author or ""
-    except NotImplementedError:
-        author = ""
-    return fill, text, author
-
-
-def _book_notes(sheet: Any) -> Any:
-    """A desktop sheet's notes by (row, column), from one walk of its notes; before xlwings 0.37.5
-    (no `Note.location`) each cell's note is asked for instead, a direct call on desktop engines."""
-    notes = {}
-    try:
-        for note in sheet.notes:
-            cell = note.location
-            notes[(cell.row, cell.column)] = note
-    except NotImplementedError:  # an engine without notes has none to keep
-        pass
-    except AttributeError:
-        return _CellNotes(sheet)
-    return notes
-
-
-class _CellNotes(dict):
-    """Notes looked up cell by cell, remembered once looked up or written."""
-
-    def __init__(self, sheet: Any):
-        super().__init__()
-        self.sheet = sheet
-
-    def __missing__(self, cell: Cell) -> Any | None:
-        try:
-            note = self.sheet.range(cell).note
-        except NotImplementedError:
-            note = None
-        self[cell] = note
-        return note
-
-    def get(self, cell: Cell, default: Any = None) -> Any | None:
-        return self[cell]
-
-
-def _put_note(cell: Any, note: Any | None, text: str) -> Any | None:
-    """Give a cell (whose current note is `note`) the note `text`, or none when it is blank;
-    return the cell's note now."""
-    try:
-        if is_blank(text):
-            if note is not None:
-                note.delete()
-            return None
-        if note is not None:
-            note.text = text
-            return note
-        return cell.add_note(text)
-    except NotImplementedError:  # an engine without notes: the fill and the Findings sheet remain
-        return note
-
-
-# --- generated sheets --------------------------------------------------------------------------
-
-def _wipe(sheet: Any) -> None:
-    """Empty a generated sheet: values, formats, hyperlinks, conditional formats, charts."""
-    sheet.clear()
-    sheet.cells.conditional_formats.clear()
-    charts = sheet.charts
-    for i in reversed(range(len(charts))):
-        charts[i].delete()
-
-
-def native_chart(sheet: Any, spec: ChartSpec) -> Any:
-    """A native Excel chart from a plan's chart spec, through xlwings' chart API."""
-    # One block holds every series with its header row: set_source_data takes one range.
-    first = (min(s.first for s in spec.series), min(s.column for s in spec.series))
-    last = (max(s.last for s in spec.series), max(s.column for s in spec.series))
-    chart = sheet.charts.add(
-        width=spec.width_cm * POINTS_PER_CM, height=spec.height_cm * POINTS_PER_CM,
-        chart_type="xy_scatter" if spec.kind == "scatter" and spec.points else CHART_TYPES.get(spec.kind, "column_clustered"),
-        source=sheet.range(first, last),
-        plot_by="columns", anchor=sheet.range(spec.anchor))
-    cats = spec.categories
-    chart.set_x_axis_values(sheet.range((cats.first + 1, cats.column), (cats.last, cats.column)))
-    chart.title = spec.title
-    if len(spec.series) == 1:
-        chart.legend.visible = False  # the title already names the only series
-    chart.value_axis.number_format = spec.number_format
-    if spec.y_title:
-        chart.value_axis.title = spec.y_title
-    if spec.x_title:
-        chart.category_axis.title = spec.x_title
-    if spec.kind == "scatter":
-        chart.category_axis.number_format = spec.x_number_format
-    return chart
-

@@ -14,11 +14,12 @@ from lxml import etree
 from xlportfolio.core.book import column_letter, split_cell
 from xlportfolio.errors import WorkbookUnusable
 from xlportfolio.package import opc
-from xlportfolio.package.book import Spool
+from xlportfolio.package.cell_edit import SheetContext
 from xlportfolio.package.charts import chart_parts
 from xlportfolio.package.generated import Generated, sheet_xml
 from xlportfolio.package.notes import vml_block
-from xlportfolio.package.sheet_edit import SheetContext, rewrite_pieces
+from xlportfolio.package.parts import Spool
+from xlportfolio.package.sheet_edit import rewrite_pieces
 from xlportfolio.package.xml import MAIN, q, serialize
 
 if TYPE_CHECKING:

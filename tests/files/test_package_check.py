@@ -1,6 +1,6 @@
-"""inspect_package on good, unusual and hostile files, each built from real bytes inside the test.
+"""inspect_package on good, unusual, damaged and hostile packages, each built from real bytes inside the test.
 
-The guard refuses only what cannot be used; a user's content (charts, pictures, pivots ...) is
+Files that are not workbooks at all are tests/files/test_identify.py's. The guard refuses only what cannot be used; a user's content (charts, pictures, pivots ...) is
 never a reason to refuse, since the package engine keeps every part it does not change.
 """
 from __future__ import annotations
@@ -19,8 +19,8 @@ from openpyxl.comments import Comment
 from openpyxl.worksheet.table import Table
 
 from xlportfolio.errors import WorkbookUnusable
-from xlportfolio.files import guards
-from xlportfolio.files.guards import PackageReport, inspect_package
+from xlportfolio.files import package_check
+from xlportfolio.files.package_check import PackageReport, inspect_package
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "calamine"
 CORPUS_FILES = sorted(p for p in CORPUS.iterdir() if p.is_file()) if CORPUS.is_dir() else []
@@ -175,68 +175,18 @@ def test_the_guard_reads_only_the_small_parts_that_say_what_the_package_is(tmp_p
                 sheet.write(block)
             sheet.write(b"</sheetData>" + X14_DATA_VALIDATION + b"</worksheet>")
     read = []
-    original = guards._Reader.chunks
+    original = package_check._Reader.chunks
 
     def counting(self, info):
         read.append(info.filename)
         return original(self, info)
 
-    monkeypatch.setattr(guards._Reader, "chunks", counting)
+    monkeypatch.setattr(package_check._Reader, "chunks", counting)
     assert inspect_package(path).sheet_names == ("Data", "Notes")
     assert SHEET1 not in read and not any(n.startswith("xl/worksheets/") for n in read)
 
 
-# --- files that are not workbooks ---------------------------------------------------------------
-
-def test_missing_file(tmp_path):
-    expect_unusable(tmp_path / "nowhere.xlsx", "does not exist")
-
-
-def test_directory(tmp_path):
-    folder = tmp_path / "folder.xlsx"
-    folder.mkdir()
-    expect_unusable(folder, "folder")
-
-
-def test_empty_file(tmp_path):
-    path = tmp_path / "empty.xlsx"
-    path.write_bytes(b"")
-    expect_unusable(path, "empty (0 bytes)")
-
-
-def test_encrypted_workbook_says_how_to_remove_the_password(tmp_path):
-    path = tmp_path / "locked.xlsx"
-    path.write_bytes(OLE_MAGIC + bytes(1000) + "EncryptedPackage".encode("utf-16-le") + bytes(3000))
-    expect_unusable(path, "password-protected", "File > Info > Protect Workbook > Encrypt with Password")
-
-
-def test_legacy_xls_says_save_as_xlsx(tmp_path):
-    path = tmp_path / "old.xlsx"
-    path.write_bytes(OLE_MAGIC + bytes(1000) + "Workbook".encode("utf-16-le") + bytes(3000))
-    expect_unusable(path, "legacy Excel 97-2003 (.xls) file or another old-format Office file named .xlsx",
-                    "save it as an Excel Workbook (.xlsx)")
-
-
-def test_csv_renamed_xlsx(tmp_path):
-    path = tmp_path / "export.xlsx"
-    path.write_bytes(b"Item,Amount\r\nLaptop,1200\r\nDesk,300\r\n")
-    expect_unusable(path, "CSV text file named .xlsx", "rename it to export.csv", "import-crm export.csv")
-
-
-@pytest.mark.parametrize("page", [b"<!DOCTYPE html><html><body>Sign in</body></html>",
-                                  b"\xef\xbb\xbf  \n<HTML><table><tr><td>1</td></tr></table></HTML>",
-                                  b"<table><tr><td>Laptop</td></tr></table>"])
-def test_html_renamed_xlsx(tmp_path, page):
-    path = tmp_path / "report.xlsx"
-    path.write_bytes(page)
-    expect_unusable(path, "HTML page named .xlsx, not an Excel workbook")
-
-
-def test_random_bytes(tmp_path):
-    path = tmp_path / "noise.xlsx"
-    path.write_bytes(b"\x01\x02" + random.Random(3).randbytes(8192))
-    expect_unusable(path, "not an Excel workbook (not a zip package)")
-
+# --- damaged packages ------------------------------------------------------------------------
 
 def test_truncated_zip_is_damaged(tmp_path):
     good = good_workbook(tmp_path).read_bytes()
@@ -324,7 +274,7 @@ def test_reader_stops_when_a_part_inflates_past_its_size_or_the_budget(tmp_path,
             return io.BytesIO(b"x" * (3 << 20))
     info = zipfile.ZipInfo(SHEET1)
     info.file_size = declared
-    reader = guards._Reader(tmp_path / "liar.xlsx", EndlessZip(), budget)
+    reader = package_check._Reader(tmp_path / "liar.xlsx", EndlessZip(), budget)
     with pytest.raises(WorkbookUnusable, match=phrase):
         list(reader.chunks(info))
 

@@ -1,4 +1,5 @@
-"""A file that is not a workbook is described as what it is, under whatever name it was given.
+"""A file that is not a workbook is described as what it is, under whatever name it was given
+(xlportfolio.files.identify, the guard's first question, asked through inspect_package).
 
 Each file is real bytes of its format (CSV, text, HTML, PDF, OLE2 .xls, OpenDocument), written
 under its own extension and under a .xlsx name; the message must name the format, say when the
@@ -6,6 +7,7 @@ name hides it, and say what to do. The command line gives the same message with 
 """
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 import zipfile
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from xlportfolio.errors import WorkbookUnusable
-from xlportfolio.files.guards import inspect_package
+from xlportfolio.files.package_check import inspect_package
 
 ROOT = Path(__file__).resolve().parents[2]
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -42,6 +44,7 @@ HTML = (b"<html xmlns:x=\"urn:schemas-microsoft-com:office:excel\"><head><meta c
         b"</table></body></html>")
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n" + bytes(range(256))
 XLS = OLE_MAGIC + bytes(504) + "Workbook".encode("utf-16-le") + bytes(3000)
+ENCRYPTED = OLE_MAGIC + bytes(1000) + "EncryptedPackage".encode("utf-16-le") + bytes(3000)
 ODS = ods("application/vnd.oasis.opendocument.spreadsheet")
 ODT = ods("application/vnd.oasis.opendocument.text")
 
@@ -59,10 +62,16 @@ CASES = [
     ("report.xls", HTML, ["this is an HTML page named .xls, not an Excel workbook",
                           "export 'Excel' files as HTML", "save it as an Excel Workbook (.xlsx)"]),
     ("report.html", HTML, ["this is an HTML page, not an Excel workbook"]),
+    ("signin.xlsx", b"<!DOCTYPE html><html><body>Sign in</body></html>", ["HTML page named .xlsx, not an Excel workbook"]),
+    ("bom.xlsx", b"\xef\xbb\xbf  \n<HTML><table><tr><td>1</td></tr></table></HTML>", ["HTML page named .xlsx"]),
+    ("table.xlsx", b"<table><tr><td>Laptop</td></tr></table>", ["HTML page named .xlsx, not an Excel workbook"]),
     ("scan.pdf", PDF, ["this is a PDF document, not an Excel workbook", "ask for the Excel workbook"]),
     ("scan.xlsx", PDF, ["PDF document named .xlsx"]),
     ("old.xls", XLS, ["legacy Excel 97-2003 (.xls) file or another old-format Office file, not a .xlsx workbook"]),
-    ("old.xlsx", XLS, ["legacy Excel 97-2003 (.xls) file or another old-format Office file named .xlsx"]),
+    ("old.xlsx", XLS, ["legacy Excel 97-2003 (.xls) file or another old-format Office file named .xlsx",
+                       "save it as an Excel Workbook (.xlsx)"]),
+    ("locked.xlsx", ENCRYPTED, ["password-protected", "File > Info > Protect Workbook > Encrypt with Password"]),
+    ("noise.xlsx", b"\x01\x02" + random.Random(3).randbytes(8192), ["not an Excel workbook (not a zip package)"]),
     ("plan.ods", ODS, ["this is an OpenDocument spreadsheet (.ods", "LibreOffice Calc",
                        "save it as an Excel Workbook (.xlsx)"]),
     ("plan.xlsx", ODS, ["OpenDocument spreadsheet (.ods, as LibreOffice Calc and Google Sheets write) named .xlsx"]),
@@ -83,6 +92,15 @@ def test_the_guard_names_what_the_file_really_is(tmp_path, name, content, phrase
     for phrase in phrases:
         assert phrase in message, message
     assert path.read_bytes() == content
+
+
+def test_a_missing_file_and_a_folder_are_named_as_such(tmp_path):
+    folder = tmp_path / "folder.xlsx"
+    folder.mkdir()
+    for path, phrase in ((tmp_path / "nowhere.xlsx", "does not exist"), (folder, "this is a folder")):
+        with pytest.raises(WorkbookUnusable) as caught:
+            inspect_package(path)
+        assert str(caught.value).startswith(f"{path}: ") and phrase in str(caught.value)
 
 
 def test_csv_in_an_xlsx_is_never_called_plain_text_nor_text_a_csv(tmp_path):

@@ -1,11 +1,14 @@
-"""Look inside a workbook file before anything reads it, so a bad file fails with a message a person can act on.
+"""Is this workbook package whole, and safe to read?
 
-The guard's one job is safety: a file that is not a workbook (a CSV or text file, an HTML page,
-a PDF, an old .xls, an OpenDocument spreadsheet, whatever its name), an encrypted workbook, a zip bomb, Strict Open XML, or a package missing the parts every
-workbook has, becomes one WorkbookUnusable naming what it is and what to do. It reads only the
-small parts that say what the package is (content types, relationships, the workbook part),
-with the stdlib and within a budget. Content is never a reason to refuse: the package engine
-keeps every part it does not change byte for byte.
+The second question the guard asks, once `xlportfolio.files.identify` has found a zip package:
+a zip bomb, a damaged or hostile member list, a package missing the parts every workbook has
+(content types, the workbook part and its relationships, its sheets), or Strict Open XML,
+becomes one WorkbookUnusable naming what is wrong and what to do. It reads only the small parts
+that say what the package is (content types, relationships, the workbook part), with the stdlib
+and within a budget. Content is never a reason to refuse: the package engine keeps every part it
+does not change byte for byte.
+
+`inspect_package` asks both questions, in that order, and is what every command calls.
 """
 from __future__ import annotations
 
@@ -21,15 +24,12 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from xlportfolio.errors import WorkbookUnusable
+from xlportfolio.files.identify import opendocument_problem, read_head, reject_non_zip
 from xlportfolio.package.archive import Budget
 
-_CHUNK = 1 << 20
-_OVERLAP = 256                 # longer than any marker, so a marker split across two chunks is still seen
 _SMALL_PART_CAP = 64 << 20     # parts parsed whole (content types, rels, workbook.xml) are never this big
 _RATIO_FLOOR = 50 << 20        # small XML parts legitimately compress 100x+; only big members are suspect
 _MAX_MEMBERS = 100_000
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
 _STRICT_NS = b"purl.oclc.org/ooxml/spreadsheetml/main"
 _WORKBOOK_TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
@@ -54,9 +54,9 @@ class PackageReport:
 def inspect_package(path, *, max_unzipped_bytes: int = 1_500_000_000, max_ratio: int = 200) -> PackageReport:
     """Check that `path` is a readable .xlsx/.xlsm package; say what it is."""
     path = Path(path)
-    head = _read_head(path)
+    head = read_head(path)
     try:
-        _reject_non_zip(path, head)
+        reject_non_zip(path, head)
         with zipfile.ZipFile(path) as zf:
             return _inspect_zip(path, zf, max_unzipped_bytes, max_ratio)
     except WorkbookUnusable:
@@ -64,144 +64,6 @@ def inspect_package(path, *, max_unzipped_bytes: int = 1_500_000_000, max_ratio:
     except _ZIP_ERRORS as exc:
         raise WorkbookUnusable(path, f"the file is damaged (corrupt zip or unreadable part: {exc}); open and "
                                      "repair it in Excel, save it as .xlsx and try again") from None
-
-
-def _read_head(path: Path) -> bytes:
-    try:
-        if not path.exists():
-            raise WorkbookUnusable(path, "the file does not exist; check the folder and the file name")
-        if not path.is_file():
-            raise WorkbookUnusable(path, "this is a folder (or a device), not a workbook; "
-                                         "give the path of the .xlsx file")
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
-        raise WorkbookUnusable(path, f"the file cannot be read ({exc}); check that you may read it and that "
-                                     "no other program has it locked, then try again") from None
-    if not head:
-        raise WorkbookUnusable(path, "the file is empty (0 bytes); it was not saved completely - "
-                                     "save it again from Excel or restore it from a backup")
-    return head
-
-
-# What a file that is not a workbook really is: how to name it, the extensions it normally has, and
-# what to do with it. The message says "named .xlsx" only when the extension hides what it is.
-_FOREIGN = {
-    "csv": ("a CSV text file", (".csv",),
-            "import its rows with `xlportfolio import-crm {csv} --into PORTFOLIO.xlsx` (add --mapping when it "
-            "is not a Salesforce, HubSpot or Dynamics export), or open it in Excel and save it as an Excel "
-            "Workbook (.xlsx)"),
-    "tsv": ("a tab-separated text file", (".tsv", ".tab", ".txt", ".csv"),
-            "import its rows with `xlportfolio import-crm {csv} --into PORTFOLIO.xlsx` (add --mapping when it "
-            "is not a Salesforce, HubSpot or Dynamics export), or open it in Excel and save it as an Excel "
-            "Workbook (.xlsx)"),
-    "text": ("a plain text file", (".txt", ".text", ".log", ".md"),
-             "open it in Excel (Data > From Text/CSV), check the columns and save it as an Excel Workbook (.xlsx)"),
-    "html": ("an HTML page", (".html", ".htm"),
-             "web applications often export 'Excel' files as HTML, and login pages get saved by mistake; "
-             "open it in Excel and save it as an Excel Workbook (.xlsx)"),
-    "xml2003": ("an Excel 2003 XML spreadsheet", (".xml",),
-                "open it in Excel and save it as an Excel Workbook (.xlsx)"),
-    "pdf": ("a PDF document", (".pdf",),
-            "a PDF holds a printed page, not its cells; ask for the Excel workbook it was made from"),
-    "xls": ("a legacy Excel 97-2003 (.xls) file or another old-format Office file", (".xls", ".xlt"),
-            "open it in Excel and save it as an Excel Workbook (.xlsx)"),
-    "ods": ("an OpenDocument spreadsheet (.ods, as LibreOffice Calc and Google Sheets write)", (".ods", ".fods"),
-            "open it in LibreOffice Calc or Excel and save it as an Excel Workbook (.xlsx)"),
-    "odf": ("an OpenDocument file (a text document or presentation)", (".odt", ".odp", ".odg"),
-            "check that you picked the right file; a workbook ends in .xlsx"),
-}
-
-
-def _foreign(path: Path, kind: str) -> WorkbookUnusable:
-    """'this is a CSV text file named .xlsx, not an Excel workbook; <what to do>'."""
-    what, suffixes, todo = _FOREIGN[kind]
-    suffix = path.suffix.lower()
-    if suffix in suffixes:
-        named = ""
-    else:
-        named = f" named {path.suffix}" if suffix else " without a file extension"
-    csv_name = path.name if suffix in (".csv", ".tsv", ".tab", ".txt") else path.stem + ".csv"  # import-crm reads these
-    if kind in ("csv", "tsv") and csv_name != path.name:
-        todo = f"rename it to {csv_name} and " + todo
-    noun = "a .xlsx workbook" if kind == "xls" else "an Excel workbook"
-    return WorkbookUnusable(path, f"this is {what}{named}, not {noun}; " + todo.format(csv=csv_name))
-
-
-def _reject_non_zip(path: Path, head: bytes) -> None:
-    """Name the real format of a file that is not a zip package; usually it is a renamed file."""
-    if head.startswith(_OLE_MAGIC):
-        raise _ole_problem(path)
-    if head.startswith(b"PK"):
-        return
-    if head.startswith(b"%PDF-"):  # before the text sniff: a PDF's header looks like text
-        raise _foreign(path, "pdf")
-    kind = _sniff_text(head)
-    if kind:
-        raise _foreign(path, kind)
-    if not zipfile.is_zipfile(path):  # a zip may follow a stub (self-extractor); zipfile copes with that
-        raise WorkbookUnusable(path, "this is not an Excel workbook (not a zip package); check that you "
-                                     "picked the right file, or save it from Excel as .xlsx")
-
-
-def _ole_problem(path: Path) -> WorkbookUnusable:
-    # Excel keeps a password-encrypted .xlsx inside an OLE file, in a stream named EncryptedPackage.
-    if _file_contains(path, _ENCRYPTED):
-        return WorkbookUnusable(path, "the workbook is password-protected (encrypted) and cannot be read; remove "
-                                      "the password in Excel: File > Info > Protect Workbook > Encrypt with "
-                                      "Password, clear it, save, and try again")
-    return _foreign(path, "xls")
-
-
-def _file_contains(path: Path, needle: bytes) -> bool:
-    tail = b""
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            if needle in tail + chunk:
-                return True
-            tail = chunk[-len(needle):]
-    return False
-
-
-def _sniff_text(head: bytes) -> str | None:
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
-        if head.startswith(bom):
-            head = head[len(bom):].decode(codec, "ignore").encode("utf-8")
-            break
-    lead = head.lstrip().lower()
-    if lead.startswith((b"<html", b"<!doctype", b"<table")) or (lead.startswith(b"<?xml") and b"<html" in lead):
-        return "html"
-    if lead.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in lead:
-        return "xml2003"
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 13))
-    if b"\x00" in head or controls > len(head) // 100:
-        return None
-    return _delimited(head.decode("utf-8", "replace"), whole=len(head) < 4096) or "text"
-
-
-def _delimited(text: str, whole: bool) -> str | None:
-    """'csv' or 'tsv' when every line of the head holds the same separator, as an export's rows do."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not whole and len(lines) > 1:
-        lines = lines[:-1]  # the head may end in the middle of a line
-    lines = lines[:20]
-    for sep, kind in (("\t", "tsv"), (",", "csv"), (";", "csv"), ("|", "csv")):
-        if lines and all(sep in line for line in lines):
-            return kind
-    return None
-
-
-def _odf_problem(path: Path, parts: dict, reader) -> WorkbookUnusable | None:
-    """An OpenDocument file (LibreOffice, Google Sheets) is a zip too, named by its 'mimetype' part."""
-    info = parts.get("mimetype")
-    if info is None or info.file_size > 200:
-        return None
-    mimetype = reader.read(info).decode("ascii", "replace").strip()
-    if mimetype.startswith("application/vnd.oasis.opendocument.spreadsheet"):
-        return _foreign(path, "ods")
-    if mimetype.startswith("application/vnd.oasis.opendocument."):
-        return _foreign(path, "odf")
-    return None
 
 
 class _Reader:
@@ -225,7 +87,7 @@ def _inspect_zip(path: Path, zf: zipfile.ZipFile, cap: int, max_ratio: int) -> P
     _check_members(path, infos, cap, max_ratio)
     parts = {info.filename.lstrip("/"): info for info in infos}
     reader = _Reader(path, zf, cap)
-    if "[Content_Types].xml" not in parts and (odf := _odf_problem(path, parts, reader)):
+    if "[Content_Types].xml" not in parts and (odf := opendocument_problem(path, parts, reader)):
         raise odf
     types = _content_types(path, parts, reader)
     wb_name = _workbook_part(path, parts, reader, types)

@@ -3,7 +3,7 @@
 Setup (not timed): N intake workbooks of M `sample_intake` rows, request IDs and titles unique per
 file, plus an empty portfolio. Measured, each in a fresh process and interleaved: reading every
 file's Intake sheet with python-calamine (the fastest reader available) and with openpyxl read-only,
-and `consolidate_folder` into a fresh copy of the portfolio. Compare the ratio consolidate/calamine
+and consolidate (`on_file`) into a fresh copy of the portfolio. Compare the ratio consolidate/calamine
 between releases. Peak memory as in bench_validate.py (VmHWM after /proc/self/clear_refs).
 
     python bench/bench_consolidate.py [--files 500] [--rows 50] [--repeat 1] [--json OUT] [--profile]
@@ -61,7 +61,8 @@ def child(op: str, folder: str, portfolio: str, as_of: str) -> None:
 
     import openpyxl
 
-    from xlportfolio.commands.consolidate import consolidate_folder  # imported by every op: equal start
+    from xlportfolio.commands.consolidate import Options  # imported by every op: equal start
+    from xlportfolio.commands.files import on_file
     if HAVE_CALAMINE:
         from python_calamine import CalamineWorkbook
     paths = sorted(Path(folder).glob("*.xlsx"))
@@ -87,12 +88,12 @@ def child(op: str, folder: str, portfolio: str, as_of: str) -> None:
         extra = {"rows_seen": seen, "data_rows": data}
     elif op == "profile":
         prof = cProfile.Profile()
-        res = prof.runcall(consolidate_folder, folder, portfolio, as_of=dt.date.fromisoformat(as_of))
+        res = prof.runcall(on_file, "consolidate", portfolio, Options(folder=folder, as_of=dt.date.fromisoformat(as_of)))
         pstats.Stats(prof, stream=sys.stdout).sort_stats("cumulative").print_stats(r"xlportfolio|openpyxl", 10)
     else:
-        res = consolidate_folder(folder, portfolio, as_of=dt.date.fromisoformat(as_of))
+        res = on_file("consolidate", portfolio, Options(folder=folder, as_of=dt.date.fromisoformat(as_of)))
     if op in ("consolidate", "profile"):
-        o = res.outcomes
+        o = res.figures.files
         extra = {"files_read": sum(1 for x in o if not x.error), "data_rows": sum(x.rows_read for x in o),
                  "new": sum(x.new for x in o), "updated": sum(x.updated for x in o),
                  "rejected": sum(len(x.rejected) for x in o), "not_read": [x.file for x in o if x.error],

@@ -2,8 +2,8 @@
 
 The package engine reads only the parts a command needs and copies the others byte for byte; this
 benchmark says how close a command comes to the fastest way to merely read the file. It calls only
-the public command functions, `validate_file(path, output=None, as_of=...)` and
-`run_file(path, output=None, as_of=...)`, so it runs unchanged against any engine behind them.
+the public command functions, `on_file("validate", path, ValidateOptions(as_of=...), output=None)` and
+`on_file("run", path, RunOptions(as_of=...), output=None)`, so it runs unchanged against any engine behind them.
 
 Every operation runs in a fresh Python process that first imports xlportfolio (every module but
 the live, add-in, server and CLI ones), openpyxl and python-calamine, then reports for the operation
@@ -167,8 +167,9 @@ def child(op: str, src: str, out: str, as_of: str) -> None:
     import openpyxl
     from python_calamine import CalamineWorkbook
 
-    from xlportfolio.commands.run import run_file
-    from xlportfolio.commands.validate import validate_file
+    from xlportfolio.commands.files import on_file
+    from xlportfolio.commands.run import Options as RunOptions
+    from xlportfolio.commands.validate import Options as ValidateOptions
 
     day = dt.date.fromisoformat(as_of)
     gc.collect()
@@ -188,12 +189,12 @@ def child(op: str, src: str, out: str, as_of: str) -> None:
         wb = openpyxl.load_workbook(src)
         wb.save(out)
     elif op == "validate":
-        result = validate_file(src, output=None, as_of=day)
-        extra = {"rows": result.rows, "findings": len(result.report.findings), "errors": result.report.errors,
+        result = on_file("validate", src, ValidateOptions(as_of=day), output=None)
+        extra = {"rows": result.figures.rows, "findings": len(result.report.findings), "errors": result.report.errors,
                  "warnings": result.report.warnings}
     elif op == "run":
-        result = run_file(src, output=None, as_of=day)
-        extra = {"errors": result.errors, "steps": [f"{s.command}: {s.summary}" for s in result.steps]}
+        result = on_file("run", src, RunOptions(as_of=day), output=None)
+        extra = {"errors": result.errors, "steps": [f"{s.command}: {s.summary}" for s in result.figures.steps]}
     else:
         raise SystemExit(f"unknown operation {op!r}")
     cpu, wall = _cpu() - cpu, time.perf_counter() - started

@@ -11,7 +11,7 @@ Each operation runs in a fresh Python process that reports its wall time and how
 RSS rose above its RSS after imports (VmHWM after /proc/self/clear_refs, as bench_validate.py):
 
 - **baseline**: `openpyxl.load_workbook(path)` then `wb.save(other)`;
-- **rollup**: `rollup_file(path, output=other)`: load, read Items/Financials/Stage weights, the
+- **rollup**: `on_file("rollup", path, RollupOptions(), output=other)`: load, read Items/Financials/Stage weights, the
   engine, the three generated sheets with their formulas (and the Findings sheet), atomic save.
 
     python bench/bench_rollup.py [--measures 50000] [--months 24] [--repeat N] [--values] [--json OUT]
@@ -77,7 +77,8 @@ def child(op: str, src: str, out: str, values: str) -> None:
 
     import openpyxl
 
-    from xlportfolio.commands.rollup import rollup_file  # imported by both ops: equal starting points
+    from xlportfolio.commands.files import on_file  # imported by both ops: equal starting points
+    from xlportfolio.commands.rollup import Options as RollupOptions
 
     gc.collect()
     method, before = _start_peak()
@@ -87,8 +88,8 @@ def child(op: str, src: str, out: str, values: str) -> None:
         wb = openpyxl.load_workbook(src)
         wb.save(out)
     else:
-        result = rollup_file(src, output=out, values=values == "values")
-        extra = {"items": result.items, "upper": result.upper, "months": len(result.months),
+        result = on_file("rollup", src, RollupOptions(values=values == "values"), output=out)
+        extra = {"items": result.figures.items, "upper": result.figures.upper, "months": len(result.figures.months),
                  "findings": len(result.report.findings)}
     seconds = time.perf_counter() - started
     peak = _peak(method)

@@ -57,7 +57,8 @@ def child(op: str, src: str, out: str, as_of: str) -> None:
 
     import openpyxl
 
-    from xlportfolio.commands.validate import validate_file  # imported by both ops: equal starting points
+    from xlportfolio.commands.files import on_file  # imported by both ops: equal starting points
+    from xlportfolio.commands.validate import Options as ValidateOptions
 
     gc.collect()
     method, before = _start_peak()
@@ -67,9 +68,9 @@ def child(op: str, src: str, out: str, as_of: str) -> None:
         wb = openpyxl.load_workbook(src)
         wb.save(out)
     else:
-        result = validate_file(src, output=out, as_of=dt.date.fromisoformat(as_of))
+        result = on_file("validate", src, ValidateOptions(as_of=dt.date.fromisoformat(as_of)), output=out)
         report = result.report
-        extra = {"rows": result.rows, "findings": len(report.findings), "errors": report.errors,
+        extra = {"rows": result.figures.rows, "findings": len(report.findings), "errors": report.errors,
                  "warnings": report.warnings, "by_code": dict(report.by_code().most_common())}
     seconds = time.perf_counter() - started
     peak = _peak(method)

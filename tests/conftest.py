@@ -13,9 +13,11 @@ def add_commands(monkeypatch):
     import types
 
     from xlportfolio import registry
+    from xlportfolio.commands.base import Options
 
     def add(module_name, members, *commands):
         module = types.ModuleType(module_name)
+        module.Options = Options  # what the fakes take: the options every command shares
         for name, member in members.items():
             setattr(module, name, member)
         monkeypatch.setitem(sys.modules, module_name, module)

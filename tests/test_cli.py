@@ -16,7 +16,7 @@ def test_validate_exit_code_one_with_errors_and_json(demo_book):
     result = run("validate", demo_book, "--json", "--as-of", AS_OF)
     assert result.exit_code == 1
     payload = json.loads(result.stdout)
-    assert payload["rows"] == 100 and payload["errors"] > 0
+    assert payload["figures"]["rows"] == 100 and payload["errors"] > 0
     first = payload["findings"][0]
     assert {"code", "severity", "message", "sheet", "row", "column", "header", "value", "cell"} <= set(first)
 

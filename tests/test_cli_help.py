@@ -37,7 +37,7 @@ def help_text(path: tuple[str, ...]) -> str:
 def test_the_walk_reaches_every_registered_command_and_the_others():
     names = {p[0] for p, _ in PATHS if len(p) == 1}
     assert {c.id for c in COMMANDS} <= names
-    assert {"new", "demo", "version", "addin", "serve"} <= names
+    assert {"new", "demo", "version", "addin", "serve", "schema"} <= names
     assert {("new", "intake"), ("new", "portfolio"), ("addin", "build"), ("addin", "install"),
             ("addin", "manifest")} <= {p for p, _ in PATHS}
 

@@ -110,5 +110,7 @@ def test_consolidate_names_each_file_as_it_reads_it(demo_book, tmp_path):
                                       "--as-of", AS_OF.isoformat()])
     assert result.exit_code == 1, result.output  # the sample's Intake holds errors: consolidate says so
     steps = [line for line in result.output.splitlines() if line.startswith("consolidate ")]
-    assert steps == [f"consolidate {n}/{len(files)}: {p.name}"
-                     for n, p in enumerate(sorted(files, key=lambda p: p.name), start=1)]
+    total = len(files) + 1  # every file, then the save
+    assert steps == [f"consolidate {n}/{total}: {p.name}"
+                     for n, p in enumerate(sorted(files, key=lambda p: p.name), start=1)] + [
+                         f"consolidate {total}/{total}: save"]

@@ -17,16 +17,16 @@ def test_every_registry_command_is_a_cli_command_in_registry_order():
     ids = [c.id for c in registry.COMMANDS]
     assert [n for n in names if n in ids] == ids
     # Everything else on the CLI is housekeeping, not a workbook command.
-    assert set(names) - set(ids) <= {"new", "demo", "version", "addin", "serve"}
+    assert set(names) - set(ids) <= {"new", "demo", "version", "addin", "serve", "schema"}
 
 
-def test_each_command_names_a_function_that_takes_a_workbook():
+def test_each_command_is_run_on_a_workbook_with_its_options():
     for command in registry.COMMANDS:
-        func = command.function()
-        params = list(inspect.signature(func).parameters)
-        assert params, command.id
-        if command.ribbon:
-            assert params == ["wb"], f"{command.id}: a ribbon command runs on the open workbook alone"
+        assert command.run.endswith(":run"), command.id
+        params = list(inspect.signature(command.function()).parameters)
+        assert params[:2] == ["wb", "options"], command.id
+        if command.ribbon:  # the ribbon runs it with the defaults: no option may be required
+            command.module().Options()
 
 
 def test_control_ids_are_unique_and_valid_for_ribbon_xml():

@@ -1,21 +1,22 @@
-"""The `xlportfolio` command line: thin wrappers that call commands and print their results."""
+"""The `xlportfolio` command line: options from the arguments, the command run on the file (on_file), its
+Outcome printed in the words the ribbon's message box uses (commands.render), or as JSON, and its exit code."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table as RichTable
 
 from xlportfolio import __version__
 from xlportfolio.cli_help import HelpCommand, HelpGroup
-from xlportfolio.core.findings import counted
 from xlportfolio.env import env
 from xlportfolio.errors import XlPortfolioError
+from xlportfolio.registry import BY_ID, COMMANDS
 
 app = typer.Typer(cls=HelpGroup, add_completion=False, no_args_is_help=True,
                   help="Governed Excel workbooks as the system of record of a project portfolio.")
@@ -23,10 +24,6 @@ new_app = typer.Typer(cls=HelpGroup, no_args_is_help=True, help="Write a standar
 app.add_typer(new_app, name="new")
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
-
-
-# Every command that edits a workbook takes the same --output option.
-OUTPUT = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is.")
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -72,138 +69,114 @@ def workbook_command(command_id: str):
     return register
 
 
-def _date(text: str | None) -> dt.date | None:
+def _date(text: str | None, option: str = "--as-of") -> dt.date | None:
     if text is None:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        fail(f"--as-of {text!r} is not a date; write it as YYYY-MM-DD.")
+        fail(f"{option} {text!r} is not a date; write it as YYYY-MM-DD.")
+
+
+def finish(command: str, book: Path, options, output: Path | None = None, as_json: bool = False,
+           steps: int | None = None) -> None:
+    """Run `command` on the file, print its Outcome (the ribbon's words, or JSON) and exit with its code.
+    `steps`: how many steps the command names (run's commands, consolidate's files), for a progress line."""
+    from xlportfolio.commands.files import on_file
+    from xlportfolio.progress import Steps
+
+    if steps is None:
+        outcome = on_file(command, book, options, output)
+    else:
+        with Steps(err, command, steps + 1) as progress:  # the steps, then the save
+            outcome = on_file(command, book, options, output, on_step=progress.start)
+    if as_json:
+        sys.stdout.write(outcome.model_dump_json(indent=2) + "\n")
+    else:
+        show(outcome)
+    raise typer.Exit(outcome.exit_code)
+
+
+def show(outcome) -> None:
+    """The renderer's lines, word for word; colour only marks the summary's verdict and the first errors."""
+    from xlportfolio.commands.render import FIRST_ERRORS, lines
+
+    shown = lines(outcome)
+    first = next((n for n, line in enumerate(shown) if line.startswith("First error")), len(shown))
+    red = range(first, first + 1 + min(FIRST_ERRORS, sum(f.severity == "error" for f in outcome.findings)))
+    for n, line in enumerate(shown):
+        style = "bold " + {0: "green", 1: "red"}.get(outcome.exit_code, "yellow") if n == 0 else "red" * (n in red)
+        text = escape(line)  # a workbook's text may hold brackets: never console markup
+        out.print(f"[{style}]{text}[/]" if style else text, soft_wrap=True)
+
+
+# Options every workbook command shares.
+OUTPUT = typer.Option(None, "--output", "-o", help="Write the result here; the original stays as it is.")
+JSON = typer.Option(False, "--json", help="Print the outcome as JSON (its schema: xlportfolio schema COMMAND).")
+INTO = typer.Option(..., "--into", help="The portfolio workbook whose Intake table receives the rows.")
+INTO_OUTPUT = typer.Option(None, "--output", "-o", help="Write the result here; the portfolio stays as it is.")
+
+
+def as_of_option(what: str = "Judge dates against this day"):
+    return typer.Option(None, "--as-of", help=f"{what} (YYYY-MM-DD); default today.")
 
 
 @workbook_command("validate")
 def validate(
     book: Path = typer.Argument(..., help="The workbook with an Intake table."),
     output: Path | None = OUTPUT,
-    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
-    as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
+    as_json: bool = JSON,
+    as_of: str | None = as_of_option("Judge due dates against this day"),
 ) -> None:
     """Check the Intake table and mark every problem in the workbook (exit 1 when errors exist)."""
-    from xlportfolio.commands.validate import validate_file
+    from xlportfolio.commands.validate import Options
 
-    result = validate_file(book, output=output, as_of=_date(as_of))
-    report = result.report
-    if as_json:
-        payload = {"file": str(book), "written": str(result.written), "rows": result.rows,
-                   "errors": report.errors, "warnings": report.warnings,
-                   "findings": [f.to_dict() for f in report.leading]}
-        sys.stdout.write(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
-    else:
-        print_report(book, result.rows, report, result.written)
-    raise typer.Exit(1 if report.errors else 0)
-
-
-def print_report(book: Path, rows: int, report, written: Path, limit: int = 15) -> None:
-    out.print(f"[bold]{book}[/]: {rows} requests checked, "
-              f"[red]{counted(report.errors, 'error')}[/], [yellow]{counted(report.warnings, 'warning')}[/].")
-    if report.findings:
-        counts = RichTable("finding", "count", box=None, padding=(0, 2))
-        for code, n in report.code_counts():
-            counts.add_row(code, str(n))
-        out.print(counts)
-        _print_lines(report, limit)
-    out.print(f"Marks, status column and Findings sheet written to [bold]{written}[/].")
+    finish("validate", book, Options(as_of=_date(as_of)), output, as_json)
 
 
 @workbook_command("accept")
 def accept(
     book: Path = typer.Argument(..., help="The portfolio workbook with Intake and Items tables."),
     output: Path | None = OUTPUT,
-    as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
+    as_json: bool = JSON,
+    as_of: str | None = as_of_option("Judge due dates against this day"),
 ) -> None:
     """Turn valid requests marked Accept = Yes into portfolio items at DI1 Defined."""
-    from xlportfolio.commands.accept import accept_file
+    from xlportfolio.commands.accept import Options
 
-    result = accept_file(book, output=output, as_of=_date(as_of))
-    s, report = result.summary, result.report
-    out.print(f"[bold]{book}[/]: {len(s.created)} items created, {len(s.linked)} re-linked, "
-              f"{s.already} accepted before, [red]{len(s.refused)} refused[/].")
-    for rid, item in s.created[:20]:
-        out.print(f"  {rid} -> {item} (DI1 Defined)")
-    for row, why in s.refused[:20]:
-        out.print(f"  [red]Intake!row {row}[/]: {why}; see the marked cells and the Findings sheet.")
-    if report.errors:
-        out.print(f"Intake has [red]{counted(report.errors, 'error')}[/] and {counted(report.warnings, 'warning')} (Findings sheet).")
-    out.print(f"Written to [bold]{result.written}[/].")
-    raise typer.Exit(1 if report.errors or s.refused else 0)
+    finish("accept", book, Options(as_of=_date(as_of)), output, as_json)
 
 
 @workbook_command("consolidate")
 def consolidate(
     folder: Path = typer.Argument(..., help="Folder with the intake workbooks business units sent back."),
-    into: Path = typer.Option(..., "--into", help="The portfolio workbook whose Intake table receives the rows."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the portfolio stays as it is."),
-    as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
+    into: Path = INTO,
+    output: Path | None = INTO_OUTPUT,
+    as_json: bool = JSON,
+    as_of: str | None = as_of_option("Judge due dates against this day"),
 ) -> None:
     """Validate every intake workbook in FOLDER and merge the valid rows into the portfolio."""
-    from xlportfolio.commands.consolidate import consolidate_folder, intake_files
-    from xlportfolio.progress import Steps
+    from xlportfolio.commands.consolidate import Options, intake_files
 
-    total = len(intake_files(folder, into)) if folder.is_dir() else 0
-    with Steps(err, "consolidate", total) as steps:
-        result = consolidate_folder(folder, into, output=output, as_of=_date(as_of),
-                                    on_file=lambda p: steps.start(p.name))
-    table = RichTable(box=None, padding=(0, 1))
-    table.add_column("file", no_wrap=True)
-    for name in ("ver", "status", "rows", "new", "changed", "same", "rejected"):
-        table.add_column(name, no_wrap=True)
-    for o in result.outcomes:
-        colour = {"merged": "green", "not read": "red", "rejected": "red"}.get(o.status, "yellow")
-        table.add_row(o.file, o.template, f"[{colour}]{o.status}[/]", str(o.rows_read), str(o.new),
-                      str(o.updated), str(o.unchanged), str(len(o.rejected)))
-    out.print(table)
-    for o in result.outcomes:
-        for line in ([o.error] if o.error else []) + o.notes:
-            out.print(f"  {o.file}: {line}", soft_wrap=True)
-    new = sum(o.new for o in result.outcomes)
-    out.print(f"{len(result.outcomes)} files, {new} new requests merged into [bold]{result.written}[/]; "
-              "details on its Consolidation sheet.")
-    report = result.report
-    if report.findings:
-        out.print(f"Intake now has [red]{counted(report.errors, 'error')}[/] and [yellow]{counted(report.warnings, 'warning')}[/] "
-                  "(Findings sheet).")
-    raise typer.Exit(1 if report.errors else 0)
+    files = len(intake_files(folder, into)) if folder.is_dir() else 0
+    finish("consolidate", into, Options(folder=folder, as_of=_date(as_of)), output, as_json, steps=files)
 
 
 @workbook_command("import-crm")
 def import_crm(
     export: Path = typer.Argument(..., help="The CRM export (CSV or XLSX)."),
-    into: Path = typer.Option(..., "--into", help="The portfolio workbook whose Intake table receives the rows."),
+    into: Path = INTO,
     mapping: Path | None = typer.Option(None, "--mapping", help="Column mapping (CSV, or XLSX with a Mapping sheet)."),
     preset: str | None = typer.Option(None, help="salesforce, hubspot or dynamics; default: recognised from the headers."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the result here; the portfolio stays as it is."),
-    as_of: str | None = typer.Option(None, help="Judge due dates against this day (YYYY-MM-DD); default today."),
+    output: Path | None = INTO_OUTPUT,
+    as_json: bool = JSON,
+    as_of: str | None = as_of_option("Judge due dates against this day"),
 ) -> None:
     """Import opportunities from a CRM export as intake requests (re-importing updates them)."""
-    from xlportfolio.commands.import_crm import import_crm_file
+    from xlportfolio.commands.import_crm import Options
 
-    result = import_crm_file(export, into, mapping=mapping, preset=preset, output=output, as_of=_date(as_of))
-    crm, o = result.crm, result.outcome
-    out.print(f"[bold]{export}[/] ({crm.preset or 'custom mapping'}): {o.rows_read} rows, {o.new} new, "
-              f"{o.updated} changed, {o.unchanged} unchanged, [red]{len(o.rejected)} rejected[/].")
-    if crm.unmapped:
-        out.print("  not used: " + ", ".join(crm.unmapped), soft_wrap=True)
-    if crm.missing:
-        out.print("  [yellow]the export does not fill[/]: " + ", ".join(crm.missing), soft_wrap=True)
-    for f in crm.findings[:10]:  # errors first; an export's text may hold brackets: escaped, never markup
-        colour = "red" if f.severity == "error" else "yellow"
-        out.print(f"  [{colour}]{f.severity} {escape(f.location())}[/]: {escape(f.message)}", soft_wrap=True)
-    for why in o.rejected[:10]:
-        out.print(f"  [red]{escape(why)}[/]", soft_wrap=True)
-    out.print(f"Intake now has {counted(result.report.errors, 'error')} and {counted(result.report.warnings, 'warning')}; "
-              f"written to [bold]{result.written}[/] (see its CRM Import and Findings sheets).")
-    # Errors left in Intake or in reading the export: exit 1 either way.
-    raise typer.Exit(1 if result.report.errors or any(f.severity == "error" for f in crm.findings) else 0)
+    finish("import-crm", into, Options(export=export, mapping=mapping, preset=preset, as_of=_date(as_of)),
+           output, as_json)
 
 
 @workbook_command("score")
@@ -212,27 +185,15 @@ def score(
     method: str = typer.Option("weighted", help="weighted (0-100) or WSJF."),
     ahp: bool = typer.Option(False, "--ahp", help="Take the weights from the AHP pairwise table."),
     output: Path | None = OUTPUT,
-    as_of: str | None = typer.Option(None, help="Urgency counts days from this day (YYYY-MM-DD); default today."),
+    as_json: bool = JSON,
+    as_of: str | None = as_of_option("Urgency counts days from this day"),
 ) -> None:
     """Score, rank and explain intake requests and items with the Scoring sheet's criteria."""
-    from xlportfolio.commands.score import score_file
-    from xlportfolio.core.prioritise.score import WSJF_SCALE
+    from xlportfolio.commands.score import Options
 
     if method.lower() not in ("weighted", "wsjf"):
         fail(f"--method {method!r}: choose weighted or WSJF.")
-    result = score_file(book, output=output, as_of=_date(as_of), method=method, ahp=ahp)
-    if result.consistency is not None:
-        ok = "[green]consistent[/]" if result.consistency <= 0.10 else "[red]inconsistent, above 0.10[/]"
-        out.print(f"AHP consistency ratio {result.consistency:.3f} ({ok}).")
-    for table, n in result.scored.items():
-        out.print(f"[bold]{table}[/]: {n} rows scored ({WSJF_SCALE if method.lower() == 'wsjf' else method}).")
-        for rid, value, why in result.top[table]:
-            out.print(f"  {rid:<14} {value:>10.4g}  {why}")
-        if result.skipped[table]:
-            out.print(f"  [yellow]not scored on[/] {', '.join(result.skipped[table])} (no such column in {table}).")
-    _print_lines(result.report, limit=len(result.report.findings))
-    out.print(f"Score, Rank and Why written to [bold]{result.written}[/].")
-    raise typer.Exit(1 if result.report.errors else 0)
+    finish("score", book, Options(method=method.lower(), ahp=ahp, as_of=_date(as_of)), output, as_json)
 
 
 @workbook_command("select")
@@ -242,59 +203,36 @@ def select(
                                       "2.000.000, 2m, 2.5m, 2k or €2m; default: no budget limit."),
     objective: str = typer.Option("score", help="Maximise total score, or total value (revenue, retention)."),
     output: Path | None = OUTPUT,
-    as_of: str | None = typer.Option(None, help="Spread effort from this day (YYYY-MM-DD); default today."),
+    as_json: bool = JSON,
+    as_of: str | None = as_of_option("Spread effort from this day"),
 ) -> None:
     """Choose the best candidates under budget and capacity (an exact MILP), onto a Scenario sheet."""
-    from xlportfolio.commands.select import select_file
+    from xlportfolio.commands.select import Options
 
     if objective not in ("score", "value"):
         fail(f"--objective {objective!r}: choose score or value.")
     # The text goes to the command: the workbook's decimal separator decides "2.000" (select.read_budget).
-    outcome = select_file(book, budget=budget, objective=objective, output=output, as_of=_date(as_of))
-    s, budget = outcome.selection, outcome.budget
-    if not s.optimal:
-        out.print(f"[bold red]No selection[/] ({s.status}): {s.explanation}", soft_wrap=True)
-        out.print(f"The Scenario sheet in [bold]{outcome.written}[/] shows the candidates and this explanation.")
-        raise typer.Exit(1)
-    out.print(f"[bold]{book}[/]: {len(s.chosen)} of {len(outcome.candidates)} candidates selected, "
-              f"total {objective} {s.value:,.1f}, cost {s.cost:,.0f}"
-              + (f" of {budget:,.0f}" if budget is not None else "") + ".")
-    out.print("  limits that keep more out: " + (", ".join(s.binding[:10]) or "none"), soft_wrap=True)
-    if outcome.left_out:
-        out.print(f"  {len(outcome.left_out)} rows could not compete, e.g. {outcome.left_out[0]}", soft_wrap=True)
-    out.print(f"Scenario sheet (selection, cut line, efficient frontier chart) written to [bold]{outcome.written}[/].")
+    finish("select", book, Options(budget=budget, last_budget=False, objective=objective, as_of=_date(as_of)), output,
+           as_json)
 
 
 @workbook_command("gates")
 def gates(
     book: Path = typer.Argument(..., help="The portfolio workbook (Items with a Requested stage, Gates sheet)."),
     output: Path | None = OUTPUT,
-    as_of: str | None = typer.Option(None, help="Judge dates against this day (YYYY-MM-DD); default today."),
+    as_json: bool = JSON,
+    as_of: str | None = as_of_option(),
 ) -> None:
     """Check every requested stage move: apply and record the passing ones, undo and explain the others."""
-    from xlportfolio.commands.gates import gates_file, move_line, refusal_line
+    from xlportfolio.commands.gates import Options
 
-    outcome = gates_file(book, output=output, as_of=_date(as_of))
-    result, report = outcome.result, outcome.report
-    out.print(f"[bold]{book}[/]: {len(result.applied)} moves applied, [red]{len(result.refused)} refused[/].")
-    for m in result.applied[:20]:
-        out.print(f"  [green]{move_line(m)}[/]", soft_wrap=True)
-    for r in list(result.refusals.values())[:20]:
-        out.print(f"  [red]{refusal_line(r)}[/]", soft_wrap=True)
-    others = [f for f in report.findings if f.severity == "error" and f.code != "gate-refused"]
-    for f in others[:20]:
-        out.print(f"  [red]error[/] {f.location()}: {f.message}", soft_wrap=True)
-    counts = report.code_counts()
-    if counts:
-        out.print("  findings: " + ", ".join(f"{c} x{n}" for c, n in counts))
-    out.print(f"Ledger now {outcome.ledger_rows} rows; written to [bold]{outcome.written}[/].")
-    raise typer.Exit(1 if report.errors else 0)
+    finish("gates", book, Options(as_of=_date(as_of)), output, as_json)
 
 
 @workbook_command("verify")
 def verify(
     book: Path = typer.Argument(..., help="The portfolio workbook with a Ledger sheet."),
-    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
+    as_json: bool = JSON,
     against: Path | None = typer.Option(None, "--against", help="A copy written by --export earlier: every row "
                                         "it holds must still be in the ledger, unchanged and in order."),
     export: Path | None = typer.Option(None, "--export", help="Write the ledger's rows to this JSON Lines file "
@@ -306,23 +244,9 @@ def verify(
     Exit 2 when there is no ledger, or its rows are keyed and no ledger key is set
     (XLPORTFOLIO_LEDGER_KEY, XLPORTFOLIO_LEDGER_KEY_FILE or key_file under \\[ledger] in config.toml).
     """
-    from xlportfolio.commands.verify import check_file
+    from xlportfolio.commands.verify import Options
 
-    check = check_file(book, against=against, export=export)
-    if as_json:
-        sys.stdout.write(json.dumps({"file": str(book), **check.to_dict()}, indent=2, ensure_ascii=False) + "\n")
-        raise typer.Exit(check.exit_code)
-    colour = {0: "green", 1: "bold red", 2: "yellow"}[check.exit_code]
-    out.print(f"[{colour}]{escape(str(book))}[/]: {escape(check.summary())}", soft_wrap=True)
-    for line in check.details():
-        out.print(f"  [red]{escape(line)}[/]", soft_wrap=True)
-    if check.exported:
-        out.print(f"Copy of the ledger written to [bold]{check.exported}[/]; keep it outside the workbook and "
-                  f"check later with --against {check.exported}.", soft_wrap=True)
-    elif export is not None:
-        out.print(f"No copy was written to {export}: only a ledger that verifies in full is exported.",
-                  soft_wrap=True)
-    raise typer.Exit(check.exit_code)
+    finish("verify", book, Options(against=against, export=export), as_json=as_json)
 
 
 @workbook_command("rollup")
@@ -330,70 +254,42 @@ def rollup(
     book: Path = typer.Argument(..., help="The portfolio workbook (Items, Financials, Capacity, Dependencies)."),
     values: bool = typer.Option(False, "--values", help="Write plain numbers (a frozen snapshot) instead of formulas."),
     output: Path | None = OUTPUT,
-    as_of: str | None = typer.Option(None, help="Capacity and dates are judged from this day (YYYY-MM-DD); default today."),
+    as_json: bool = JSON,
+    as_of: str | None = as_of_option("Capacity and dates are judged from this day"),
 ) -> None:
     """Regenerate the rollup sheets, the portfolio checks and the Dashboard (live formulas, native charts)."""
-    from xlportfolio.commands.rollup import rollup_file
+    from xlportfolio.commands.rollup import Options
 
-    result = rollup_file(book, output=output, values=values, as_of=_date(as_of))
-    out.print(f"[bold]{book}[/]: {result.headline}.")
-    _print_findings(result.report)
-    out.print(f"Rollup, Rollup by month, Breakdown and Dashboard written to [bold]{result.written}[/]"
-              + (" as plain numbers." if values else " as formulas over the source tables."))
-    raise typer.Exit(1 if result.report.errors else 0)
+    finish("rollup", book, Options(values=values, as_of=_date(as_of)), output, as_json)
 
 
 @workbook_command("run")
 def run_all(
     book: Path = typer.Argument(..., help="The portfolio workbook."),
     output: Path | None = OUTPUT,
-    as_of: str | None = typer.Option(None, help="Judge dates against this day (YYYY-MM-DD); default today."),
+    as_json: bool = JSON,
+    as_of: str | None = as_of_option(),
 ) -> None:
     """Run validate, accept, score, gates and rollup in order, and save once."""
-    from xlportfolio.commands.run import STEPS, run_file
-    from xlportfolio.progress import Steps
+    from xlportfolio.commands.run import STEPS, Options
 
-    with Steps(err, "run", len(STEPS) + 1) as steps:  # the steps, then the save
-        result = run_file(book, output=output, as_of=_date(as_of), on_step=steps.start)
-    summary = RichTable("command", "result", "errors", "warnings", box=None, padding=(0, 2))
-    for s in result.steps:
-        summary.add_row(s.command, s.summary, f"[red]{s.errors}[/]" if s.errors else "0",
-                        f"[yellow]{s.warnings}[/]" if s.warnings else "0")
-    out.print(summary)
-    out.print(f"Written to [bold]{result.written}[/]; details on its Findings sheet.")
-    raise typer.Exit(1 if result.errors else 0)
+    finish("run", book, Options(as_of=_date(as_of)), output, as_json, steps=len(STEPS))
 
 
 @workbook_command("report")
 def report(
     book: Path = typer.Argument(..., help="The portfolio workbook."),
     out_path: Path = typer.Option(..., "--out", help="The HTML file to write, e.g. pack.html."),
+    as_json: bool = JSON,
     since: str | None = typer.Option(None, help="Gate moves and decisions since this day (YYYY-MM-DD); "
                                      "default 30 days ago."),
     as_of: str | None = typer.Option(None, help="The report's 'today' (YYYY-MM-DD); default today."),
 ) -> None:
     """Write a steering-committee pack (HTML with the dashboard charts); the workbook is only read."""
-    from xlportfolio.commands.report import report_file
+    from xlportfolio.commands.report import Options
 
-    result = report_file(book, out_path, since=_date(since), as_of=_date(as_of))
-    out.print(f"Steering-committee pack written to [bold]{result.written}[/].")
-
-
-def _print_findings(report, limit: int = 15) -> None:
-    counts = report.code_counts()
-    if counts:
-        out.print("  findings: " + ", ".join(f"{c} x{n}" for c, n in counts), soft_wrap=True)
-    _print_lines(report, limit)
-
-
-def _print_lines(report, limit: int) -> None:
-    """The first findings, errors before warnings, each by its item and cell."""
-    for f in report.leading[:limit]:
-        colour = "red" if f.severity == "error" else "yellow"
-        item = f"{escape(f.item)}, " if f.item else ""
-        out.print(f"  [{colour}]{f.severity}[/] {item}{escape(f.location())}: {escape(f.message)}", soft_wrap=True)
-    if len(report.findings) > limit:
-        out.print(f"  ... {len(report.findings) - limit} more on the Findings sheet.")
+    finish("report", book, Options(out=out_path, since=_date(since, "--since"), as_of=_date(as_of)),
+           as_json=as_json)
 
 
 @new_app.command("intake", cls=HelpCommand)
@@ -449,8 +345,6 @@ def version() -> None:
 
 
 def _register_commands() -> None:
-    from xlportfolio.registry import COMMANDS
-
     missing = [c.id for c in COMMANDS if c.id not in REGISTERED]
     extra = sorted(set(REGISTERED) - {c.id for c in COMMANDS})
     if missing or extra:  # a programming error, caught by the first test that imports the CLI
@@ -460,6 +354,22 @@ def _register_commands() -> None:
 
 
 _register_commands()
+
+
+CommandId = StrEnum("CommandId", {c.id: c.id for c in COMMANDS})  # typer lists them and refuses others
+
+
+@app.command(cls=HelpCommand)
+@guarded
+def schema(
+    command: CommandId | None = typer.Argument(None, help="One command's schemas; default every command's."),
+) -> None:
+    """Print the JSON Schema of each command's options and of its --json outcome, for scripts."""
+    from xlportfolio.commands.base import json_schemas
+
+    chosen = [BY_ID[command.value]] if command else COMMANDS
+    schemas = {c.id: json_schemas(c.module()) for c in chosen}
+    sys.stdout.write(json.dumps(schemas, indent=2, ensure_ascii=False) + "\n")
 
 
 def _mount_addin() -> None:

@@ -3,7 +3,8 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.support import AS_OF, parts
-from xlportfolio.commands.accept import accept_file
+from xlportfolio.commands.accept import Options as AcceptOptions
+from xlportfolio.commands.files import on_file
 from xlportfolio.core.formats import money_format
 from xlportfolio.errors import TemplateError
 
@@ -12,9 +13,9 @@ def test_accept_appends_items_and_links_requests(demo_book, tmp_path):
     before = load_workbook(demo_book)["Items"]
     items_before = before.max_row
     first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
-    result = accept_file(demo_book, output=first, as_of=AS_OF)
-    created = result.summary.created
-    assert created and result.summary.refused  # the demo marks some broken requests too
+    result = on_file("accept", demo_book, AcceptOptions(as_of=AS_OF), output=first)
+    created = result.figures.created
+    assert created and result.figures.refused  # the demo marks some broken requests too
 
     wb = load_workbook(first)
     items = wb["Items"]
@@ -34,8 +35,8 @@ def test_accept_appends_items_and_links_requests(demo_book, tmp_path):
     for rid, item in created:
         assert linked[rid] == ("Accepted", item)
 
-    again = accept_file(first, output=second, as_of=AS_OF)
-    assert again.summary.created == [] and again.summary.already == len(created)
+    again = on_file("accept", first, AcceptOptions(as_of=AS_OF), output=second)
+    assert again.figures.created == [] and again.figures.already == len(created)
     assert parts(first) == parts(second)
 
 
@@ -45,4 +46,4 @@ def test_accept_needs_a_portfolio(tmp_path):
     path = tmp_path / "form.xlsx"
     build_workbook(INTAKE_KIND).save(path)
     with pytest.raises(TemplateError, match="no Items table"):
-        accept_file(path)
+        on_file("accept", path, AcceptOptions())

@@ -2,7 +2,8 @@
 from openpyxl import load_workbook
 
 from tests.support import AS_OF
-from xlportfolio.commands.consolidate import consolidate_folder
+from xlportfolio.commands.consolidate import Options as ConsolidateOptions
+from xlportfolio.commands.files import on_file
 from xlportfolio.demo.run import write_inbox
 
 
@@ -16,8 +17,8 @@ def test_one_broken_file_never_stops_the_batch(demo_book, tmp_path):
     inbox = tmp_path / "inbox"
     files = write_inbox(inbox, AS_OF)
     sources = {p: p.read_bytes() for p in files}
-    result = consolidate_folder(inbox, demo_book, as_of=AS_OF)
-    by_file = {o.file: o for o in result.outcomes}
+    result = on_file("consolidate", demo_book, ConsolidateOptions(folder=inbox, as_of=AS_OF))
+    by_file = {o.file: o for o in result.figures.files}
 
     assert set(by_file) == {p.name for p in files}
     sales, ops = by_file["sales.xlsx"], by_file["operations.xlsx"]
@@ -41,7 +42,7 @@ def test_one_broken_file_never_stops_the_batch(demo_book, tmp_path):
 def test_rerun_duplicates_nothing_and_updates_what_changed(demo_book, tmp_path):
     inbox = tmp_path / "inbox"
     write_inbox(inbox, AS_OF)
-    first = consolidate_folder(inbox, demo_book, as_of=AS_OF)
+    first = on_file("consolidate", demo_book, ConsolidateOptions(folder=inbox, as_of=AS_OF))
     _, rows_before = intake_rows(demo_book)
 
     sales = inbox / "sales.xlsx"
@@ -51,9 +52,9 @@ def test_rerun_duplicates_nothing_and_updates_what_changed(demo_book, tmp_path):
     ws.cell(2, head.index("Title") + 1).value = "Renamed by the business unit"
     wb.save(sales)
 
-    second = consolidate_folder(inbox, demo_book, as_of=AS_OF)
-    s1 = next(o for o in first.outcomes if o.file == "sales.xlsx")
-    s2 = next(o for o in second.outcomes if o.file == "sales.xlsx")
+    second = on_file("consolidate", demo_book, ConsolidateOptions(folder=inbox, as_of=AS_OF))
+    s1 = next(o for o in first.figures.files if o.file == "sales.xlsx")
+    s2 = next(o for o in second.figures.files if o.file == "sales.xlsx")
     assert (s2.new, s2.updated, s2.unchanged) == (0, 1, s1.new - 1)
     _, rows_after = intake_rows(demo_book)
     assert len(rows_after) == len(rows_before)
@@ -69,8 +70,8 @@ def test_an_id_already_in_the_portfolio_is_rejected_not_overwritten(demo_book, t
     rows = sample_intake(AS_OF, seed=99, count=3)  # REQ-0001..3 are the portfolio's own IDs
     intake_form(rows).save(inbox / "clash.xlsx")
     _, before = intake_rows(demo_book)
-    result = consolidate_folder(inbox, demo_book, as_of=AS_OF)
-    (outcome,) = result.outcomes
+    result = on_file("consolidate", demo_book, ConsolidateOptions(folder=inbox, as_of=AS_OF))
+    (outcome,) = result.figures.files
     assert outcome.new == 0 and len(outcome.rejected) == 3
     assert "already used by the portfolio itself" in outcome.rejected[0]
     _, after = intake_rows(demo_book)

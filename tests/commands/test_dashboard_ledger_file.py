@@ -6,8 +6,9 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.support import AS_OF
-from xlportfolio.commands.gates import gates_file
-from xlportfolio.commands.rollup import rollup_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.gates import Options as GatesOptions
+from xlportfolio.commands.rollup import Options as RollupOptions
 from xlportfolio.demo.data import sample_portfolio
 from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
 
@@ -38,7 +39,7 @@ def books(tmp_path_factory):
     data["Financials"] = [r for r in data["Financials"] if r["item_id"] <= "M-0040"]  # enough, and fast
     clean = folder / "clean.xlsx"
     build_workbook(PORTFOLIO_KIND, data).save(clean)
-    gates_file(clean, as_of=AS_OF, now=NOW)  # every item joins the ledger as found
+    on_file("gates", clean, GatesOptions(as_of=AS_OF, now=NOW))  # every item joins the ledger as found
     typed = folder / "typed.xlsx"
     shutil.copy(clean, typed)
     ws = load_workbook(clean)["Items"]
@@ -48,8 +49,8 @@ def books(tmp_path_factory):
                 and isinstance(r[col["Estimated value"]].value, (int, float)) and r[col["Estimated value"]].value > 0]
     up, cancelled = measures[0], measures[1]
     set_cells(typed, {(up[0].row, "Stage"): "DI5 Implemented", (cancelled[0].row, "State"): "Cancelled"})
-    rollup_file(clean, as_of=AS_OF)
-    rollup_file(typed, as_of=AS_OF)
+    on_file("rollup", clean, RollupOptions(as_of=AS_OF))
+    on_file("rollup", typed, RollupOptions(as_of=AS_OF))
     named = [(r[0].value, r[col["Name"]].value, r[col["Estimated value"]].value) for r in (up, cancelled)]
     return clean, typed, named
 

@@ -2,7 +2,9 @@
 from openpyxl import load_workbook
 
 from tests.support import AS_OF
-from xlportfolio.commands.import_crm import IMPORT_SHEET, import_crm_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.import_crm import IMPORT_SHEET
+from xlportfolio.commands.import_crm import Options as ImportCrmOptions
 
 EXPORT = """\ufeffOpportunity ID,Opportunity Name,Account Name,Account ID,Amount,Close Date,Created Date,Description,Opportunity Owner,Stage
 0065g00000AbCdE,Renewal 2027,Acme Retail,C-10001,"125,000.00",12/31/2026,06/01/2026,"Wants SSO, MFA",Anna Berger,Proposal
@@ -19,8 +21,8 @@ def rows_by_id(path):
 def test_import_appends_then_updates_without_blanking_what_people_typed(demo_book, tmp_path):
     export = tmp_path / "sf.csv"
     export.write_text(EXPORT, encoding="utf-8")
-    result = import_crm_file(export, demo_book, as_of=AS_OF)
-    assert result.crm.preset == "salesforce" and result.outcome.new == 2
+    result = on_file("import-crm", demo_book, ImportCrmOptions(export=export, as_of=AS_OF))
+    assert result.figures.preset == "salesforce" and result.figures.new == 2
     ws, head, rows = rows_by_id(demo_book)
     first = rows["CRM-salesforce-0065g00000AbCdE"]
     col = {h: i for i, h in enumerate(head)}
@@ -39,8 +41,8 @@ def test_import_appends_then_updates_without_blanking_what_people_typed(demo_boo
     ws.cell(row, col["Category"] + 1).value = "Customer value"
     wb.save(demo_book)
     export.write_text(EXPORT.replace('"125,000.00"', '"150,000.00"'), encoding="utf-8")
-    again = import_crm_file(export, demo_book, as_of=AS_OF)
-    assert (again.outcome.new, again.outcome.updated, again.outcome.unchanged) == (0, 1, 1)
+    again = on_file("import-crm", demo_book, ImportCrmOptions(export=export, as_of=AS_OF))
+    assert (again.figures.new, again.figures.updated, again.figures.unchanged) == (0, 1, 1)
     _, _, rows = rows_by_id(demo_book)
     updated = rows["CRM-salesforce-0065g00000AbCdE"]
     assert updated[col["Expected revenue"]].value == 150000
@@ -69,6 +71,6 @@ def test_an_import_that_would_outgrow_excels_rows_is_refused_before_any_work(dem
                                             for i in range(10)), encoding="utf-8")
     before = demo_book.read_bytes()
     with pytest.raises(XlPortfolioError, match="past Excel's last row") as caught:
-        import_crm_file(export, demo_book, preset="salesforce", as_of=AS_OF)
+        on_file("import-crm", demo_book, ImportCrmOptions(export=export, preset="salesforce", as_of=AS_OF))
     assert "row 1,048,580" in str(caught.value) and str(demo_book) in str(caught.value)
     assert demo_book.read_bytes() == before

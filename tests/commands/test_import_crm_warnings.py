@@ -5,7 +5,9 @@ from openpyxl import load_workbook
 
 from tests.support import AS_OF
 from tests.support.cli import run
-from xlportfolio.commands.import_crm import IMPORT_SHEET, import_crm_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.import_crm import IMPORT_SHEET
+from xlportfolio.commands.import_crm import Options as ImportCrmOptions
 
 HEAD = "Opportunity ID,Opportunity Name,Account Name,Amount,Close Date,Description"
 
@@ -31,8 +33,8 @@ def test_a_cut_text_a_guessed_encoding_and_cleaned_ids_are_reported_where_they_h
             "\t0065C,Scanners,Beta,3000,12/31/2026,x,n\r\n")
     export = tmp_path / "opps.csv"
     export.write_bytes(text.encode("cp1252"))
-    result = import_crm_file(export, demo_book, as_of=AS_OF)
-    assert (result.outcome.new, result.outcome.rejected) == (3, [])
+    result = on_file("import-crm", demo_book, ImportCrmOptions(export=export, as_of=AS_OF))
+    assert (result.figures.new, result.figures.rejected) == (3, [])
 
     _, rows = intake_rows(demo_book)
     assert rows["CRM-salesforce-0065A"]["Business reason"] == long[:32_767]

@@ -9,7 +9,8 @@ from openpyxl import load_workbook
 
 from tests.support import AS_OF
 from tests.test_cli import run
-from xlportfolio.commands.gates import gates_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.gates import Options as GatesOptions
 from xlportfolio.core.gates.ledger import Entry, chain_head, entry_hash
 
 NOW = dt.datetime(2026, 6, 30, 9, 0, tzinfo=dt.UTC)
@@ -42,8 +43,8 @@ def _gated(folder, key):
         env.setenv("XLPORTFOLIO_CONFIG_DIR", str(folder / "no-config"))
         if key:
             env.setenv("XLPORTFOLIO_LEDGER_KEY", key)
-        outcome = gates_file(path, as_of=AS_OF, now=NOW)
-    assert outcome.ledger_rows > 5
+        outcome = on_file("gates", path, GatesOptions(as_of=AS_OF, now=NOW))
+    assert outcome.figures.ledger_rows > 5
     return path
 
 
@@ -150,7 +151,7 @@ def test_key_from_a_key_file_named_in_the_user_config(keyed, tmp_path, monkeypat
     assert result.exit_code == 2 and "ledger.key" in result.output and "cannot be read" in result.output
     (config / "ledger.key").write_text(KEY + "\n", encoding="utf-8")  # an editor's line break is not the key
     result = run("verify", keyed, "--json")
-    assert result.exit_code == 0 and "ledger.key" in json.loads(result.stdout)["key"]
+    assert result.exit_code == 0 and "ledger.key" in json.loads(result.stdout)["figures"]["key"]
 
 
 def test_a_forged_chain_passes_the_chain_alone_but_not_the_key(keyed, monkeypatch):

@@ -9,8 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.support import AS_OF
-from xlportfolio.commands.gates import gates_file
-from xlportfolio.commands.report import report_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.gates import Options as GatesOptions
+from xlportfolio.commands.report import Options as ReportOptions
 from xlportfolio.core.rollup.dashboard.figures import dashboard_data
 from xlportfolio.core.rollup.dashboard.formulas import value_of
 from xlportfolio.demo.data import sample_portfolio
@@ -42,7 +43,8 @@ def book_path(tmp_path_factory):
     """The sample portfolio after a gates run a week ago, with new stage requests since."""
     path = tmp_path_factory.mktemp("report") / "portfolio.xlsx"
     build_workbook(PORTFOLIO_KIND, small_portfolio()).save(path)
-    STANDING["refused"] = len(gates_file(path, as_of=GATES_RUN.date(), now=GATES_RUN).result.refused)
+    gated = on_file("gates", path, GatesOptions(as_of=GATES_RUN.date(), now=GATES_RUN))
+    STANDING["refused"] = len(gated.figures.refused)
     wb = load_workbook(path)
     ws = wb["Items"]
     level, stage, asked, name = (column(ws, h) for h in ("Level", "Stage", "Requested stage", "Name"))
@@ -58,7 +60,7 @@ def book_path(tmp_path_factory):
 @pytest.fixture(scope="module")
 def report(book_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("out") / "pack.html"
-    result = report_file(book_path, out, as_of=AS_OF)
+    result = on_file("report", book_path, ReportOptions(out=out, as_of=AS_OF))
     return result, out.read_text(encoding="utf-8")
 
 
@@ -72,7 +74,7 @@ def test_the_pack_is_one_self_contained_html_file(report):
     assert text.startswith("<!DOCTYPE html>")
     assert not re.search(r"<link|<script|src=\"(?!data:)|url\(", text)
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', text)
-    assert len(images) == result.charts == 5
+    assert len(images) == result.figures.charts == 5
     assert all(base64.b64decode(i).startswith(b"\x89PNG\r\n\x1a\n") for i in images)
     assert "@media print" in text and "@page" in text
     assert "Traceback" not in text
@@ -102,20 +104,21 @@ def test_the_summary_and_charts_show_the_dashboards_figures(book_path, report):
 def test_gate_moves_and_decisions_in_the_period(book_path, report, tmp_path):
     result, text = report
     moves = section(text, "moves")
-    assert result.gate_moves == moves.count("<td class=\"nowrap\">2026-06-23</td>") > 0
+    assert result.figures.gate_moves == moves.count("<td class=\"nowrap\">2026-06-23</td>") > 0
     assert "The ledger’s" in moves and "entries verify" in moves
     approvals = sample_portfolio(AS_OF)["Approvals"]
     expected = [a for a in approvals if AS_OF - dt.timedelta(days=30) <= a["decided_on"] <= AS_OF]
-    assert result.decisions == len(expected) > 0
-    later = report_file(book_path, tmp_path / "later.html", since=dt.date(2026, 6, 24), as_of=AS_OF)
-    assert later.gate_moves == 0
+    assert result.figures.decisions == len(expected) > 0
+    later = on_file("report", book_path, ReportOptions(out=tmp_path / "later.html", since=dt.date(2026, 6, 24),
+                                                       as_of=AS_OF))
+    assert later.figures.gate_moves == 0
     assert "No gate move was recorded in the ledger in this period." in (tmp_path / "later.html").read_text()
 
 
 def test_decisions_needed_say_what_each_request_still_lacks(report):
     result, text = report
     needed = html.unescape(section(text, "decisions-needed"))
-    assert STANDING["refused"] > 0 and result.decisions_needed == 3 + STANDING["refused"]
+    assert STANDING["refused"] > 0 and result.figures.decisions_needed == 3 + STANDING["refused"]
     assert needed.count("DI3 Detailed → <strong>DI4 Decided</strong>") == 3
     assert "Missing for DI4 Decided" in needed or "Ready" in needed
     assert "Sponsor, Controller" in needed  # nobody approved these requests yet
@@ -126,12 +129,12 @@ def test_top_risks_are_the_ten_highest_probability_times_impact(report):
     risks = sample_portfolio(AS_OF)["Risks"]
     best = sorted((r["probability"] * r["impact"] for r in risks), reverse=True)[:10]
     shown = [int(s) for s in re.findall(r'<td class="num"><strong>(\d+)</strong></td>', section(text, "risks"))]
-    assert result.risks == 10 and shown == best
+    assert result.figures.risks == 10 and shown == best
 
 
 def test_the_workbook_is_only_read(book_path, tmp_path):
     before = book_path.read_bytes()
-    report_file(book_path, tmp_path / "pack.html", as_of=AS_OF)
+    on_file("report", book_path, ReportOptions(out=tmp_path / "pack.html", as_of=AS_OF))
     assert book_path.read_bytes() == before
 
 
@@ -140,7 +143,7 @@ def test_a_tampered_ledger_is_flagged(book_path, tmp_path):
     wb["Ledger"]["H3"] = "edited afterwards"
     path = tmp_path / "tampered.xlsx"
     wb.save(path)
-    report_file(path, tmp_path / "pack.html", as_of=AS_OF)
+    on_file("report", path, ReportOptions(out=tmp_path / "pack.html", as_of=AS_OF))
     assert "The ledger does not verify" in (tmp_path / "pack.html").read_text()
 
 
@@ -148,11 +151,11 @@ def test_a_bare_portfolio_still_gives_a_pack(tmp_path):
     data = sample_portfolio(AS_OF)
     path = tmp_path / "bare.xlsx"
     build_workbook(PORTFOLIO_KIND, {"Items": data["Items"]}).save(path)
-    result = report_file(path, tmp_path / "pack.html", as_of=AS_OF)
+    result = on_file("report", path, ReportOptions(out=tmp_path / "pack.html", as_of=AS_OF))
     text = (tmp_path / "pack.html").read_text()
-    assert result.gate_moves == result.decisions == result.risks == 0
+    assert result.figures.gate_moves == result.figures.decisions == result.figures.risks == 0
     assert "No risk with both a probability and an impact is recorded." in text
-    assert result.charts == 3  # stage, category, capacity (demand only); no money by month
+    assert result.figures.charts == 3  # stage, category, capacity (demand only); no money by month
 
 
 # --- bad inputs: a clear message naming the file, and no pack ---------------------------------------------------
@@ -161,7 +164,7 @@ def test_a_file_that_is_no_workbook(tmp_path):
     path = tmp_path / "notes.xlsx"
     path.write_text("not a workbook")
     with pytest.raises(XlPortfolioError, match="notes.xlsx"):
-        report_file(path, tmp_path / "pack.html", as_of=AS_OF)
+        on_file("report", path, ReportOptions(out=tmp_path / "pack.html", as_of=AS_OF))
     assert not (tmp_path / "pack.html").exists()
 
 
@@ -169,15 +172,16 @@ def test_a_workbook_without_items(tmp_path):
     path = tmp_path / "intake.xlsx"
     build_workbook(INTAKE_KIND).save(path)
     with pytest.raises(XlPortfolioError, match=r"intake\.xlsx.*no Items table"):
-        report_file(path, tmp_path / "pack.html", as_of=AS_OF)
+        on_file("report", path, ReportOptions(out=tmp_path / "pack.html", as_of=AS_OF))
     assert not (tmp_path / "pack.html").exists()
 
 
 def test_a_period_that_runs_backwards(book_path, tmp_path):
     with pytest.raises(XlPortfolioError, match="backwards"):
-        report_file(book_path, tmp_path / "pack.html", since=AS_OF + dt.timedelta(days=1), as_of=AS_OF)
+        on_file("report", book_path, ReportOptions(out=tmp_path / "pack.html", since=AS_OF + dt.timedelta(days=1),
+                                                   as_of=AS_OF))
 
 
 def test_an_output_folder_that_does_not_exist(book_path, tmp_path):
     with pytest.raises(XlPortfolioError, match="does not exist"):
-        report_file(book_path, tmp_path / "nowhere" / "pack.html", as_of=AS_OF)
+        on_file("report", book_path, ReportOptions(out=tmp_path / "nowhere" / "pack.html", as_of=AS_OF))

@@ -11,7 +11,9 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.support import AS_OF, parts
-from xlportfolio.commands.rollup import BOOK_TABLES, rollup_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.rollup import BOOK_TABLES
+from xlportfolio.commands.rollup import Options as RollupOptions
 from xlportfolio.core.plan import GENERATED_SHEETS, Formula
 from xlportfolio.core.rollup.breakdown import BREAKDOWN
 from xlportfolio.core.rollup.by_month import BY_MONTH
@@ -49,7 +51,7 @@ def demo(path, **changes):
 
 
 def engine(path):
-    """The engine's plan for the workbook's current tables (as rollup_file computes it)."""
+    """The engine's plan for the workbook's current tables (as the rollup command computes it)."""
     return rollup(read_tables(path, BOOK_TABLES)).plan
 
 
@@ -95,7 +97,7 @@ def recalculated(tmp_path_factory):
                                    3: {"period": AS_OF}}),
     }
     for path in books.values():
-        rollup_file(path, as_of=AS_OF)
+        on_file("rollup", path, RollupOptions(as_of=AS_OF))
     converted = convert_to_xlsx(list(books.values()), tmp_path_factory.mktemp("rollup-lo"),
                                 make_profile(tmp_path_factory.mktemp("rollup-profile")))
     return {name: (path, engine(path), converted[path.resolve()]) for name, path in books.items()}
@@ -132,9 +134,9 @@ def portfolio(tmp_path_factory):
 
 def test_rollup_writes_formulas_and_leaves_user_sheets_alone(portfolio, tmp_path):
     out = tmp_path / "out.xlsx"
-    result = rollup_file(portfolio, output=out, as_of=AS_OF)
-    assert result.written == out and not result.values
-    assert result.items > 400 and result.upper == 51 and len(result.months) == 24
+    result = on_file("rollup", portfolio, RollupOptions(as_of=AS_OF), output=out)
+    assert result.written == out and not result.figures.values
+    assert result.figures.items > 400 and result.figures.upper == 51 and len(result.figures.months) == 24
     # The rollup's own reading of the demo is clean; what it reports are the portfolio checks'
     # findings (the sample plans money outside item dates and overbooks some months).
     from xlportfolio.core.checks.registry import CHECKS
@@ -155,15 +157,15 @@ def test_rollup_writes_formulas_and_leaves_user_sheets_alone(portfolio, tmp_path
 
 def test_running_twice_changes_nothing(portfolio, tmp_path):
     first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
-    rollup_file(portfolio, output=first, as_of=AS_OF)
-    rollup_file(first, output=second, as_of=AS_OF)
+    on_file("rollup", portfolio, RollupOptions(as_of=AS_OF), output=first)
+    on_file("rollup", first, RollupOptions(as_of=AS_OF), output=second)
     assert parts(first) == parts(second)
 
 
 def test_values_writes_a_snapshot_of_plain_numbers(portfolio, tmp_path):
     out = tmp_path / "values.xlsx"
-    result = rollup_file(portfolio, output=out, values=True, as_of=AS_OF)
-    assert result.values
+    result = on_file("rollup", portfolio, RollupOptions(values=True, as_of=AS_OF), output=out)
+    assert result.figures.values
     wb = load_workbook(out)
     for name in ROLLUP_SHEETS:
         assert not any(c.data_type == "f" for row in wb[name].iter_rows() for c in row), name
@@ -180,7 +182,7 @@ def test_an_older_workbook_without_stage_weights_uses_the_defaults(portfolio, tm
     del wb["Stage weights"]
     old = tmp_path / "old.xlsx"
     wb.save(old)
-    rollup_file(old, as_of=AS_OF)
+    on_file("rollup", old, RollupOptions(as_of=AS_OF))
     ws = load_workbook(old)[ROLLUP]
     header = [c.value for c in ws[2]]
     weights = {ws.cell(r, 8).value: ws.cell(r, header.index("Stage weight") + 1).value for r in range(3, 40)}
@@ -193,4 +195,4 @@ def test_a_workbook_without_items_is_refused(tmp_path):
 
     build_workbook(INTAKE_KIND).save(path)
     with pytest.raises(TemplateError, match="no Items table"):
-        rollup_file(path)
+        on_file("rollup", path, RollupOptions())

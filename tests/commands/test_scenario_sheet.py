@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from tests.support import AS_OF
 from xlportfolio.cli import app
-from xlportfolio.commands.select import select_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.select import Options as SelectOptions
 from xlportfolio.core.prioritise.scenario import CUT_LINE, MONEY, SCENARIO_HEADER
 
 C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
@@ -29,7 +30,7 @@ def scenario(tmp_path_factory):
     book = folder / "portfolio.xlsx"
     build_workbook(PORTFOLIO_KIND, sample_portfolio(AS_OF)).save(book)
     out = folder / "scenario.xlsx"
-    outcome = select_file(book, budget="2,000,000", output=out, as_of=AS_OF, levels=6)
+    outcome = on_file("select", book, SelectOptions(budget="2,000,000", as_of=AS_OF, levels=6), output=out)
     return outcome, out, load_workbook(out)["Scenario"]
 
 
@@ -60,7 +61,7 @@ def test_the_list_shows_ids_names_scores_and_values_in_their_own_columns(scenari
     assert tuple(c.value for c in ws[1][:len(SCENARIO_HEADER)]) == SCENARIO_HEADER
     rows = table_rows(ws)
     items = [r for r in rows if r["Item ID"] != CUT_LINE]
-    assert len(items) == len(outcome.candidates) and outcome.budget == 2_000_000
+    assert len(items) == outcome.figures.candidates and outcome.figures.budget == 2_000_000
     assert all(r["Name"] for r in items)
     assert all(0 <= r["Score (0-100)"] <= 100 for r in items)
     assert any(r["Value per year"] > 1000 for r in items)  # money, not a score
@@ -94,11 +95,11 @@ def test_limits_and_shortfalls_are_rows_one_limit_per_cell(scenario):
     outcome, _, ws = scenario
     header, limits = block(ws, "Binding limits")
     assert header[:3] == ["Kind", "Limit", "Unit"]
-    assert [r[1] for r in limits] == list(outcome.selection.binding)
+    assert [r[1] for r in limits] == list(outcome.figures.binding)
     assert all(LIMIT.match(r[1]) for r in limits)
     header, short = block(ws, "What keeps")
     assert header[:3] == ["Item ID", "Limit", "Kind"] and short
-    ids = {c.id for c in outcome.candidates}
+    ids = {r["Item ID"] for r in table_rows(ws) if r["Item ID"] != CUT_LINE}  # the candidates, as listed
     assert all(r[0] in ids and (LIMIT.match(r[1]) or r[1] in ids) for r in short)
     for row in ws.iter_rows(values_only=True):  # no cell anywhere holds a list of IDs
         for v in row:
@@ -140,7 +141,7 @@ def test_cli_budget_as_people_type_it(demo_book, tmp_path):
     result = runner.invoke(app, ["select", str(demo_book), "--budget", "2,000,000", "--as-of", str(AS_OF),
                                  "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "of 2,000,000." in " ".join(result.output.split())
+    assert "of a 2,000,000 budget" in " ".join(result.output.split())
     assert load_workbook(out)["Scenario"]["A1"].value == "Item ID"
 
 
@@ -184,8 +185,8 @@ def test_a_workbook_in_francs_with_a_decimal_comma_types_and_shows_its_budget_so
     settings["Currency"].value, settings["Decimal separator"].value = "CHF", ","
     book = tmp_path / "chf.xlsx"
     wb.save(book)
-    outcome = select_file(book, budget="1.500.000,50", as_of=AS_OF, levels=2)
-    assert outcome.budget == 1_500_000.5
+    outcome = on_file("select", book, SelectOptions(budget="1.500.000,50", as_of=AS_OF, levels=2))
+    assert outcome.figures.budget == 1_500_000.5
     ws = load_workbook(book)["Scenario"]
     cost = SCENARIO_HEADER.index("Cost") + 1
     formats = {ws.cell(row, cost).number_format for row in range(2, 40)

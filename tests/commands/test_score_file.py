@@ -2,7 +2,8 @@
 from openpyxl import load_workbook
 
 from tests.support import AS_OF, parts
-from xlportfolio.commands.score import score_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.score import Options as ScoreOptions
 
 
 def column(ws, header):
@@ -13,8 +14,8 @@ def column(ws, header):
 
 def test_scores_ranks_and_reasons_for_requests_and_items(demo_book, tmp_path):
     first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
-    result = score_file(demo_book, output=first, as_of=AS_OF)
-    assert result.scored["Intake"] == 100 and result.scored["Items"] > 400
+    result = on_file("score", demo_book, ScoreOptions(as_of=AS_OF), output=first)
+    assert result.figures.scored["Intake"] == 100 and result.figures.scored["Items"] > 400
     wb = load_workbook(first)
     for sheet in ("Intake", "Items"):
         ranks = column(wb[sheet], "Rank")
@@ -25,8 +26,8 @@ def test_scores_ranks_and_reasons_for_requests_and_items(demo_book, tmp_path):
         assert best == max(scores)
         whys = column(wb[sheet], "Why")
         assert all(whys) and "%" in whys[ranks.index(1)]
-    assert "Urgency" not in result.skipped["Items"]  # items are urgent by their end date
-    score_file(first, output=second, as_of=AS_OF)
+    assert "Urgency" not in result.figures.skipped["Items"]  # items are urgent by their end date
+    on_file("score", first, ScoreOptions(as_of=AS_OF), output=second)
     assert parts(first) == parts(second)
 
 
@@ -43,8 +44,8 @@ def test_ahp_weights_and_an_inconsistent_matrix(demo_book):
     judge("Strategic fit", "Cost", 0.2)
     judge("Value", "Cost", 9)
     wb.save(demo_book)
-    result = score_file(demo_book, ahp=True, as_of=AS_OF)
-    assert result.consistency > 0.10
+    result = on_file("score", demo_book, ScoreOptions(ahp=True, as_of=AS_OF))
+    assert result.figures.consistency > 0.10
     assert [f.code for f in result.report.findings] == ["ahp-inconsistent"]
     findings = load_workbook(demo_book)["Findings"]
     assert ("score", "warning", "ahp-inconsistent") in {r[:3] for r in findings.iter_rows(values_only=True)}
@@ -55,7 +56,7 @@ def test_a_bad_criterion_is_marked_on_the_scoring_sheet(demo_book):
     ws = wb["Scoring"]
     ws["C3"] = "lots"  # the first criterion's weight
     wb.save(demo_book)
-    result = score_file(demo_book, as_of=AS_OF)
+    result = on_file("score", demo_book, ScoreOptions(as_of=AS_OF))
     (bad,) = result.report.findings
     assert (bad.code, bad.sheet, bad.cell) == ("bad-criterion", "Scoring", "C3")
     assert "cannot be used" in load_workbook(demo_book)["Scoring"]["C3"].comment.text
@@ -72,4 +73,4 @@ def test_an_ahp_table_that_is_not_square_is_named(demo_book):
     table.ref = f"{first}:{last[0]}{int(last[1:]) - 1}"  # one criterion row cut off
     wb.save(demo_book)
     with pytest.raises(TemplateError, match="same criteria both ways"):
-        score_file(demo_book, ahp=True, as_of=AS_OF)
+        on_file("score", demo_book, ScoreOptions(ahp=True, as_of=AS_OF))

@@ -12,7 +12,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from tests.support import AS_OF, parts
-from xlportfolio.commands.validate import validate_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.validate import Options as ValidateOptions
 from xlportfolio.core.plan import ERROR_FILL, MARKS_SHEET
 from xlportfolio.errors import ContentWouldBeLost, TemplateError, XlPortfolioError
 
@@ -30,8 +31,8 @@ def column_of(ws, header):
 
 
 def test_marks_status_column_and_findings_sheet(demo_book):
-    result = validate_file(demo_book, as_of=AS_OF)
-    assert result.rows == 100 and result.report.errors > 0
+    result = on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
+    assert result.figures.rows == 100 and result.report.errors > 0
     wb, ws = intake_sheet(demo_book)
     status = column_of(ws, "Validation")
     assert ws[f"{status}2"].value == "OK"
@@ -49,8 +50,8 @@ def test_marks_status_column_and_findings_sheet(demo_book):
 
 def test_second_run_changes_nothing(demo_book, tmp_path):
     first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
-    validate_file(demo_book, output=first, as_of=AS_OF)
-    validate_file(first, output=second, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF), output=first)
+    on_file("validate", first, ValidateOptions(as_of=AS_OF), output=second)
     assert parts(first) == parts(second)
 
 
@@ -60,11 +61,11 @@ def test_fixing_a_cell_removes_its_mark_and_restores_what_was_there(demo_book):
     cell.comment = Comment("Ask Anna who sponsors this", "Controller")
     cell.fill = PatternFill("solid", fgColor="FF00B0F0")
     wb.save(demo_book)
-    validate_file(demo_book, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     wb, ws = intake_sheet(demo_book)
     ws[cell.coordinate] = "Anna Berger"
     wb.save(demo_book)
-    validate_file(demo_book, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     wb, ws = intake_sheet(demo_book)
     fixed = ws[cell.coordinate]
     assert fixed.fill.fgColor.rgb == "FF00B0F0"
@@ -96,7 +97,7 @@ def test_user_content_is_kept(demo_book):
     wb.save(demo_book)
     headers_before = [c.value for c in ws[1]]
 
-    validate_file(demo_book, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     wb, ws = intake_sheet(demo_book)
     headers = [c.value for c in ws[1]]
     assert headers == headers_before and headers[-1] == "My notes"  # nothing dropped or reordered
@@ -119,7 +120,7 @@ def test_status_column_is_added_when_the_table_lacks_it(demo_book):
     table.autoFilter.ref = table.ref
     del table.tableColumns[status - 1:]
     wb.save(demo_book)
-    validate_file(demo_book, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     wb, ws = intake_sheet(demo_book)
     assert ws.tables["Intake"].tableColumns[-1].name == "Validation"
     assert ws[f"{column_of(ws, 'Validation')}2"].value == "OK"
@@ -131,7 +132,7 @@ def test_text_that_looks_like_a_formula_stays_text(demo_book):
     cost.value = "=HYPERLINK(\"http://evil\")"
     cost.data_type = "s"
     wb.save(demo_book)
-    validate_file(demo_book, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     wb = load_workbook(demo_book)
     value_cells = [r[6] for r in wb["Findings"].iter_rows(min_row=2) if r[6].value and str(r[6].value).startswith("=")]
     assert value_cells and all(c.data_type == "s" for c in value_cells)
@@ -141,7 +142,7 @@ def test_formulas_without_saved_results_are_reported(demo_book):
     wb, ws = intake_sheet(demo_book)
     ws[f"{column_of(ws, 'Cost estimate')}2"] = "=1000*12"
     wb.save(demo_book)
-    report = validate_file(demo_book, as_of=AS_OF).report
+    report = on_file("validate", demo_book, ValidateOptions(as_of=AS_OF)).report
     assert [f.code for f in report.findings if f.row == 2] == ["uncalculated-formula"]
 
 
@@ -154,7 +155,7 @@ def test_error_leaves_the_original_byte_identical(demo_book, monkeypatch):
 
     monkeypatch.setattr(PackageWriter, "write", broken_write)
     with pytest.raises(XlPortfolioError, match="No space left on device"):
-        validate_file(demo_book, as_of=AS_OF)
+        on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     assert demo_book.read_bytes() == before
     assert [p.name for p in demo_book.parent.iterdir()] == [demo_book.name]
 
@@ -166,7 +167,7 @@ def test_a_users_chart_is_kept_in_place_byte_for_byte(demo_book, tmp_path):
     wb.create_sheet("Chart").add_chart(chart, "B2")
     wb.save(demo_book)
     before = parts(demo_book)
-    validate_file(demo_book, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     after = parts(demo_book)
     charts = [n for n in before if n.startswith(("xl/charts/", "xl/drawings/"))]
     assert charts and all(after[n] == before[n] for n in charts)
@@ -181,7 +182,7 @@ def test_no_intake_table(tmp_path):
     wb.active["A1"] = "hello"
     wb.save(path)
     with pytest.raises(TemplateError, match="no Intake table"):
-        validate_file(path)
+        on_file("validate", path, ValidateOptions())
 
 
 @pytest.mark.parametrize("problem, message", [
@@ -206,7 +207,7 @@ def test_broken_headers_name_the_cell(tmp_path, problem, message):
         ws.merge_cells("B1:C1")
     wb.save(path)
     with pytest.raises(TemplateError, match=message) as err:
-        validate_file(path)
+        on_file("validate", path, ValidateOptions())
     assert "sheet 'Intake'" in str(err.value) and str(path) in str(err.value)
 
 
@@ -221,7 +222,7 @@ def test_plain_range_without_a_table_is_read_from_row_one(tmp_path):
     ws.append(["REQ-1", "Portal", None])
     ws["XFD1048576"] = "far away"  # a cell at the sheet's last address costs nothing
     wb.save(path)
-    report = validate_file(path, as_of=AS_OF).report
+    report = on_file("validate", path, ValidateOptions(as_of=AS_OF)).report
     sponsor = [f for f in report.findings if f.code == "missing-value" and f.header == "Sponsor"]
     assert sponsor and sponsor[0].cell == "C2"
     assert load_workbook(path)["Intake"]["D1"].value == "Validation"
@@ -230,7 +231,7 @@ def test_plain_range_without_a_table_is_read_from_row_one(tmp_path):
 def test_copy_of_input_untouched_with_output(demo_book, tmp_path):
     before = demo_book.read_bytes()
     out = tmp_path / "out.xlsx"
-    validate_file(demo_book, output=out, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF), output=out)
     assert demo_book.read_bytes() == before
     shutil.copy(out, tmp_path / "again.xlsx")
     assert load_workbook(out)["Findings"].max_row > 1
@@ -254,8 +255,8 @@ def test_macros_in_xlsm_are_kept(tmp_path):
     vba_before = zipfile.ZipFile(book).read("xl/vbaProject.bin")
 
     with pytest.raises(ContentWouldBeLost, match=".xlsm"):
-        validate_file(book, output=tmp_path / "plain.xlsx")
-    validate_file(book, as_of=AS_OF)
+        on_file("validate", book, ValidateOptions(), output=tmp_path / "plain.xlsx")
+    on_file("validate", book, ValidateOptions(as_of=AS_OF))
     with zipfile.ZipFile(book) as zf:
         assert zf.read("xl/vbaProject.bin") == vba_before
         assert b"macroEnabled" in zf.read("[Content_Types].xml")
@@ -270,7 +271,7 @@ def test_rich_text_keeps_its_formatting(demo_book):
     title = ws[f"{column_of(ws, 'Title')}2"]
     title.value = CellRichText("Portal for ", TextBlock(InlineFont(b=True), "Acme"))
     wb.save(demo_book)
-    report = validate_file(demo_book, as_of=AS_OF).report
+    report = on_file("validate", demo_book, ValidateOptions(as_of=AS_OF)).report
     assert not [f for f in report.findings if f.row == 2 and f.header == "Title"]
     kept = load_workbook(demo_book, rich_text=True)["Intake"][title.coordinate].value
     assert isinstance(kept, CellRichText) and str(kept) == "Portal for Acme"
@@ -284,8 +285,8 @@ def test_a_table_claiming_a_million_rows_reads_only_what_is_there(demo_book):
     table.ref = f"A1:{last_col}1048576"
     table.autoFilter.ref = table.ref
     wb.save(demo_book)
-    result = validate_file(demo_book, as_of=AS_OF)
-    assert result.rows == 100
+    result = on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
+    assert result.figures.rows == 100
     _, ws = intake_sheet(demo_book)
     assert ws.max_row < 1000  # no cells were created down to the claimed end
 
@@ -296,12 +297,12 @@ def test_each_command_replaces_only_its_own_marks_and_findings(demo_book):
     from xlportfolio.core.plan import CellMark, EditPlan
     from xlportfolio.files.workbook import apply_plan_file
 
-    validate_file(demo_book, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     other = Report.of([Finding("gate-refused", Severity.ERROR, "Missing for DI2: owner", "Items", 3, "E")])
     apply_plan_file(demo_book, EditPlan(marks=[CellMark("Items", 3, "E", ERROR_FILL, "Missing for DI2: owner")],
                                         sheets=[findings_sheet(other, "gates", "every move passed")], scope="gates"))
 
-    validate_file(demo_book, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     wb = load_workbook(demo_book)
     assert wb["Items"]["E3"].comment.text == "Missing for DI2: owner"  # the other command's mark stays
     commands = [r[0] for r in wb["Findings"].iter_rows(min_row=2, values_only=True)]
@@ -314,16 +315,16 @@ def test_each_command_replaces_only_its_own_marks_and_findings(demo_book):
 
 def test_data_writes_between_runs_keep_the_register(demo_book, tmp_path):
     """consolidate writes rows, then validates: the earlier marks must still be undone."""
-    from xlportfolio.commands.consolidate import consolidate_folder
+    from xlportfolio.commands.consolidate import Options as ConsolidateOptions
 
-    validate_file(demo_book, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     wb, ws = intake_sheet(demo_book)
     sponsor = ws[f"{column_of(ws, 'Sponsor')}5"]
     assert sponsor.fill.fgColor.rgb.endswith(ERROR_FILL)
     sponsor.value = "Anna Berger"
     wb.save(demo_book)
     (tmp_path / "empty").mkdir()
-    consolidate_folder(tmp_path / "empty", demo_book, as_of=AS_OF)
+    on_file("consolidate", demo_book, ConsolidateOptions(folder=tmp_path / "empty", as_of=AS_OF))
     _, ws = intake_sheet(demo_book)
     assert not ws[sponsor.coordinate].fill.fgColor.rgb.endswith(ERROR_FILL)
     assert ws[sponsor.coordinate].comment is None

@@ -9,9 +9,10 @@ from openpyxl import load_workbook
 from rich.console import Console
 
 from tests.support import AS_OF
-from xlportfolio.commands.gates import gates_file
-from xlportfolio.commands.rollup import rollup_file
-from xlportfolio.commands.validate import validate_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.gates import Options as GatesOptions
+from xlportfolio.commands.rollup import Options as RollupOptions
+from xlportfolio.commands.validate import Options as ValidateOptions
 from xlportfolio.demo.run import run_demo
 
 # The column whose value names what a finding's row is about, by sheet, as a person reads the sheet.
@@ -26,9 +27,9 @@ def demo(tmp_path_factory):
     out = io.StringIO()
     result = run_demo(folder, as_of=AS_OF, console=Console(file=out, width=250))
     again = shutil.copy(result.paths["portfolio"], folder / "again.xlsx")
-    reruns = {"validate": validate_file(again, as_of=AS_OF).report,
-              "gates": gates_file(again, as_of=AS_OF).report,
-              "rollup": rollup_file(again, as_of=AS_OF).report}
+    reruns = {"validate": on_file("validate", again, ValidateOptions(as_of=AS_OF)).report,
+              "gates": on_file("gates", again, GatesOptions(as_of=AS_OF)).report,
+              "rollup": on_file("rollup", again, RollupOptions(as_of=AS_OF)).report}
     return result, out.getvalue(), reruns
 
 

@@ -14,9 +14,9 @@ EXTRA = Command("forecast", "Forecast", "Roll the forecast forward by one month.
 def extra_command(add_commands):
     calls = []
 
-    def forecast(wb):
+    def forecast(wb, options):
         calls.append(wb)
-        return Outcome("Forecast rolled forward: 3 items.", 0, details=["P-001 moved", "P-002 moved"])
+        return Outcome(command="forecast", summary="Forecast rolled forward: 3 items.", details=["P-001 moved", "P-002 moved"])
 
     add_commands("xlp_fake_commands", {"forecast": forecast, "calls": calls}, EXTRA)
     return EXTRA

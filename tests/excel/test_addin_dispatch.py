@@ -60,7 +60,7 @@ def test_runs_the_command_with_progress_and_reports_it(extra_command, live):
 def test_errors_found_in_the_data_show_as_a_warning(extra_command, live, monkeypatch):
     import xlp_fake_commands
 
-    monkeypatch.setattr(xlp_fake_commands, "forecast", lambda wb: Outcome("2 errors found.", 1))
+    monkeypatch.setattr(xlp_fake_commands, "forecast", lambda wb, options: Outcome(command="forecast", summary="2 errors found.", exit_code=1))
     book = Book()
     assert ribbon.dispatch("xlp_forecast", book).exit_code == 1
     assert book.app.alerts[0]["mode"] == "critical"
@@ -69,7 +69,7 @@ def test_errors_found_in_the_data_show_as_a_warning(extra_command, live, monkeyp
 def test_a_workbook_problem_shows_its_message(extra_command, live, monkeypatch):
     import xlp_fake_commands
 
-    def broken(wb):
+    def broken(wb, options):
         raise TemplateError("portfolio.xlsx", "there is no Intake table; start from the template.")
     monkeypatch.setattr(xlp_fake_commands, "forecast", broken)
     book = Book()
@@ -84,7 +84,7 @@ def test_anything_else_is_an_internal_error_without_traceback(extra_command, liv
     import xlp_fake_commands
 
     monkeypatch.delenv("XLPORTFOLIO_DEBUG", raising=False)
-    monkeypatch.setattr(xlp_fake_commands, "forecast", lambda wb: {}["missing"])
+    monkeypatch.setattr(xlp_fake_commands, "forecast", lambda wb, options: {}["missing"])
     book = Book()
     outcome = ribbon.dispatch("xlp_forecast", book)
     assert outcome.exit_code == 3
@@ -98,7 +98,7 @@ def test_debug_lets_the_error_through(extra_command, live, monkeypatch):
     import xlp_fake_commands
 
     monkeypatch.setenv("XLPORTFOLIO_DEBUG", "1")
-    monkeypatch.setattr(xlp_fake_commands, "forecast", lambda wb: {}["missing"])
+    monkeypatch.setattr(xlp_fake_commands, "forecast", lambda wb, options: {}["missing"])
     with pytest.raises(KeyError):
         ribbon.dispatch("xlp_forecast", Book())
 
@@ -137,7 +137,7 @@ def test_finds_the_callers_book_when_none_is_given(extra_command, live, monkeypa
 
 
 def test_long_reports_are_cut_for_the_message_box():
-    outcome = Outcome("500 requests checked: 480 errors.", 1, details=[f"Intake!B{i}: Sponsor is required" for i in range(480)])
+    outcome = Outcome(command="validate", summary="500 requests checked: 480 errors.", exit_code=1, details=[f"Intake!B{i}: Sponsor is required" for i in range(480)])
     text = ribbon.outcome_text(outcome)
     assert text.startswith("500 requests checked") and len(text) <= ribbon.PROMPT_LIMIT
     assert text.rstrip().endswith("Findings sheet.")

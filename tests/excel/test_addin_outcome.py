@@ -113,10 +113,10 @@ def test_counts_are_added_when_the_summary_lacks_them():
     report = Report.of([Finding("missing-value", Severity.ERROR, "Sponsor is required.", "Items", 7, "F", "Sponsor"),
                         Finding("late", Severity.WARNING, "Past due.", "Items", 9, "H", "Due"),
                         Finding("late", Severity.WARNING, "Past due.", "Items", 8, "H", "Due")])
-    text = ribbon.outcome_text(Outcome("Rollups refreshed.", 1, report), items={("Items", 7): 'P-7 "Portal"'})
+    text = ribbon.outcome_text(Outcome.of("rollup", "Rollups refreshed.", 1, report), items={("Items", 7): 'P-7 "Portal"'})
     assert text.split("\n") == ["Rollups refreshed.", "Found 1 error, 2 warnings.", "First error:",
                                 '  P-7 "Portal", Items!F7 (Sponsor): Sponsor is required.']
-    said = ribbon.outcome_text(Outcome("9 rows checked: 1 error, 2 warnings.", 1, report))
+    said = ribbon.outcome_text(Outcome.of("validate", "9 rows checked: 1 error, 2 warnings.", 1, report))
     assert "Found" not in said and "  Items!F7 (Sponsor): Sponsor is required." in said.split("\n")
 
 

@@ -89,11 +89,11 @@ def payload(demo):
 @pytest.fixture
 def marking_command(monkeypatch, add_commands):
     """A registry command that colours A1 of the first sheet: the plumbing without the engine."""
-    def mark(wb):
+    def mark(wb, options):
         wb.book.sheets[0]["A1"].color = "#FFC7CE"
-        return Outcome("Marked 1 cell.", 1, details=["Intake!A1: looks odd"])
+        return Outcome(command="mark", summary="Marked 1 cell.", exit_code=1, details=["Intake!A1: looks odd"])
 
-    def explode(wb):
+    def explode(wb, options):
         wb.book.sheets[0]["A1"].color = "#FFC7CE"  # an edit made before the failure...
         raise ZeroDivisionError("division by zero")
 

@@ -50,12 +50,12 @@ def recorded(monkeypatch, add_commands):
     """A command that records each run and marks a cell; `slow` runs until it is stopped."""
     runs, stopped = [], threading.Event()
 
-    def record(wb):
+    def record(wb, options):
         runs.append(wb.book.name)
         wb.book.sheets[0]["A1"].color = "#FFC7CE"
-        return Outcome("Recorded.", 0)
+        return Outcome(command="record", summary="Recorded.")
 
-    def slow(wb):
+    def slow(wb, options):
         runs.append(wb.book.name)
         try:
             while True:  # a command that never ends on its own

@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 
 from tests.support import AS_OF
 from tests.support.lo import TIMEOUT, make_profile
-from xlportfolio.commands.rollup import rollup_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.rollup import Options as RollupOptions
 from xlportfolio.core.findings_sheet import FINDINGS_HEADER
 from xlportfolio.core.formats import (
     COMPUTED_FILL,
@@ -71,7 +72,7 @@ def books(tmp_path_factory):
     out = {}
     for name, options in made.items():
         path = portfolio(folder / f"{name}.xlsx", **options)
-        out[name] = (path, rollup_file(path, as_of=AS_OF))
+        out[name] = (path, on_file("rollup", path, RollupOptions(as_of=AS_OF)))
     return out
 
 

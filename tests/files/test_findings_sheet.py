@@ -1,6 +1,7 @@
 """The Findings sheet of a real workbook: every command's findings, errors first, a command column with an
 autofilter, one row per item and kind, notes only where a person acts, and exit 1 while errors remain."""
 import datetime as dt
+import json
 
 import pytest
 from openpyxl import load_workbook
@@ -118,10 +119,15 @@ def test_every_command_that_leaves_errors_exits_1(portfolio, tmp_path):
 
 
 def test_the_cli_lists_errors_before_warnings_by_item(portfolio):
-    result = run("rollup", portfolio, "--as-of", AS_OF)
-    lines = [ln.strip() for ln in result.output.splitlines()]
-    codes = next(ln for ln in lines if ln.startswith("findings:"))
+    findings = json.loads(run("rollup", portfolio, "--as-of", AS_OF, "--json").stdout)["findings"]
+    codes = [f["code"] for f in findings]
     assert codes.index("successor-before-predecessor") < codes.index("financials-outside-dates")
-    listed = [ln.split()[0] for ln in lines if ln.startswith(("error ", "warning "))]
-    assert listed and listed == sorted(listed)  # 'error' sorts before 'warning'
-    assert any(ln.startswith('warning M1 "Payroll", Financials!B2') for ln in lines)
+    severities = [f["severity"] for f in findings]
+    assert severities == sorted(severities)  # 'error' sorts before 'warning'
+    assert any((f["severity"], f["item"], f["sheet"], f["cell"]) == ("warning", 'M1 "Payroll"', "Financials", "B2")
+               for f in findings)
+    lines = run("rollup", portfolio, "--as-of", AS_OF).stdout.splitlines()  # the text names the first errors
+    first = next(n for n, ln in enumerate(lines) if ln.startswith("First error"))
+    error = next(f for f in findings if f["severity"] == "error")
+    where = f"{error['sheet']}!{error['cell']}"
+    assert lines[first + 1].strip().startswith(f"{error['item']}, {where}" if error["item"] else where)

@@ -17,7 +17,8 @@ from openpyxl import load_workbook  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from tests.support.lo import convert_to_xlsx, make_profile  # noqa: E402
-from xlportfolio.commands.validate import validate_file  # noqa: E402
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.validate import Options as ValidateOptions  # noqa: E402
 from xlportfolio.core.plan import MARKS_SHEET  # noqa: E402
 from xlportfolio.demo.data import sample_portfolio  # noqa: E402
 from xlportfolio.demo.run import run_demo  # noqa: E402
@@ -143,7 +144,7 @@ def test_portfolio_hidden_sheet(portfolios):
 # --- formulas recalculated by a real program -------------------------------------------------
 
 def uncalculated_rows(path, output):
-    report = validate_file(path, output=output, as_of=AS_OF).report
+    report = on_file("validate", path, ValidateOptions(as_of=AS_OF), output=output).report
     return {f.row for f in report.findings if f.code == UNCALCULATED}
 
 

@@ -22,7 +22,8 @@ sys.path.insert(0, str(SHARED / "ooxml"))
 from check_ooxml import invalid_parts  # noqa: E402
 from rich.console import Console  # noqa: E402
 
-from xlportfolio.commands.validate import validate_file  # noqa: E402
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.validate import Options as ValidateOptions  # noqa: E402
 from xlportfolio.demo.data import sample_intake  # noqa: E402
 from xlportfolio.demo.run import run_demo  # noqa: E402
 from xlportfolio.files.template import INTAKE_KIND, PORTFOLIO_KIND, build_workbook  # noqa: E402
@@ -54,7 +55,7 @@ def filled_intake(tmp_path_factory):
     rows = sample_intake(AS_OF)[:30]
     path = tmp_path_factory.mktemp("intake") / "filled.xlsx"
     build_workbook(INTAKE_KIND, {"Intake": rows}).save(path)
-    result = validate_file(path, as_of=AS_OF)
+    result = on_file("validate", path, ValidateOptions(as_of=AS_OF))
     assert result.report.errors + result.report.warnings > 0
     return path
 

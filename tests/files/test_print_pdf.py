@@ -61,16 +61,17 @@ def _show_only(text: str, sheet: str) -> str:
 def printed(tmp_path_factory):
     """The demo portfolio after `rollup` and `select`; each sheet of SHEETS printed alone to PDF.
     Returns {sheet: (pdf, the sheet's cells as openpyxl reads them)}."""
-    from xlportfolio.commands.rollup import rollup_file
-    from xlportfolio.commands.select import select_file
+    from xlportfolio.commands.files import on_file
+    from xlportfolio.commands.rollup import Options as RollupOptions
+    from xlportfolio.commands.select import Options as SelectOptions
     from xlportfolio.demo.data import sample_portfolio
     from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
 
     folder = tmp_path_factory.mktemp("print-pdf")
     book = folder / "portfolio.xlsx"
     build_workbook(PORTFOLIO_KIND, sample_portfolio(AS_OF)).save(book)
-    rollup_file(book, as_of=AS_OF)
-    select_file(book, budget=3_000_000, as_of=AS_OF)
+    on_file("rollup", book, RollupOptions(as_of=AS_OF))
+    on_file("select", book, SelectOptions(budget=3_000_000, as_of=AS_OF))
     copies = [only_sheet(book, sheet, folder / f"portfolio-{sheet}.xlsx") for sheet in SHEETS]
     # the results saved in the file are what prints: no recalculation needed for a layout
     profile = lo.make_profile(tmp_path_factory.mktemp("print-profile"), recalculate=False)

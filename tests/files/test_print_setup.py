@@ -13,7 +13,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.workbook.defined_name import DefinedName
 
 from tests.support import AS_OF
-from xlportfolio.commands.rollup import rollup_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.rollup import Options as RollupOptions
 from xlportfolio.core.plan import Block, EditPlan, GeneratedSheet
 from xlportfolio.files.workbook import apply_plan_file
 
@@ -148,7 +149,7 @@ def rolled_up(tmp_path_factory):
     wb.worksheets[0].sheet_view.tabSelected = True
     path = tmp_path_factory.mktemp("print") / "portfolio.xlsx"
     wb.save(path)
-    rollup_file(path, as_of=AS_OF)
+    on_file("rollup", path, RollupOptions(as_of=AS_OF))
     return path
 
 

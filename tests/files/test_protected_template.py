@@ -10,9 +10,9 @@ from openpyxl import load_workbook
 from openpyxl.workbook.protection import WorkbookProtection
 
 from tests.support import AS_OF
-from xlportfolio.commands.score import score_on
-from xlportfolio.commands.validate import validate_file
-from xlportfolio.files.workbook import open_book
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.score import Options as ScoreOptions
+from xlportfolio.commands.validate import Options as ValidateOptions
 from xlportfolio.schema import INTAKE
 
 # The parts of the package that say what is protected and how typing is guarded.
@@ -22,10 +22,8 @@ PROTECTION = re.compile(rb"<sheetProtection\b[^>]*>|<workbookProtection\b[^>]*>|
 
 def run_commands(path):
     """What a business unit's form goes through: validate, then score (both write the Intake sheet)."""
-    validate_file(path, as_of=AS_OF)
-    with open_book(path) as wb:
-        score_on(wb, as_of=AS_OF)
-        wb.save()
+    on_file("validate", path, ValidateOptions(as_of=AS_OF))
+    on_file("score", path, ScoreOptions(as_of=AS_OF))
 
 
 def protection_elements(path) -> dict[str, list[bytes]]:

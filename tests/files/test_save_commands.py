@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from tests.support import AS_OF
 from xlportfolio.cli import app
-from xlportfolio.commands.validate import validate_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.validate import Options as ValidateOptions
 from xlportfolio.errors import WorkbookBusy, WorkbookChanged
 from xlportfolio.files.temps import temp_name
 
@@ -33,7 +34,7 @@ def cli(*args):
 @pytest.mark.parametrize("mode", [0o644, 0o664, 0o640])
 def test_an_in_place_save_keeps_the_files_permissions(demo_book, mode):
     os.chmod(demo_book, mode)
-    validate_file(demo_book, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     assert stat.S_IMODE(os.stat(demo_book).st_mode) == mode
 
 
@@ -82,7 +83,7 @@ def test_a_save_made_in_excel_meanwhile_is_never_overwritten(demo_book, monkeypa
 
     monkeypatch.setattr(PackageSurface, "prepare", excel_saves_meanwhile)
     with pytest.raises(WorkbookChanged) as caught:
-        validate_file(demo_book, as_of=AS_OF)
+        on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     assert str(demo_book) in str(caught.value) and "run the command again" in str(caught.value)
     assert b"saved-in-excel" in demo_book.read_bytes()  # their version, not ours
     assert [p.name for p in demo_book.parent.iterdir()] == [demo_book.name]
@@ -100,10 +101,10 @@ def test_a_second_command_on_the_same_workbook_is_refused_at_once(demo_book, tmp
     try:
         assert holder.stdout.readline().strip() == "holding"
         with pytest.raises(WorkbookBusy, match="another xlportfolio command"):
-            validate_file(demo_book, as_of=AS_OF)
+            on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     finally:
         holder.communicate("done\n")
-    validate_file(demo_book, as_of=AS_OF)  # once the first has finished, it runs
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))  # once the first has finished, it runs
 
 
 def test_a_stale_temporary_of_a_killed_run_is_cleaned_up_by_the_next_save(demo_book):
@@ -112,13 +113,13 @@ def test_a_stale_temporary_of_a_killed_run_is_cleaned_up_by_the_next_save(demo_b
     stale.write_bytes(b"half a workbook")
     other = demo_book.parent / ".something-else.tmp"
     other.write_bytes(b"not ours")
-    validate_file(demo_book, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     assert not stale.exists() and other.exists()
 
 
 def test_an_xlsx_written_as_xlsm_says_so_in_its_content_type(demo_book, tmp_path):
     out = tmp_path / "copy.xlsm"
-    validate_file(demo_book, output=out, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF), output=out)
     with zipfile.ZipFile(out) as zf:
         assert b"macroEnabled.main+xml" in zf.read("[Content_Types].xml")
     with zipfile.ZipFile(demo_book) as zf:

@@ -4,7 +4,7 @@ import pytest
 from tests.live.payload import Model, book_payload, differences, file_state, model_state
 from tests.live.remote import open_remote
 from tests.support import AS_OF
-from xlportfolio.commands.score import score_on
+from xlportfolio.commands import score
 from xlportfolio.commands.validate import BOOK_TABLES
 from xlportfolio.core.intake.accept import accept_requests
 from xlportfolio.files.workbook import open_book
@@ -26,9 +26,9 @@ def run_both(path, command):
 
 @pytest.mark.parametrize("ahp", [False, True])
 def test_score(portfolio, ahp):
-    outcome, model = run_both(portfolio, lambda wb: score_on(wb, as_of=AS_OF, ahp=ahp))
-    assert outcome.scored == {"Intake": 100, "Items": 431}
-    assert (outcome.consistency is not None) == ahp  # AHP weights from the table_grid read
+    outcome, model = run_both(portfolio, lambda wb: score.run(wb, score.Options(as_of=AS_OF, ahp=ahp)))
+    assert outcome.figures.scored == {"Intake": 100, "Items": 431}
+    assert (outcome.figures.consistency is not None) == ahp  # AHP weights from the table_grid read
     for sheet in ("Intake", "Items", "Findings"):
         assert differences(file_state(portfolio, sheet), model_state(model, sheet)) == [], sheet
 
@@ -54,10 +54,10 @@ def test_the_gates_and_verify_buttons_report_what_the_file_commands_report(portf
     from xlportfolio.files.workbook import read_book_file
 
     book = open_remote(book_payload(portfolio))
-    live = gates.run(LiveWorkbook(book))
+    live = gates.run(LiveWorkbook(book), gates.Options())
     model = Model(portfolio).replay(book.json()["actions"])
     with open_book(portfolio) as file:
-        filed = gates.run(file)
+        filed = gates.run(file, gates.Options())
         file.save()
     assert (live.summary, live.details, live.exit_code) == (filed.summary, filed.details, 1)
     refusals = [d for d in live.details if "refused since" in d]
@@ -73,8 +73,8 @@ def test_the_gates_and_verify_buttons_report_what_the_file_commands_report(portf
     ws.cell(row, head["Stage"], "DI5 Implemented")
     wb.save(portfolio)
     label = f"{ws.cell(row, head['Item ID']).value} {ws.cell(row, head['Name']).value}"
-    live = verify.run(LiveWorkbook(open_remote(book_payload(portfolio))))
+    live = verify.run(LiveWorkbook(open_remote(book_payload(portfolio))), verify.Options())
     with read_book_file(portfolio) as file:
-        filed = verify.run(file)
+        filed = verify.run(file, verify.Options())
     assert (live.summary, live.details, live.exit_code) == (filed.summary, filed.details, 1)
     assert label in live.summary and any(d.startswith("Items!") and label in d for d in live.details)

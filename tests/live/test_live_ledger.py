@@ -39,9 +39,9 @@ def with_ledger(path, key):
 
 def both(path):
     """The Verify button's outcome on the live book and on the file."""
-    live = verify.run(LiveWorkbook(open_remote(book_payload(path))))
+    live = verify.run(LiveWorkbook(open_remote(book_payload(path))), verify.Options())
     with read_book_file(path) as file:
-        on_file = verify.run(file)
+        on_file = verify.run(file, verify.Options())
     return live, on_file
 
 
@@ -72,5 +72,5 @@ def test_verify_and_gates_buttons_refuse_a_cut_ledger_whose_anchor_was_removed(p
     assert live.exit_code == 1 and [f.code for f in live.report.findings] == ["ledger-head-missing"]
     book = open_remote(book_payload(portfolio))
     with pytest.raises(LedgerTampered, match="recorded head"):
-        gates.run(LiveWorkbook(book))
+        gates.run(LiveWorkbook(book), gates.Options())
     assert book.json()["actions"] == []  # nothing was written to the open book

@@ -14,8 +14,10 @@ from tests.live.protection import ProtectedModel
 from tests.live.remote import open_remote
 from tests.support import AS_OF
 from xlportfolio import registry
-from xlportfolio.commands.score import score_on
-from xlportfolio.commands.validate import BOOK_TABLES, validate_file
+from xlportfolio.commands import score
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.validate import BOOK_TABLES
+from xlportfolio.commands.validate import Options as ValidateOptions
 from xlportfolio.core.intake.validate import validate_intake
 from xlportfolio.core.plan import MARKS_SHEET
 from xlportfolio.excel import ribbon
@@ -63,15 +65,15 @@ def test_validate_in_excel_on_the_protected_form(protected, unprotected):
     assert open_model.locks == {}  # the twin really is unprotected
     for sheet in SHEETS:  # protected or not, Excel ends up with the same cells
         assert differences(model_state(open_model, sheet), model_state(model, sheet)) == [], sheet
-    validate_file(protected, as_of=AS_OF)  # and the file path writes them too
+    on_file("validate", protected, ValidateOptions(as_of=AS_OF))  # and the file path writes them too
     for sheet in ("Intake", "Findings"):
         assert differences(file_state(protected, sheet), model_state(model, sheet)) == [], sheet
 
 
 def test_score_in_excel_on_the_protected_form(protected, unprotected):
-    outcome, model = live(protected, lambda wb: score_on(wb, as_of=AS_OF))
-    assert outcome.scored == {"Intake": 100} and model.refused == []
-    _, open_model = live(unprotected, lambda wb: score_on(wb, as_of=AS_OF))
+    outcome, model = live(protected, lambda wb: score.run(wb, score.Options(as_of=AS_OF)))
+    assert outcome.figures.scored == {"Intake": 100} and model.refused == []
+    _, open_model = live(unprotected, lambda wb: score.run(wb, score.Options(as_of=AS_OF)))
     assert differences(model_state(open_model, "Intake"), model_state(model, "Intake")) == []
 
 
@@ -120,7 +122,7 @@ def test_a_locked_workbook_structure(protected):
     wb.save(protected)
     _, model = live(protected, validate)
     assert model.refused == ["addSheet: the workbook's structure is protected"]
-    validate_file(protected, as_of=AS_OF + dt.timedelta(days=1))
+    on_file("validate", protected, ValidateOptions(as_of=AS_OF + dt.timedelta(days=1)))
     assert load_workbook(protected).security.lockStructure  # the file path keeps it
     _, model = live(protected, validate)
     assert model.refused == []

@@ -8,7 +8,9 @@ from openpyxl.styles import PatternFill
 from tests.live.payload import Model, book_payload, differences, file_state, model_state
 from tests.live.remote import open_remote
 from tests.support import AS_OF
-from xlportfolio.commands.validate import BOOK_TABLES, validate_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.validate import BOOK_TABLES
+from xlportfolio.commands.validate import Options as ValidateOptions
 from xlportfolio.core.intake.validate import validate_intake
 from xlportfolio.core.plan import ERROR_FILL, MARKS_HEADER, MARKS_SHEET, ColumnWrite, EditPlan
 from xlportfolio.live import LiveWorkbook
@@ -36,7 +38,7 @@ def test_same_cells_as_the_file_adapter(fixture, request):
     model = Model(path)
     report, _ = validate_live(book_payload(path), model)
     assert report.errors > 0
-    validate_file(path, as_of=AS_OF)  # the package engine, through the same plan walk
+    on_file("validate", path, ValidateOptions(as_of=AS_OF))  # the package engine, through the same plan walk
     for sheet in ("Intake", "Findings"):
         assert differences(file_state(path, sheet), model_state(model, sheet)) == [], sheet
     assert model.sheet_names == load_workbook(path).sheetnames
@@ -66,7 +68,7 @@ def test_second_run_restores_marks_from_the_register(portfolio, monkeypatch):
     sponsor = next(c.column_letter for c in ws[1] if c.value == "Sponsor")
     ws[f"{sponsor}5"].fill = PatternFill("solid", fgColor="00B0F0")  # a person's own colour
     wb.save(portfolio)
-    validate_file(portfolio, as_of=AS_OF)
+    on_file("validate", portfolio, ValidateOptions(as_of=AS_OF))
     first = file_state(portfolio, "Intake")
     col = ws[f"{sponsor}5"].column
     assert first["fills"][(5, col)] == ERROR_FILL and "Sponsor is required" in first["notes"][(5, col)]

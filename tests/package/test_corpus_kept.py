@@ -14,7 +14,8 @@ from lxml import etree
 
 from tests.package.userbooks import CORPUS, Package, relationships, rels_part, resolve
 from tests.support import AS_OF, parts
-from xlportfolio.commands.validate import validate_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.validate import Options as ValidateOptions
 from xlportfolio.errors import WorkbookUnusable
 
 FILES = sorted(CORPUS.glob("*.xls*")) if CORPUS.is_dir() else []
@@ -72,7 +73,7 @@ def validated(tmp_path_factory):
             continue
         before = parts(book)
         try:
-            validate_file(book, as_of=AS_OF)
+            on_file("validate", book, ValidateOptions(as_of=AS_OF))
         except WorkbookUnusable as exc:
             assert str(book) in str(exc)
             assert parts(book) == before, f"{source.name}: refused, yet changed"

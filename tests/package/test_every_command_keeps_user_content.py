@@ -19,17 +19,17 @@ from openpyxl import load_workbook
 
 from tests.package.userbooks import CORPUS, governed_with_user_content, missing_user_content
 from tests.support import AS_OF, SHARED, parts
-from xlportfolio.commands.accept import accept_file
-from xlportfolio.commands.consolidate import consolidate_folder
-from xlportfolio.commands.gates import gates_file
-from xlportfolio.commands.import_crm import import_crm_file
-from xlportfolio.commands.report import report_file
-from xlportfolio.commands.rollup import rollup_file
-from xlportfolio.commands.run import run_file
-from xlportfolio.commands.score import score_file
-from xlportfolio.commands.select import select_file
-from xlportfolio.commands.validate import validate_file
-from xlportfolio.commands.verify import verify_file
+from xlportfolio.commands.accept import Options as AcceptOptions
+from xlportfolio.commands.consolidate import Options as ConsolidateOptions
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.gates import Options as GatesOptions
+from xlportfolio.commands.import_crm import Options as ImportCrmOptions
+from xlportfolio.commands.report import Options as ReportOptions
+from xlportfolio.commands.rollup import Options as RollupOptions
+from xlportfolio.commands.run import Options as RunOptions
+from xlportfolio.commands.score import Options as ScoreOptions
+from xlportfolio.commands.select import Options as SelectOptions
+from xlportfolio.commands.validate import Options as ValidateOptions
 
 if not CORPUS.is_dir():
     pytest.skip(f"the corpus is not at {CORPUS}", allow_module_level=True)
@@ -47,15 +47,15 @@ def _commands(folder: Path):
     export = folder / "export.csv"
     export.write_text(CRM_EXPORT, encoding="utf-8")
     return {
-        "validate": lambda p: validate_file(p, as_of=AS_OF),
-        "accept": lambda p: accept_file(p, as_of=AS_OF),
-        "score": lambda p: score_file(p, as_of=AS_OF),
-        "select": lambda p: select_file(p, budget=2_000_000, as_of=AS_OF, levels=2),
-        "gates": lambda p: gates_file(p, as_of=AS_OF),
-        "rollup": lambda p: rollup_file(p, as_of=AS_OF),
-        "run": lambda p: run_file(p, as_of=AS_OF),
-        "consolidate": lambda p: consolidate_folder(folder / "inbox", p, as_of=AS_OF),
-        "import-crm": lambda p: import_crm_file(export, p, preset="salesforce", as_of=AS_OF),
+        "validate": lambda p: on_file("validate", p, ValidateOptions(as_of=AS_OF)),
+        "accept": lambda p: on_file("accept", p, AcceptOptions(as_of=AS_OF)),
+        "score": lambda p: on_file("score", p, ScoreOptions(as_of=AS_OF)),
+        "select": lambda p: on_file("select", p, SelectOptions(budget=2_000_000, as_of=AS_OF, levels=2)),
+        "gates": lambda p: on_file("gates", p, GatesOptions(as_of=AS_OF)),
+        "rollup": lambda p: on_file("rollup", p, RollupOptions(as_of=AS_OF)),
+        "run": lambda p: on_file("run", p, RunOptions(as_of=AS_OF)),
+        "consolidate": lambda p: on_file("consolidate", p, ConsolidateOptions(folder=folder / "inbox", as_of=AS_OF)),
+        "import-crm": lambda p: on_file("import-crm", p, ImportCrmOptions(export=export, preset="salesforce", as_of=AS_OF)),
     }
 
 
@@ -151,9 +151,9 @@ def test_running_again_changes_nothing(books, tmp_path):
     running again leaves every part as it was, and the file is not even rewritten."""
     content, original, results = books
     again = Path(shutil.copy(results["run"], tmp_path / f"again{results['run'].suffix}"))
-    run_file(again, as_of=AS_OF)
+    on_file("run", again, RunOptions(as_of=AS_OF))
     before, stamp = parts(again), again.stat().st_mtime_ns
-    run_file(again, as_of=AS_OF)
+    on_file("run", again, RunOptions(as_of=AS_OF))
     assert parts(again) == before
     assert again.stat().st_mtime_ns == stamp
 
@@ -162,8 +162,8 @@ def test_commands_that_only_read_leave_the_file_as_it_was(books, tmp_path):
     content, original, results = books
     path = results["run"]
     before = path.read_bytes()
-    verify_file(path)
-    report_file(path, tmp_path / "pack.html", as_of=AS_OF)
+    on_file("verify", path)
+    on_file("report", path, ReportOptions(out=tmp_path / "pack.html", as_of=AS_OF))
     assert path.read_bytes() == before
 
 

@@ -7,7 +7,8 @@ from openpyxl import load_workbook
 
 from tests.package.userbooks import Package, relationships
 from tests.support import AS_OF, parts
-from xlportfolio.commands.validate import validate_file
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.validate import Options as ValidateOptions
 from xlportfolio.core.plan import EditPlan, Formula, GeneratedSheet, RowWrite
 from xlportfolio.files.workbook import apply_plan_file, open_book
 
@@ -37,10 +38,10 @@ def test_formulas_written_drop_the_calculation_chain_and_ask_for_a_full_calculat
 
 
 def test_a_command_that_changes_nothing_keeps_the_calculation_chain(demo_book):
-    validate_file(demo_book, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     with_calc_chain(demo_book)
     before = parts(demo_book)
-    validate_file(demo_book, as_of=AS_OF)
+    on_file("validate", demo_book, ValidateOptions(as_of=AS_OF))
     assert parts(demo_book) == before
 
 

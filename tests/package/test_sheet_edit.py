@@ -8,6 +8,7 @@ import re
 
 from lxml import etree
 
+from xlportfolio.commands.files import on_file
 from xlportfolio.package.cell_edit import CellEdit, SheetContext
 from xlportfolio.package.regular import regularize
 from xlportfolio.package.sheet_cells import cell_styles
@@ -161,7 +162,7 @@ def test_a_sheet_whose_xml_no_spreadsheet_writes_is_refused_with_its_name(demo_b
 
     import pytest
 
-    from xlportfolio.commands.validate import validate_file
+    from xlportfolio.commands.validate import Options as ValidateOptions
     from xlportfolio.errors import WorkbookUnusable
 
     with zipfile.ZipFile(demo_book) as zf:
@@ -172,5 +173,5 @@ def test_a_sheet_whose_xml_no_spreadsheet_writes_is_refused_with_its_name(demo_b
             zf.writestr(name, data)
     before = demo_book.read_bytes()
     with pytest.raises(WorkbookUnusable, match="sheet 'Intake' cannot be (read|updated)"):
-        validate_file(demo_book)
+        on_file("validate", demo_book, ValidateOptions())
     assert demo_book.read_bytes() == before

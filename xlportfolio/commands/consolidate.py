@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from xlportfolio.commands.base import STATUS_PREFIX, Outcome, Workbook
+from xlportfolio.commands.base import Figures as BaseFigures
+from xlportfolio.commands.base import Options as BaseOptions
 from xlportfolio.commands.needs import check_workbook
 from xlportfolio.commands.validate import BOOK_TABLES, read_for_validation
 from xlportfolio.core.book import Book, SheetTable
@@ -16,17 +19,47 @@ from xlportfolio.core.intake.validate import validate_intake
 from xlportfolio.core.plan import EditPlan
 from xlportfolio.errors import XlPortfolioError
 from xlportfolio.files.template import TEMPLATE_HISTORY, TEMPLATE_VERSION
-from xlportfolio.files.workbook import FileWorkbook, open_book, read_book_file
+from xlportfolio.files.workbook import FileWorkbook, read_book_file
 from xlportfolio.schema import INTAKE
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm"}
 
 
-@dataclass
-class ConsolidateResult:
-    outcomes: list[FileOutcome]
-    report: Report  # validation of the portfolio's Intake after the merge
-    written: Path
+class Options(BaseOptions):
+    model_config = ConfigDict(title="ConsolidateOptions")
+
+    folder: Path = Field(description="The folder with the intake workbooks business units sent back.")
+
+
+class FileRead(BaseModel):
+    """What happened to one intake workbook (core.intake.consolidate.FileOutcome, as data)."""
+
+    file: str
+    status: str = Field(description="merged, partly merged, rejected or not read.")
+    template: str = Field(description="The intake template version it was made from.")
+    error: str = Field(description="A file-level problem: nothing was read from it.")
+    notes: list[str]
+    rows_read: int
+    new: int
+    updated: int
+    unchanged: int
+    rejected: list[str] = Field(description="'row 7: why' for every row left out.")
+
+    @classmethod
+    def of(cls, o: FileOutcome) -> FileRead:
+        return cls(file=o.file, status=o.status, template=o.template, error=o.error, notes=o.notes,
+                   rows_read=o.rows_read, new=o.new, updated=o.updated, unchanged=o.unchanged, rejected=o.rejected)
+
+    def line(self) -> str:
+        return (f"{self.file}: {self.status}" + (f" (template v{self.template})" if self.template else "")
+                + f", {self.rows_read} rows: {self.new} new, {self.updated} changed, {self.unchanged} same, "
+                f"{len(self.rejected)} rejected")
+
+
+class Figures(BaseFigures):
+    model_config = ConfigDict(title="ConsolidateFigures")
+
+    files: list[FileRead] = Field(description="Every file in the folder, in name order.")
 
 
 def intake_files(folder: Path, exclude: Path) -> list[Path]:
@@ -37,28 +70,31 @@ def intake_files(folder: Path, exclude: Path) -> list[Path]:
                   if p.is_file() and not p.name.startswith(("~$", ".")) and p.resolve() != exclude.resolve())
 
 
-def consolidate_folder(folder: str | Path, into: str | Path, *, output: str | Path | None = None,
-                       as_of: dt.date | None = None,
-                       on_file: Callable[[Path], None] | None = None) -> ConsolidateResult:
-    """Validate each intake workbook and merge its valid rows; source files are only read."""
-    with open_book(into, output=output) as target:
-        check_workbook(target, "consolidate")
-        portfolio = read_for_validation(target)
-        batch, outcomes = [], []
-        for path in intake_files(Path(folder), target.path):
-            if on_file:
-                on_file(path)
-            outcome, rows = read_intake(path, portfolio, as_of)
-            outcomes.append(outcome)
-            if rows:
-                batch.append(Incoming(outcome, rows))
-        target.apply(EditPlan(rows=[merge_requests(portfolio.tables[INTAKE.name], batch)]))
-        merged = target.read(BOOK_TABLES)  # the Intake table as it now stands
-        report, plan = validate_intake(merged, as_of)
-        plan.sheets.append(consolidation_sheet(outcomes))
-        target.apply(plan)
-        written = target.save()
-    return ConsolidateResult(outcomes, report, written)
+def run(wb: Workbook, options: Options) -> Outcome[Figures]:
+    """Validate each intake workbook in the folder and merge its valid rows into `wb`'s Intake;
+    the source files are only read."""
+    check_workbook(wb, "consolidate")
+    portfolio = read_for_validation(wb)
+    batch, outcomes = [], []
+    for path in intake_files(Path(options.folder), Path(wb.source)):
+        wb.status(f"{STATUS_PREFIX}{path.name}…")
+        outcome, rows = read_intake(path, portfolio, options.as_of)
+        outcomes.append(outcome)
+        if rows:
+            batch.append(Incoming(outcome, rows))
+    wb.apply(EditPlan(rows=[merge_requests(portfolio.tables[INTAKE.name], batch)]))
+    merged = wb.read(BOOK_TABLES)  # the Intake table as it now stands
+    report, plan = validate_intake(merged, options.as_of)
+    plan.sheets.append(consolidation_sheet(outcomes))
+    wb.apply(plan)
+    files = [FileRead.of(o) for o in outcomes]
+    details = []
+    for f in files:
+        details += [f.line()] + [f"{f.file}: {line}" for line in ([f.error] if f.error else []) + f.notes]
+    new = sum(f.new for f in files)
+    summary = (f"{len(files)} files, {new} new requests merged; details on the Consolidation sheet"
+               + (f"; Intake now has {report.tally} (Findings sheet)." if report.findings else "."))
+    return Outcome.of("consolidate", summary, 1 if report.errors else 0, report, details, Figures(files=files))
 
 
 def read_intake(path: Path, portfolio: Book, as_of: dt.date | None) -> tuple[FileOutcome, dict[int, dict]]:

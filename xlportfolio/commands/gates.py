@@ -2,67 +2,99 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, Field
+
+from xlportfolio.commands.base import Figures as BaseFigures
+from xlportfolio.commands.base import Options as BaseOptions
 from xlportfolio.commands.base import Outcome, Workbook
 from xlportfolio.commands.needs import check_workbook
 from xlportfolio.commands.verify import HEAD_PROPERTY, checked_ledger
-from xlportfolio.core.findings import Report
 from xlportfolio.core.gates.apply import gates_plan
 from xlportfolio.core.gates.baseline import BASELINE_SHEET
 from xlportfolio.core.gates.ledger import chain_head, stamp
-from xlportfolio.core.gates.moves import GateResult
-from xlportfolio.files.workbook import open_book
 from xlportfolio.schema import APPROVALS, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
 
 
-@dataclass
-class GatesOutcome:
-    result: GateResult
-    report: Report
+class Options(BaseOptions):
+    model_config = ConfigDict(title="GatesOptions")
+
+    now: dt.datetime | None = Field(None, description="When the ledger records this run's rows; default now (UTC).")
+
+
+class AppliedMove(BaseModel):
+    row: int = Field(description="The item's Excel row on Items.")
+    item: str
+    label: str = Field(description="The item by ID and name.")
+    from_stage: str
+    to_stage: str
+    decision: str = Field(description="'approve' for a forward pass, 'move back' for a backward one.")
+    who: str
+    reason: str
+
+
+class RefusedMove(BaseModel):
+    row: int = Field(description="The item's Excel row on Items.")
+    item: str
+    label: str = Field(description="The item by ID and name.")
+    cell: str = Field(description="The Requested stage cell, whose note says what is missing.")
+    from_stage: str
+    to_stage: str
+    lines: list[str] = Field(description="What is missing, one criterion a line.")
+    since: dt.date = Field(description="The day it was first refused for these reasons.")
+
+
+class BaselinedItem(BaseModel):
+    item_id: str
+    name: str
+
+
+class Figures(BaseFigures):
+    model_config = ConfigDict(title="GatesFigures")
+
+    applied: list[AppliedMove]
+    refused: list[RefusedMove]
+    baselined: list[BaselinedItem] = Field(description="Items that passed DI4 in this run: their plan is frozen "
+                                           "on the Baseline sheet.")
     ledger_rows: int
-    written: Path | None
 
 
-def gates_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.date | None = None,
-               now: dt.datetime | None = None) -> GatesOutcome:
-    with open_book(path, output=output) as wb:
-        outcome = gates_on(wb, as_of=as_of, now=now)
-        outcome.written = wb.save()
-    return outcome
-
-
-def run(wb: Workbook) -> Outcome:
-    """The ribbon's Gates button."""
-    outcome = gates_on(wb)
-    result, report = outcome.result, outcome.report
-    details = [move_line(m) for m in result.applied[:20]]
-    details += [refusal_line(r) for r in list(result.refusals.values())[:20]]
-    details += [f"{f.location()}: {f.message}" for f in report.findings
-                if f.severity == "error" and f.code != "gate-refused"][:20]
-    bypassed = sum(f.severity == "error" and f.code != "gate-refused" for f in report.findings)
-    return Outcome(f"{len(result.applied)} moves applied, {len(result.refused)} refused (the reasons are in the "
-                   f"notes on the Requested stage cells)" + (f", {bypassed} other errors" if bypassed else "")
-                   + f". The ledger has {outcome.ledger_rows} rows.", 1 if report.errors else 0, report, details)
-
-
-def move_line(m) -> str:
-    return f"{m.label or m.item}: {m.from_stage} -> {m.to_stage} ({m.decision} by {m.who or 'owner'})"
-
-
-def refusal_line(r) -> str:
-    """A refusal as the CLI and the ribbon show it: the item by ID and name, its cell, and why."""
-    return f"{r.label} ({r.cell}): move to {r.to_stage} refused since {r.since.isoformat()}: " + " ".join(r.lines)
-
-
-def gates_on(wb: Workbook, *, as_of: dt.date | None = None, now: dt.datetime | None = None) -> GatesOutcome:
+def run(wb: Workbook, options: Options) -> Outcome[Figures]:
+    """Check every requested stage move: apply and record the passing ones, undo and explain the others."""
     check_workbook(wb, "gates")
-    as_of = as_of or dt.date.today()
+    as_of = options.as_of or dt.date.today()
     existing, key = checked_ledger(wb, "No gate was moved")
     book = wb.read([ITEMS, FINANCIALS, MILESTONES, APPROVALS, DEPENDENCIES, RISKS, GATES.table])
     planned = gates_plan(book, existing, key.secret if key else None, wb.sheet_rows(BASELINE_SHEET), as_of,
-                         stamp(now or dt.datetime.now(dt.UTC)))
+                         stamp(options.now or dt.datetime.now(dt.UTC)))
     wb.apply(planned.plan)
     wb.set_property(HEAD_PROPERTY, chain_head(planned.ledger))
-    return GatesOutcome(planned.result, planned.report, len(planned.ledger), None)
+    result, report = planned.result, planned.report
+    figures = Figures(
+        applied=[AppliedMove(row=m.row, item=str(m.item), label=m.label or str(m.item), from_stage=str(m.from_stage),
+                             to_stage=str(m.to_stage), decision=str(m.decision), who=str(m.who or ""),
+                             reason=str(m.reason or "")) for m in result.applied],
+        refused=[RefusedMove(row=r.row, item=r.item, label=r.label, cell=r.cell, from_stage=str(r.from_stage or ""),
+                             to_stage=str(r.to_stage), lines=list(r.lines), since=r.since)
+                 for r in result.refusals.values()],
+        baselined=[BaselinedItem(item_id=str(i["item_id"]), name=str(i.get("name") or ""))
+                   for i in result.baseline_items],
+        ledger_rows=len(planned.ledger))
+    details = [move_line(m) for m in figures.applied[:20]]
+    details += [refusal_line(r) for r in figures.refused[:20]]
+    others = [f for f in report.findings if f.severity == "error" and f.code != "gate-refused"]
+    details += [f"{f.location()}: {f.message}" for f in others[:20]]
+    return Outcome.of("gates", f"{len(figures.applied)} moves applied, {len(figures.refused)} refused (the reasons "
+                      "are in the notes on the Requested stage cells)"
+                      + (f", {len(others)} other errors" if others else "")
+                      + f". The ledger has {figures.ledger_rows} rows.", 1 if report.errors else 0, report, details,
+                      figures)
+
+
+def move_line(m: AppliedMove) -> str:
+    return f"{m.label}: {m.from_stage} -> {m.to_stage} ({m.decision} by {m.who or 'owner'})"
+
+
+def refusal_line(r: RefusedMove) -> str:
+    """A refusal as the CLI and the ribbon show it: the item by ID and name, its cell, and why."""
+    return f"{r.label} ({r.cell}): move to {r.to_stage} refused since {r.since.isoformat()}: " + " ".join(r.lines)

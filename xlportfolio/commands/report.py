@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateError
+from pydantic import ConfigDict, Field
 
-from xlportfolio.commands.base import Workbook
+from xlportfolio.commands.base import Figures as BaseFigures
+from xlportfolio.commands.base import Options as BaseOptions
+from xlportfolio.commands.base import Outcome, Workbook
 from xlportfolio.commands.needs import check_workbook
 from xlportfolio.commands.report_charts import chart_images
 from xlportfolio.commands.verify import ledger_findings, ledger_rows
@@ -26,7 +28,6 @@ from xlportfolio.core.report.summary import summary
 from xlportfolio.core.rollup.dashboard.figures import dashboard_data
 from xlportfolio.errors import XlPortfolioError
 from xlportfolio.excel import templates
-from xlportfolio.files.workbook import read_book_file
 from xlportfolio.schema import APPROVALS, CAPACITY, DEPENDENCIES, FINANCIALS, GATES, ITEMS, MILESTONES, RISKS
 from xlportfolio.user_config import ledger_key
 
@@ -35,32 +36,33 @@ DEFAULT_DAYS = 30  # the report looks back a month unless told otherwise
 BOOK_TABLES = [ITEMS, FINANCIALS, RISKS, CAPACITY, APPROVALS, MILESTONES, DEPENDENCIES, GATES.table]
 
 
-@dataclass
-class ReportResult:
-    written: Path
+class Options(BaseOptions):
+    model_config = ConfigDict(title="ReportOptions")
+
+    out: Path = Field(description="The HTML file to write, e.g. pack.html.")
+    since: dt.date | None = Field(None, description=f"Gate moves and decisions since this day; default "
+                                  f"{DEFAULT_DAYS} days before as_of.")
+
+
+class Figures(BaseFigures):
+    model_config = ConfigDict(title="ReportFigures")
+
     as_of: dt.date
     since: dt.date
     gate_moves: int
     decisions: int
     decisions_needed: int
-    risks: int
+    risks: int = Field(description="Top risks listed.")
     charts: int
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = Field(description="What the figures could not count, as the Dashboard notes it.")
 
 
-def report_file(path: str | Path, out: Path, *, since: dt.date | None = None,
-                as_of: dt.date | None = None) -> ReportResult:
-    """Read the portfolio workbook at `path` (never writing it) and write the pack to `out` (HTML)."""
-    _check(path, Path(out), since, as_of)  # before the slow part: reading the workbook
-    with read_book_file(path) as wb:
-        return report_on(wb, Path(out), since=since, as_of=as_of)
-
-
-def report_on(wb: Workbook, out: Path, *, since: dt.date | None = None,
-              as_of: dt.date | None = None) -> ReportResult:
-    """The pack of an open workbook (a file or a book open in Excel), written to `out`."""
+def run(wb: Workbook, options: Options) -> Outcome[Figures]:
+    """Write the steering-committee pack of an open workbook (a file or a book open in Excel) to
+    options.out (HTML); the workbook is only read."""
     check_workbook(wb, "report")
-    as_of, since = _check(wb.source, out, since, as_of)
+    out = options.out
+    as_of, since = _check(wb.source, out, options.since, options.as_of)
     book = wb.read(BOOK_TABLES)
     data = dashboard_data(book, as_of)
     ledger = ledger_rows(wb)
@@ -83,8 +85,15 @@ def report_on(wb: Workbook, out: Path, *, since: dt.date | None = None,
     }
     html = render(context)
     _write(out, html)
-    return ReportResult(out, as_of, since, len(context["moves"]), len(context["decisions"]), len(context["needed"]),
-                        len(context["risks"]), len(context["charts"]), list(data.notes))
+    figures = Figures(as_of=as_of, since=since, gate_moves=len(context["moves"]), decisions=len(context["decisions"]),
+                      decisions_needed=len(context["needed"]), risks=len(context["risks"]),
+                      charts=len(context["charts"]), notes=list(data.notes))
+    outcome = Outcome.of("report", f"Steering-committee pack from {since.isoformat()} to {as_of.isoformat()}: "
+                         f"{figures.gate_moves} gate moves, {figures.decisions} decisions, {figures.decisions_needed} "
+                         f"decisions needed, {figures.risks} top risks, {figures.charts} charts.",
+                         details=figures.notes, figures=figures)
+    outcome.written = out
+    return outcome
 
 
 def _check(source: str | Path, out: Path, since: dt.date | None, as_of: dt.date | None) -> tuple[dt.date, dt.date]:

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 
+from pydantic import ConfigDict, Field
+
+from xlportfolio.commands.base import Figures as BaseFigures
+from xlportfolio.commands.base import Options as BaseOptions
 from xlportfolio.commands.base import Outcome, Workbook
 from xlportfolio.commands.needs import check_workbook
 from xlportfolio.commands.verify import ledger_rows
@@ -16,35 +19,39 @@ from xlportfolio.core.rollup.portfolio import check_portfolio
 from xlportfolio.core.rollup.sheets import rollup
 from xlportfolio.core.values import is_blank, is_number
 from xlportfolio.errors import TemplateError
-from xlportfolio.files.workbook import open_book
 from xlportfolio.schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, FINANCIALS, ITEMS, STAGE_WEIGHTS, STAGES
 
 # What rollup reads: the hierarchy, its money, and how much each stage's value counts.
 BOOK_TABLES = [ITEMS, FINANCIALS, STAGE_WEIGHTS.table, DEPENDENCIES, CAPACITY, CHECKS_TABLE]
 
 
-@dataclass
-class RollupResult:
-    report: Report
-    written: Path | None
-    items: int  # rows on the Rollup sheet
-    upper: int  # items with rows on Rollup by month
-    months: list[dt.date]
-    values: bool  # True: plain numbers were written (a snapshot), not formulas
+class Options(BaseOptions):
+    model_config = ConfigDict(title="RollupOptions")
+
+    values: bool = Field(False, description="Write plain numbers (a frozen snapshot) instead of formulas.")
+
+
+class Figures(BaseFigures):
+    model_config = ConfigDict(title="RollupFigures")
+
+    items: int = Field(description="Rows on the Rollup sheet.")
+    upper: int = Field(description="Items with rows on Rollup by month.")
+    months: list[dt.date] = Field(description="The months of Rollup by month.")
+    values: bool = Field(description="True: plain numbers were written (a snapshot), not formulas.")
 
     @property
     def headline(self) -> str:
         span = (f"{self.months[0]:%Y-%m} to {self.months[-1]:%Y-%m}" if self.months else "no months")
-        return (f"{self.items} items rolled up, {self.upper} of them by month ({len(self.months)} months, {span}); "
-                + self.report.tally)
+        return f"{self.items} items rolled up, {self.upper} of them by month ({len(self.months)} months, {span})"
 
 
-def rollup_on(wb: Workbook, *, values: bool = False, as_of: dt.date | None = None) -> RollupResult:
-    """Roll up an open workbook (file or live). `as_of` is accepted like every command's, but a
-    rollup adds up what the tables hold, whatever the day."""
+def run(wb: Workbook, options: Options) -> Outcome[Figures]:
+    """Regenerate the rollup sheets, the portfolio checks and the Dashboard. `as_of` is accepted like
+    every command's, but a rollup adds up what the tables hold, whatever the day. Cells are live
+    formulas over the Items, Financials and Stage weights tables; `values` writes the numbers alone."""
     check_workbook(wb, "rollup")
     book = wb.read(BOOK_TABLES)
-    as_of = as_of or dt.date.today()
+    as_of, values = options.as_of or dt.date.today(), options.values
     # An item whose Stage or State was typed over counts where the ledger says it stands: the Rollup
     # sheet copies the ledger's stage, so its stage weights and counts (formulas over that copy) agree;
     # the Dashboard lists such items and corrects its figures by stage and state with that list.
@@ -68,7 +75,11 @@ def rollup_on(wb: Workbook, *, values: bool = False, as_of: dt.date | None = Non
                                       "and financials are consistent"))
     plan.activate = DASHBOARD_SHEET  # a controller opening the workbook after a rollup lands on it
     wb.apply(plan)
-    return RollupResult(report, None, outcome.items, outcome.upper, outcome.months, values)
+    figures = Figures(items=outcome.items, upper=outcome.upper, months=outcome.months, values=values)
+    return Outcome.of("rollup", f"{figures.headline}; {report.tally}. The Rollup, Rollup by month, Breakdown and "
+                      "Dashboard sheets are " + ("plain numbers" if values else "live formulas")
+                      + ("; problems are listed on the Findings sheet." if report.findings else "."),
+                      1 if report.errors else 0, report, figures=figures)
 
 
 def ledger_disagreements_of(book, ledger) -> list:
@@ -82,25 +93,3 @@ def _weights(book) -> dict[str, float] | None:
         return None
     return {str(r["stage"]): float(r["weight"]) for r in table.frame.to_dict("records")
             if not is_blank(r.get("stage")) and is_number(r.get("weight"))}
-
-
-def rollup_file(path: str | Path, *, output: str | Path | None = None, values: bool = False,
-                as_of: dt.date | None = None) -> RollupResult:
-    """Rewrite BOOK's rollup sheets in place (or into `output`).
-
-    Cells are live formulas over the Items, Financials and Stage weights tables; `values=True`
-    writes the numbers alone (a frozen snapshot).
-    """
-    with open_book(path, output=output) as wb:
-        result = rollup_on(wb, values=values, as_of=as_of)
-        result.written = wb.save()
-    return result
-
-
-def run(wb: Workbook) -> Outcome:
-    """The ribbon's Refresh rollups button."""
-    result = rollup_on(wb)
-    r = result.report
-    return Outcome(f"{result.headline}. The Rollup, Rollup by month, Breakdown and Dashboard sheets are live formulas"
-                   + ("; problems are listed on the Findings sheet." if r.findings else "."),
-                   1 if r.errors else 0, r)

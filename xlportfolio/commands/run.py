@@ -7,104 +7,80 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 
-from xlportfolio.commands.base import Outcome, Workbook
+from pydantic import BaseModel, ConfigDict, Field
+
+from xlportfolio import registry
+from xlportfolio.commands.base import STATUS_PREFIX, Outcome, Workbook
+from xlportfolio.commands.base import Figures as BaseFigures
+from xlportfolio.commands.base import Options as BaseOptions
 from xlportfolio.commands.needs import check_workbook
 from xlportfolio.core.findings import Report, counted
-from xlportfolio.files.workbook import open_book
 
 
-@dataclass
-class Step:
+class Options(BaseOptions):
+    model_config = ConfigDict(title="RunOptions")
+
+
+class Step(BaseModel):
     command: str
     summary: str
     errors: int = 0
     warnings: int = 0
-    report: Report = field(default_factory=lambda: Report(()))  # the step's findings, for the ribbon
 
 
-@dataclass
-class RunResult:
-    steps: list[Step] = field(default_factory=list)
-    written: Path | None = None
+class Figures(BaseFigures):
+    model_config = ConfigDict(title="RunFigures")
 
-    @property
-    def errors(self) -> int:
-        return sum(s.errors for s in self.steps)
+    steps: list[Step] = Field(description="Each command run, in order, with its own counts.")
 
 
-def _validate(wb: Workbook, as_of: dt.date) -> Step:
-    from xlportfolio.commands.validate import validate_on
-
-    r = validate_on(wb, as_of=as_of)
-    return Step("validate", f"{r.rows} requests checked", r.report.errors, r.report.warnings, r.report)
+def _validate(o: Outcome) -> Step:
+    return Step(command="validate", summary=f"{o.figures.rows} requests checked", errors=o.errors, warnings=o.warnings)
 
 
-def _accept(wb: Workbook, as_of: dt.date) -> Step:
-    from xlportfolio.commands.accept import accept_on
-
-    s = accept_on(wb, as_of=as_of).summary
-    return Step("accept", f"{len(s.created)} items created, {len(s.refused)} refused, {s.already} accepted before")
-
-
-def _score(wb: Workbook, as_of: dt.date) -> Step:
-    from xlportfolio.commands.score import score_on
-
-    r = score_on(wb, as_of=as_of)
-    counts = ", ".join(f"{n} {table}" for table, n in r.scored.items()) or "nothing to score"
-    return Step("score", f"scored {counts}", r.report.errors, r.report.warnings, r.report)
+def _accept(o: Outcome) -> Step:
+    # Its findings are validate's, again: counted once, at validate.
+    f = o.figures
+    return Step(command="accept", summary=f"{len(f.created)} items created, {len(f.refused)} refused, "
+                f"{f.already} accepted before")
 
 
-def _gates(wb: Workbook, as_of: dt.date) -> Step:
-    from xlportfolio.commands.gates import gates_on
-
-    o = gates_on(wb, as_of=as_of)
-    return Step("gates", f"{len(o.result.applied)} moves applied, {len(o.result.refused)} refused",
-                o.report.errors, o.report.warnings, o.report)
+def _score(o: Outcome) -> Step:
+    counts = ", ".join(f"{n} {table}" for table, n in o.figures.scored.items()) or "nothing to score"
+    return Step(command="score", summary=f"scored {counts}", errors=o.errors, warnings=o.warnings)
 
 
-def _rollup(wb: Workbook, as_of: dt.date) -> Step:
-    from xlportfolio.commands.rollup import rollup_on
-
-    r = rollup_on(wb, as_of=as_of)
-    return Step("rollup", r.headline, r.report.errors, r.report.warnings, r.report)
+def _gates(o: Outcome) -> Step:
+    return Step(command="gates", summary=f"{len(o.figures.applied)} moves applied, {len(o.figures.refused)} refused",
+                errors=o.errors, warnings=o.warnings)
 
 
-STEPS: tuple[tuple[str, Callable[[Workbook, dt.date], Step]], ...] = (
+def _rollup(o: Outcome) -> Step:
+    return Step(command="rollup", summary=f"{o.figures.headline}; {counted(o.errors, 'error')}, "
+                f"{counted(o.warnings, 'warning')}", errors=o.errors, warnings=o.warnings)
+
+
+# The chain, in order: each step's module (its run and Options) and how its outcome reads as one step.
+STEPS: tuple[tuple[str, Callable[[Outcome], Step]], ...] = (
     ("validate", _validate), ("accept", _accept), ("score", _score), ("gates", _gates), ("rollup", _rollup),
 )
 
 
-def run_on(wb: Workbook, *, as_of: dt.date | None = None,
-           on_step: Callable[[str], None] | None = None) -> RunResult:
+def run(wb: Workbook, options: Options) -> Outcome[Figures]:
     """Each step reads what the previous one wrote; an abort stops the chain before any save."""
     check_workbook(wb, "run")
-    as_of = as_of or dt.date.today()
-    result = RunResult()
+    as_of = options.as_of or dt.date.today()
+    steps, findings = [], []
     for name, step in STEPS:
-        if on_step:
-            on_step(name)
-        wb.status(f"xlportfolio: {name}…")
-        result.steps.append(step(wb, as_of))
-    return result
-
-
-def run_file(path: str | Path, *, output: str | Path | None = None, as_of: dt.date | None = None,
-             on_step: Callable[[str], None] | None = None) -> RunResult:
-    with open_book(path, output=output) as wb:
-        result = run_on(wb, as_of=as_of, on_step=on_step)
-        if on_step:
-            on_step("save")
-        result.written = wb.save()
-    return result
-
-
-def run(wb: Workbook) -> Outcome:
-    """The ribbon's Run all button."""
-    result = run_on(wb)
+        wb.status(f"{STATUS_PREFIX}{name}…")
+        module = registry.BY_ID[name].module()
+        outcome = module.run(wb, module.Options(as_of=as_of))
+        steps.append(step(outcome))
+        if name != "accept":
+            findings += outcome.report.findings
     lines = [f"{s.command}: {s.summary}" + (f" ({counted(s.errors, 'error')}, {counted(s.warnings, 'warning')})"
-                                             if s.errors or s.warnings else "") for s in result.steps]
-    return Outcome("Ran " + ", ".join(s.command for s in result.steps) + ". " + "; ".join(lines) + ".",
-                   1 if result.errors else 0, Report.of(f for s in result.steps for f in s.report.findings), lines)
+                                             if s.errors or s.warnings else "") for s in steps]
+    errors = sum(s.errors for s in steps)
+    return Outcome.of("run", "Ran " + ", ".join(s.command for s in steps) + ". " + "; ".join(lines) + ".",
+                      1 if errors else 0, Report.of(findings), lines, Figures(steps=steps))

@@ -12,8 +12,11 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from pydantic import ConfigDict, Field
+
+from xlportfolio.commands.base import Figures as BaseFigures
+from xlportfolio.commands.base import Options as BaseOptions
 from xlportfolio.commands.base import Outcome, Workbook
 from xlportfolio.commands.needs import check_workbook
 from xlportfolio.core.findings import Finding, Report
@@ -22,11 +25,54 @@ from xlportfolio.core.gates.ledger_copy import FIELDS, as_rows, compare, records
 from xlportfolio.core.gates.ledger_verify import verify
 from xlportfolio.core.gates.positions import bypasses, read_ledger
 from xlportfolio.errors import BadCopy, LedgerTampered, NoLedger, XlPortfolioError
-from xlportfolio.files.workbook import read_book_file
 from xlportfolio.schema import ITEMS, STAGES
 from xlportfolio.user_config import LedgerKey, how_to_set_key, ledger_key
 
 HEAD_PROPERTY = "xlportfolio.ledger_head"  # the last row's Seq:Hash, so a cut-off end shows too
+
+
+class Options(BaseOptions):
+    model_config = ConfigDict(title="VerifyOptions")
+
+    against: Path | None = Field(None, description="A copy written by export earlier: every row it holds must "
+                                 "still be in the ledger, unchanged and in order.")
+    export: Path | None = Field(None, description="Write the ledger's rows to this JSON Lines file (only when "
+                                "the ledger verifies), to keep outside the workbook.")
+
+
+class Figures(BaseFigures):
+    model_config = ConfigDict(title="VerifyFigures")
+
+    rows: int = Field(description="Rows in the ledger.")
+    intact: bool = Field(description="Nothing was found: no row edited, deleted, inserted or reordered.")
+    keyed: int = Field(description="Rows whose Hash is an HMAC of the ledger key.")
+    key: str | None = Field(description="Where the ledger key came from, if one is set.")
+    against: str | None = Field(description="The copy compared with.")
+    copied: int = Field(description="Rows the copy holds.")
+    exported: str | None = Field(description="The copy written, when one was asked for and the ledger verifies.")
+
+
+def run(wb: Workbook, options: Options) -> Outcome[Figures]:
+    """Check the ledger (and compare a copy, or export one when the ledger verifies in full); the
+    workbook is only read. The copy is written whole or not at all, so it never records a tampered ledger.
+    Exit code 1 tampered; 2 keyed rows that cannot be checked without the key; 0 intact."""
+    if options.export is not None:
+        _check_export(options.export)
+    key = ledger_key()
+    copy = (str(options.against), read_copy(options.against, key)) if options.against is not None else None
+    check = check_on(wb, key, copy)
+    details = check.details(20)
+    if options.export is not None and check.exit_code == 0:
+        write_copy(options.export, records(ledger_rows(wb)))
+        check.exported = options.export
+        details.append(f"Copy of the ledger written to {check.exported}; keep it outside the workbook and check "
+                       f"later with --against {check.exported}.")
+    elif options.export is not None:
+        details.append(f"No copy was written to {options.export}: only a ledger that verifies in full is exported.")
+    figures = Figures(rows=check.rows, intact=not check.report.findings, keyed=check.keyed,
+                      key=check.key.source if check.key else None, against=check.copy, copied=check.copied,
+                      exported=str(check.exported) if check.exported else None)
+    return Outcome.of("verify", check.summary(), check.exit_code, check.report, details, figures)
 
 
 def ledger_rows(wb: Workbook) -> list[tuple]:
@@ -92,12 +138,6 @@ class LedgerCheck:
     def details(self, limit: int | None = None) -> list[str]:
         return [f"{f.location()} {f.code}: {f.message}" for f in self.report.findings[:limit]]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"rows": self.rows, "intact": not self.report.findings, "keyed": self.keyed,
-                "key": self.key.source if self.key else None, "exit_code": self.exit_code,
-                "summary": self.summary(), "against": self.copy, "exported": str(self.exported) if self.exported else None,
-                "findings": [f.to_dict() for f in self.report.findings]}
-
 
 def check_on(wb: Workbook, key: LedgerKey | None, copy: tuple[str, list[dict]] | None = None) -> LedgerCheck:
     """The ledger's findings (and, given a copy, what changed since it was taken); nothing is changed."""
@@ -116,11 +156,6 @@ def check_on(wb: Workbook, key: LedgerKey | None, copy: tuple[str, list[dict]] |
         findings += compare(rows, copy[1], copy[0])
     check.report = Report.of(findings)
     return check
-
-
-def verify_on(wb: Workbook) -> tuple[Report, int]:
-    check = check_on(wb, ledger_key())
-    return check.report, check.rows
 
 
 def checked_ledger(wb: Workbook, stopped: str) -> tuple[list[tuple], LedgerKey | None]:
@@ -147,32 +182,6 @@ def ledger_disagreements(wb: Workbook, rows: list[tuple], counted: str = "") -> 
     if items is None:
         return []
     return bypasses(items, read_ledger(rows), tuple(book.lists.get("Stage") or STAGES), counted=counted)
-
-
-def verify_file(path: str | Path) -> tuple[Report, int]:
-    """The ledger's findings and how many rows it holds; the file is only read."""
-    with read_book_file(path) as wb:
-        return verify_on(wb)
-
-
-def check_file(path: str | Path, *, against: str | Path | None = None,
-               export: str | Path | None = None) -> LedgerCheck:
-    """verify on a file: compare with a copy, and export a copy when the ledger verifies in full.
-
-    The workbook is only read; the copy is written (whole, or not at all) only when nothing was
-    found and every row could be checked, so a copy never records a tampered ledger.
-    """
-    if export is not None:
-        _check_export(Path(export))
-    key = ledger_key()
-    copy = (str(against), read_copy(against, key)) if against is not None else None
-    with read_book_file(path) as wb:
-        check = check_on(wb, key, copy)
-        rows = ledger_rows(wb)
-    if export is not None and check.exit_code == 0:
-        write_copy(export, records(rows))
-        check.exported = Path(export)
-    return check
 
 
 def _check_export(target: Path) -> None:
@@ -230,12 +239,6 @@ def write_copy(path: str | Path, copy: list[dict]) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-
-
-def run(wb: Workbook) -> Outcome:
-    """The ribbon's Verify ledger button; it changes nothing."""
-    check = check_on(wb, ledger_key())
-    return Outcome(check.summary(), check.exit_code, check.report, check.details(20))
 
 
 def verdict(report: Report) -> str:

@@ -9,16 +9,17 @@ from pathlib import Path
 from openpyxl.packaging.custom import StringProperty
 from rich.console import Console
 
-from xlportfolio.commands.accept import accept_file
-from xlportfolio.commands.consolidate import consolidate_folder
-from xlportfolio.commands.gates import gates_file
-from xlportfolio.commands.import_crm import import_crm_file
-from xlportfolio.commands.report import report_file
-from xlportfolio.commands.rollup import rollup_file
-from xlportfolio.commands.score import score_file
-from xlportfolio.commands.select import select_file
-from xlportfolio.commands.validate import validate_file
-from xlportfolio.commands.verify import verdict, verify_file
+from xlportfolio.commands.accept import Options as AcceptOptions
+from xlportfolio.commands.consolidate import Options as ConsolidateOptions
+from xlportfolio.commands.files import on_file
+from xlportfolio.commands.gates import Options as GatesOptions
+from xlportfolio.commands.import_crm import Options as ImportCrmOptions
+from xlportfolio.commands.report import Options as ReportOptions
+from xlportfolio.commands.rollup import Options as RollupOptions
+from xlportfolio.commands.score import Options as ScoreOptions
+from xlportfolio.commands.select import Options as SelectOptions
+from xlportfolio.commands.validate import Options as ValidateOptions
+from xlportfolio.commands.verify import verdict
 from xlportfolio.core.book import Book
 from xlportfolio.core.findings import Finding, Report, Severity
 from xlportfolio.core.values import is_blank
@@ -70,56 +71,54 @@ def run_demo(folder: Path, *, seed: int = 7, as_of: dt.date | None = None,
                 + f" rows), the intake template {template}, two business units' intake forms and a Salesforce export")
 
     def consolidate() -> str:
-        outcomes = consolidate_folder(inbox, portfolio, as_of=as_of).outcomes
-        return (f"consolidate: {len(outcomes)} forms, {sum(o.new + o.updated for o in outcomes)} requests merged, "
-                f"{sum(len(o.rejected) for o in outcomes)} rows rejected")
+        files = on_file("consolidate", portfolio, ConsolidateOptions(folder=inbox, as_of=as_of)).figures.files
+        return (f"consolidate: {len(files)} forms, {sum(o.new + o.updated for o in files)} requests merged, "
+                f"{sum(len(o.rejected) for o in files)} rows rejected")
 
     def import_crm() -> str:
-        result = import_crm_file(export, portfolio, as_of=as_of)
-        o = result.outcome
+        o = on_file("import-crm", portfolio, ImportCrmOptions(export=export, as_of=as_of)).figures
         return (f"import-crm: {o.rows_read} Salesforce opportunities read: {o.new} new, {o.updated} changed, "
                 f"{o.unchanged} unchanged, {len(o.rejected)} rejected")
 
     def validate() -> str:
-        reports["validate"] = report = validate_file(portfolio, as_of=as_of).report
+        reports["validate"] = report = on_file("validate", portfolio, ValidateOptions(as_of=as_of)).report
         return f"validate: {counts(report)}"
 
     def accept() -> str:
-        s = accept_file(portfolio, as_of=as_of).summary
+        s = on_file("accept", portfolio, AcceptOptions(as_of=as_of)).figures
         return (f"accept: {len(s.created)} requests became items at DI1 Defined, "
                 f"{len(s.refused)} marked requests refused because of errors")
 
     def score() -> str:
-        outcome = score_file(portfolio, as_of=as_of)
-        return "score: " + ", ".join(f"{n} {t} rows ranked" for t, n in outcome.scored.items())
+        outcome = on_file("score", portfolio, ScoreOptions(as_of=as_of))
+        return "score: " + ", ".join(f"{n} {t} rows ranked" for t, n in outcome.figures.scored.items())
 
     def select() -> str:
-        outcome = select_file(portfolio, budget=DEMO_BUDGET, as_of=as_of)
-        s = outcome.selection
-        return (f"select: {len(s.chosen)} of {len(outcome.candidates)} candidates chosen for {s.cost:,.0f} "
+        s = on_file("select", portfolio, SelectOptions(budget=DEMO_BUDGET, as_of=as_of)).figures
+        return (f"select: {len(s.chosen)} of {s.candidates} candidates chosen for {s.cost:,.0f} "
                 f"of a {DEMO_BUDGET:,.0f} budget ({s.status}); Scenario sheet with the efficient frontier")
 
     def gates() -> str:
-        outcome = gates_file(portfolio, as_of=as_of)
-        reports["gates"] = outcome.report
-        frozen = len(outcome.result.baseline_items)
-        return (f"gates: {len(outcome.result.applied)} moves applied, {len(outcome.result.refused)} refused; "
-                f"{frozen} items passed DI4, their plan frozen on the Baseline sheet; ledger {outcome.ledger_rows} "
+        outcome = on_file("gates", portfolio, GatesOptions(as_of=as_of))
+        reports["gates"], g = outcome.report, outcome.figures
+        return (f"gates: {len(g.applied)} moves applied, {len(g.refused)} refused; "
+                f"{len(g.baselined)} items passed DI4, their plan frozen on the Baseline sheet; ledger {g.ledger_rows} "
                 f"rows; {counts(outcome.report)}")
 
     def rollup() -> str:
-        result = rollup_file(portfolio, as_of=as_of)
-        reports["rollup"] = result.report
-        return f"rollup: {result.items} items rolled up; {counts(result.report)}; Dashboard with native charts"
+        outcome = on_file("rollup", portfolio, RollupOptions(as_of=as_of))
+        reports["rollup"] = outcome.report
+        return f"rollup: {outcome.figures.items} items rolled up; {counts(outcome.report)}; Dashboard with native charts"
 
     def report() -> str:
-        result = report_file(portfolio, folder / "steering-pack.html", as_of=as_of)
-        return f"report: steering-committee pack {result.written} ({result.charts} charts)"
+        pack = folder / "steering-pack.html"
+        outcome = on_file("report", portfolio, ReportOptions(out=pack, as_of=as_of))
+        return f"report: steering-committee pack {outcome.written} ({outcome.figures.charts} charts)"
 
     def verify() -> str:
-        report, rows = verify_file(portfolio)
-        return f"verify: ledger of {rows} rows " + ("intact, every Stage and State the ledger's" if not report.findings
-                                                   else verdict(report))
+        outcome = on_file("verify", portfolio)
+        return (f"verify: ledger of {outcome.figures.rows} rows "
+                + ("intact, every Stage and State the ledger's" if outcome.figures.intact else verdict(outcome.report)))
 
     steps = [write, consolidate, import_crm, validate, accept, score, select, gates, rollup, report, verify]
     with Steps(console, "demo", len(steps), elapsed=True) as progress:

@@ -18,7 +18,9 @@ This module is imported on every click, so it imports nothing heavy at module le
 from __future__ import annotations
 
 from xlportfolio import registry
+from xlportfolio.commands import render
 from xlportfolio.commands.base import Outcome
+from xlportfolio.commands.render import DETAIL_LINES, FIRST_ERRORS
 from xlportfolio.core.findings import Report, Severity
 from xlportfolio.core.values import is_blank
 from xlportfolio.env import env
@@ -26,10 +28,7 @@ from xlportfolio.errors import XlPortfolioError
 from xlportfolio.excel.manifest import TITLE
 from xlportfolio.registry import Command
 
-DETAIL_LINES = 15  # a message box is no report: the rest is on the Findings sheet
 PROMPT_LIMIT = 1000  # VBA's MsgBox and Windows' MessageBox stay readable below ~1,000 characters
-FIRST_ERRORS = 3  # errors named by item in the message box
-MESSAGE_LIMIT = 160  # of each of those errors' messages
 FINDINGS = "Findings"  # the sheet the message box offers to go to
 # The JavaScript function of the Office.js task pane (xlportfolio.excel.server) that xlwings' client
 # calls with the button pressed in the remote engine's alert: on "yes" it activates FINDINGS.
@@ -85,19 +84,19 @@ def run_command(command: Command, book) -> Outcome:
         workbook = _live(book)
         _status(workbook, f"{TITLE}: {command.label}…")
         progress = Progress(workbook, command.label)
-        outcome = command.function()(progress)
+        outcome = command.function()(progress, command.module().Options())
     except XlPortfolioError as exc:
         message = str(exc)
         _status(workbook, "")
         _alert(book, message, title, critical=True)
-        return Outcome(summary=message, exit_code=exc.exit_code)
+        return Outcome(command=command.id, summary=message, exit_code=exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a person's screen
         _status(workbook, "")
         if env().debug:
             raise
         message = internal_error(exc)
         _alert(book, message, title, critical=True)
-        return Outcome(summary=message, exit_code=3)
+        return Outcome(command=command.id, summary=message, exit_code=3)
     _status(workbook, "")
     text = outcome_text(outcome, items=progress.items(outcome.report))
     critical = outcome.exit_code != 0
@@ -189,33 +188,12 @@ def internal_error(exc: BaseException) -> str:
 
 def outcome_text(outcome: Outcome, limit: int = DETAIL_LINES,
                  items: dict[tuple[str, int], str] | None = None) -> str:
-    """What the message box says: the summary line, the counts of findings (unless the summary
-    gives them), the first errors by item and cell, then the first details, as the CLI prints."""
-    report, items = outcome.report, items or {}
-    lines = [outcome.summary]
-    if report.findings:
-        counts = f"{_count(report.errors, 'error')}, {_count(report.warnings, 'warning')}"
-        if not outcome.summary.startswith(counts) and f": {counts}" not in outcome.summary:
-            lines.append(f"Found {counts}.")
-    errors = [f for f in report.findings if f.severity is Severity.ERROR][:FIRST_ERRORS]
-    if errors:
-        lines.append(f"First error{'s' if len(errors) > 1 else ''}:")
-        for f in errors:
-            item = f.item or items.get((f.sheet, f.row))
-            message = f.message if len(f.message) <= MESSAGE_LIMIT else f.message[:MESSAGE_LIMIT - 1] + "…"
-            lines.append(f"  {item + ', ' if item else ''}{f.location()}: {message}")
-    details = list(outcome.details)
-    lines += [f"  {d}" for d in details[:limit]]
-    if len(details) > limit:
-        lines.append(f"  ... {len(details) - limit} more; see the Findings sheet.")
-    text = "\n".join(lines)
+    """What the message box says: the renderer's lines (the very lines the CLI prints), cut to
+    what a message box shows."""
+    text = "\n".join(render.lines(outcome, limit, items))
     if len(text) > PROMPT_LIMIT:
         text = text[:PROMPT_LIMIT - 40].rsplit("\n", 1)[0] + "\n  ... more on the Findings sheet."
     return text
-
-
-def _count(n: int, what: str) -> str:
-    return f"{n} {what}{'' if n == 1 else 's'}"
 
 
 def _live(book):

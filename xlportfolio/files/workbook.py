@@ -1,7 +1,7 @@
 """Open a workbook file for a command and save it back part by part, keeping the file the user had.
 
     with open_book(path, output=output) as wb:     # guard, lock, stamp, package
-        result = validate_on(wb)                    # the one plan walk, through the package
+        outcome = validate.run(wb, options)         # the one plan walk, through the package
         written = wb.save()                         # only changed parts rewritten; atomic
 
 The guard refuses what cannot be used (not a workbook, encrypted, a zip bomb, Strict Open XML);

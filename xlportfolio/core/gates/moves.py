@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from xlportfolio.core.book import Book, SheetTable
-from xlportfolio.core.checks.rules import yes
 from xlportfolio.core.codes import define, finding
 from xlportfolio.core.findings import Finding, Severity
 from xlportfolio.core.gates.positions import REASON, WHEN, Ledger, as_recorded, item_label
@@ -29,7 +28,7 @@ from xlportfolio.core.gates.statuses import (
     text,
 )
 from xlportfolio.core.plan import ERROR_FILL, CellMark, ColumnWrite, EditPlan
-from xlportfolio.core.values import as_date, as_id, is_blank, is_number, show
+from xlportfolio.core.values import as_date, as_id, is_blank, is_number, show, yes
 from xlportfolio.schema import (
     APPROVALS,
     DEPENDENCIES,

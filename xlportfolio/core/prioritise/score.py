@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 
 from xlportfolio.core.book import SheetTable
-from xlportfolio.core.checks.rules import yes
 from xlportfolio.core.codes import CODES, define, finding
 from xlportfolio.core.findings import Finding, Severity
-from xlportfolio.core.values import is_blank, is_number, show
+from xlportfolio.core.values import is_blank, is_number, show, yes
 from xlportfolio.schema import INTAKE, ITEMS, LISTS_BY_NAME, SCORING, ColumnType, header_key
 
 BAD_CRITERION = define(

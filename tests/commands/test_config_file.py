@@ -1,0 +1,86 @@
+"""A bad configuration cell in a real workbook: the command goes on, the Findings sheet lists the cell
+and the cell itself is marked, like a data finding."""
+import pytest
+from openpyxl import load_workbook
+
+from tests.support import AS_OF
+from xlportfolio.commands.rollup import rollup_file
+from xlportfolio.commands.validate import validate_file
+from xlportfolio.core.findings_sheet import FINDINGS_HEADER
+from xlportfolio.core.plan import ERROR_FILL, WARNING_FILL
+from xlportfolio.demo.data import sample_portfolio
+from xlportfolio.files.template import PORTFOLIO_KIND, build_workbook
+
+
+def portfolio(path, **cells):
+    """The demo portfolio with some configuration cells typed over: sheet__cell=value."""
+    data = sample_portfolio(AS_OF)
+    wb = build_workbook(PORTFOLIO_KIND, {k: data[k] for k in ("Intake", "Items", "Financials")})
+    for where, value in cells.items():
+        sheet, cell = where.split("__")
+        wb[sheet.replace("_", " ")][cell] = value
+    wb.save(path)
+    return path
+
+
+def findings_rows(path, command):
+    ws = load_workbook(path)["Findings"]
+    rows = [dict(zip(FINDINGS_HEADER, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    return [r for r in rows if r["Command"] == command]
+
+
+def mark(path, sheet, cell):
+    got = load_workbook(path)[sheet][cell]
+    return got.fill.fgColor.rgb[-6:], got.comment.text if got.comment else None
+
+
+@pytest.fixture(scope="module")
+def rolled_up(tmp_path_factory):
+    """One rollup over a workbook with a text stage weight, an unknown stage and a check switch set to 'maybe'."""
+    path = portfolio(tmp_path_factory.mktemp("config") / "portfolio.xlsx",
+                     Stage_weights__B3="high", Stage_weights__A5="DI9 Dreamt", Checks__B3="maybe")
+    return path, rollup_file(path, as_of=AS_OF)
+
+
+def test_rollup_goes_on_past_bad_stage_weights_and_lists_each_cell(rolled_up):
+    path, result = rolled_up
+    config = [(f.code, f.sheet, f.cell, f.item) for f in result.report.findings
+              if f.sheet in ("Stage weights", "Checks")]
+    assert config == [("config-invalid", "Checks", "B3", "intake-cells"),
+                      ("rollup-bad-weight", "Stage weights", "B3", "DI2 Identified"),
+                      ("rollup-bad-weight", "Stage weights", "A5", "DI9 Dreamt")]
+    listed = {(r["Code"], r["Sheet"], r["Cell"], r["Item"]): r for r in findings_rows(path, "rollup")}
+    weight = listed["rollup-bad-weight", "Stage weights", "B3", "DI2 Identified"]
+    assert (weight["Severity"], weight["Value"], weight["Column"]) == ("error", "high", "Weight")
+    assert "Weight must be a number, not 'high'" in weight["What to do"]
+    stage = listed["rollup-bad-weight", "Stage weights", "A5", "DI9 Dreamt"]
+    assert "'DI9 Dreamt' is not a stage of the Stage list" in stage["What to do"]
+    assert ("config-invalid", "Checks", "B3", "intake-cells") in listed
+
+
+def test_the_bad_configuration_cells_are_marked(rolled_up):
+    path, _ = rolled_up
+    fill, note = mark(path, "Stage weights", "B3")
+    assert fill == ERROR_FILL and "Weight must be a number, not 'high'" in note
+    fill, note = mark(path, "Stage weights", "A5")
+    assert fill == ERROR_FILL and "is not a stage of the Stage list" in note
+    fill, note = mark(path, "Checks", "B3")
+    assert fill == WARNING_FILL and "Enabled must be 'Yes' or 'No', not 'maybe'" in note
+    fill, note = mark(path, "Stage weights", "B2")
+    assert fill not in (ERROR_FILL, WARNING_FILL) and note is None  # a good cell stays as it was
+
+
+def test_the_dashboard_is_written_with_the_usable_weights(rolled_up):
+    path, _ = rolled_up
+    assert "Dashboard" in load_workbook(path).sheetnames
+
+
+def test_validate_reports_a_bad_check_switch_and_a_bad_rule_at_their_cells(tmp_path):
+    path = portfolio(tmp_path / "portfolio.xlsx", Checks__B2="sometimes", Rules__D5="zero")
+    result = validate_file(path, as_of=AS_OF)
+    config = [(f.code, f.sheet, f.cell) for f in result.report.findings if f.sheet in ("Checks", "Rules")]
+    assert config == [("config-invalid", "Checks", "B2"), ("bad-rule", "Rules", "D5")]
+    listed = {(r["Code"], r["Cell"]) for r in findings_rows(path, "validate")}
+    assert {("config-invalid", "B2"), ("bad-rule", "D5")} <= listed
+    fill, note = mark(path, "Rules", "D5")
+    assert fill == ERROR_FILL and "Minimum must be a number, not 'zero'" in note

@@ -32,7 +32,7 @@ from xlportfolio.schema.settings import DEFAULTS, SETTINGS
 CORRECT_IT = "{problem}; correct it on the {sheet} sheet."
 # A configuration cell whose command goes on with the safe default (a check switch that is neither Yes nor No).
 CONFIG_INVALID = define("config-invalid", Severity.WARNING, CORRECT_IT)
-BAD_CRITERION = "bad-criterion"  # TODO after merging i14-rules
+BAD_CRITERION = define("bad-criterion", Severity.ERROR, CORRECT_IT)
 BAD_GATE_CRITERION = "bad-gate-criterion"
 BAD_RULE = define("bad-rule", Severity.ERROR, CORRECT_IT)
 BAD_WEIGHT = define("rollup-bad-weight", Severity.ERROR, CORRECT_IT)

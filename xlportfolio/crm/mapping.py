@@ -20,14 +20,13 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, field_validator, model_validator
 
 from xlportfolio.core.book import column_letter
-from xlportfolio.core.config.fields import Problem
 from xlportfolio.core.findings import Finding
 from xlportfolio.core.values import is_blank, show
 from xlportfolio.crm.convert import date_value, number_value, text_value
 from xlportfolio.crm.rows import encoding_finding
 from xlportfolio.crm.source import read_export
 from xlportfolio.crm.texts import EXCEL_TEXT_LIMIT
-from xlportfolio.errors import WorkbookUnusable
+from xlportfolio.errors import ConfigProblem, WorkbookUnusable
 from xlportfolio.schema import INTAKE, Column, header_key
 
 SHEET = "Mapping"
@@ -68,7 +67,7 @@ class MappingRow(BaseModel):
         if column is None or column.computed:
             labels = ", ".join(c.label for c in INTAKE.input_columns)
             what = "the intake column is blank" if is_blank(value) else f"'{value}' is not an Intake column"
-            raise Problem(f"{what}; use one of: {labels}")
+            raise ConfigProblem(f"{what}; use one of: {labels}")
         return column.name
 
     @field_validator("default", mode="before")
@@ -81,7 +80,7 @@ class MappingRow(BaseModel):
     @model_validator(mode="after")
     def _feeds(self) -> MappingRow:
         if self.export is None and self.default is None:
-            raise Problem(f"give the export column that feeds '{INTAKE.column(self.intake).label}', "
+            raise ConfigProblem(f"give the export column that feeds '{INTAKE.column(self.intake).label}', "
                           "or a default value, or delete the row", column="export")
         return self
 
@@ -119,9 +118,9 @@ def read_mapping(path: str | Path) -> Mapping:
 def _problem(headers: list[str], where: dict[str | None, int], row: int, error: Any) -> str:
     """'row 3, column B (intake column): ...': where the bad cell is, and what to do."""
     problem = (error.get("ctx") or {}).get("error")
-    field = (problem.column if isinstance(problem, Problem) and problem.column else None) or error["loc"][0]
+    field = (problem.column if isinstance(problem, ConfigProblem) and problem.column else None) or error["loc"][0]
     at = where[field]
-    text = problem.text if isinstance(problem, Problem) else error["msg"]
+    text = problem.text if isinstance(problem, ConfigProblem) else error["msg"]
     return f"row {row}, column {column_letter(at + 1)} ({headers[at]}): {text}"
 
 
@@ -133,9 +132,9 @@ def _typed_default(column: Column, raw: Any) -> Any:
     else:
         value, problem = text_value(raw, column)
     if problem:
-        raise Problem(f"the default '{show(raw)}' for '{column.label}' cannot be read; "
+        raise ConfigProblem(f"the default '{show(raw)}' for '{column.label}' cannot be read; "
                       "write amounts like 12500.50 and dates like 2026-03-31")
     if isinstance(value, str) and len(value) > EXCEL_TEXT_LIMIT:
-        raise Problem(f"the default for '{column.label}' has {len(value):,} characters, "
+        raise ConfigProblem(f"the default for '{column.label}' has {len(value):,} characters, "
                       f"more than an Excel cell holds ({EXCEL_TEXT_LIMIT:,}); shorten it")
     return value

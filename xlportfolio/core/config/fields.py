@@ -1,7 +1,7 @@
 """How a configuration cell is read: the value types of the configuration models.
 
 Each reader takes the raw cell value (None for a blank cell) and either returns what the
-commands use or raises `Problem` with the end of a sentence that starts with the column's
+commands use or raises `Problem` (errors.ConfigProblem) with the end of a sentence that starts with the column's
 header: "Weight" + " must be a number, not 'high'". The reader in reader.py puts the header,
 the row's name and the cell together into a finding.
 """
@@ -11,22 +11,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from xlportfolio.core.findings import Severity
 from xlportfolio.core.values import CellError, is_blank, is_number, show, yes
-
-
-class Problem(ValueError):
-    """A configuration cell that cannot be used.
-
-    `text` continues the column's header ("must be a number, not 'high'") unless `whole` says it
-    is a sentence of its own; `column` names the cell when a rule spans fields (a range without
-    its bounds is the Minimum cell's problem); `severity` overrides the table's code.
-    """
-
-    def __init__(self, text: str, *, column: str | None = None, whole: bool = False,
-                 severity: Severity | None = None):
-        super().__init__(text)
-        self.text, self.column, self.whole, self.severity = text, column, whole, severity
+from xlportfolio.errors import ConfigProblem
 
 
 def shown(value: Any) -> str:
@@ -38,7 +24,7 @@ def shown(value: Any) -> str:
 
 def _text(value: Any) -> str:
     if is_blank(value):
-        raise Problem("is blank; fill it in")
+        raise ConfigProblem("is blank; fill it in")
     return str(value).strip()
 
 
@@ -48,9 +34,9 @@ def _optional_text(value: Any) -> str | None:
 
 def _number(value: Any) -> float:
     if is_blank(value):
-        raise Problem("is blank; type a number")
+        raise ConfigProblem("is blank; type a number")
     if not is_number(value):  # text that looks like a number is not one: Excel would not add it
-        raise Problem(f"must be a number, not {shown(value)}")
+        raise ConfigProblem(f"must be a number, not {shown(value)}")
     return float(value)
 
 
@@ -69,7 +55,7 @@ def _switch(value: Any) -> bool:
         return True
     if str(value or "").strip().casefold() in {"no", "n", "false", "0"}:
         return False
-    raise Problem(f"must be 'Yes' or 'No', not {shown(value)}")
+    raise ConfigProblem(f"must be 'Yes' or 'No', not {shown(value)}")
 
 
 Text = Annotated[str, BeforeValidator(_text)]

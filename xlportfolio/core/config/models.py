@@ -17,7 +17,6 @@ from xlportfolio.core.config.fields import (
     AtLeastZero,
     OptionalNumber,
     OptionalText,
-    Problem,
     Switch,
     Text,
     choice,
@@ -26,6 +25,7 @@ from xlportfolio.core.config.fields import (
 from xlportfolio.core.config.reader import ConfigRow
 from xlportfolio.core.findings import Severity
 from xlportfolio.core.values import is_blank, show
+from xlportfolio.errors import ConfigProblem
 from xlportfolio.schema import CHECKS_TABLE, GATES, INTAKE, INTAKE_RULES, SCORING, STAGE_WEIGHTS, Table
 from xlportfolio.schema.settings import DEFAULTS, SETTINGS
 
@@ -50,7 +50,7 @@ def _stage(value: str, info: ValidationInfo) -> str:
     stages: tuple[str, ...] | None = (info.context or {}).get("stages")
     wanted = value.casefold()
     if stages and not any(wanted in (s.casefold(), s.split()[0].casefold()) for s in stages):
-        raise Problem(f"'{value}' is not a stage of the Stage list ({', '.join(stages)})")
+        raise ConfigProblem(f"'{value}' is not a stage of the Stage list ({', '.join(stages)})")
     return value
 
 
@@ -120,7 +120,7 @@ class IntakeRule(ConfigRow):
     def _intake_column(cls, value: str) -> str:
         column = INTAKE.match_header(value)
         if column is None:
-            raise Problem(f"'{value}' is not an Intake column")
+            raise ConfigProblem(f"'{value}' is not an Intake column")
         return column.name
 
     @field_validator("severity", mode="before")
@@ -128,21 +128,21 @@ class IntakeRule(ConfigRow):
     def _severity(cls, value: Any) -> Severity:
         text = "" if is_blank(value) else str(value).strip().casefold()
         if text not in ("", "error", "warning"):
-            raise Problem(f"must be 'error' or 'warning', not {shown(value)}")
+            raise ConfigProblem(f"must be 'error' or 'warning', not {shown(value)}")
         return Severity.WARNING if text == "warning" else Severity.ERROR
 
     @model_validator(mode="after")
     def _complete(self) -> IntakeRule:
         if self.rule == "range" and self.minimum is None and self.maximum is None:
-            raise Problem("is blank, and so is the maximum; a range needs a minimum or a maximum number",
+            raise ConfigProblem("is blank, and so is the maximum; a range needs a minimum or a maximum number",
                           column="minimum")
         if self.rule == "required for category" and self.category is None:
-            raise Problem("is blank; a 'required for category' rule names the category", column="category")
+            raise ConfigProblem("is blank; a 'required for category' rule names the category", column="category")
         if self.rule == "format":
             try:
                 re.compile(self.pattern or "")
             except re.error as exc:
-                raise Problem(f"is not a valid regular expression ({exc})", column="pattern") from None
+                raise ConfigProblem(f"is not a valid regular expression ({exc})", column="pattern") from None
         return self
 
 
@@ -177,7 +177,7 @@ class CheckSwitch(ConfigRow):
     def _known_check(cls, value: str, info: ValidationInfo) -> str:
         checks: frozenset[str] | None = (info.context or {}).get("checks")
         if checks is not None and value not in checks:
-            raise Problem(f"'{value}' is not a check of this version; the checks are {', '.join(sorted(checks))}",
+            raise ConfigProblem(f"'{value}' is not a check of this version; the checks are {', '.join(sorted(checks))}",
                           severity=Severity.WARNING)
         return value
 
@@ -219,6 +219,6 @@ class Setting(ConfigRow):
         match = next((a for a in allowed if a.casefold() == text.casefold()), None)
         if match is None:
             listed = ", ".join(f"'{a}'" for a in allowed)
-            raise Problem(f"{setting} '{show(text)}' is not one of {listed}; choose one of them. "
+            raise ConfigProblem(f"{setting} '{show(text)}' is not one of {listed}; choose one of them. "
                           f"Until then '{DEFAULTS[setting]}' is used.", whole=True)
         return match

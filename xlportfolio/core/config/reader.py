@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from xlportfolio.core.book import SheetTable
 from xlportfolio.core.codes import finding
-from xlportfolio.core.config.fields import Problem, shown
+from xlportfolio.core.config.fields import shown
 from xlportfolio.core.findings import Finding
 from xlportfolio.core.values import is_blank, show, yes
+from xlportfolio.errors import ConfigProblem
 from xlportfolio.schema import Table
 
 
@@ -94,7 +95,7 @@ def defaults(model: type[Row], rows: tuple[tuple, ...], context: Mapping[str, An
 
 def _finding(model: type[ConfigRow], table: SheetTable, row: int, raw: dict[str, Any], error: Any) -> Finding:
     problem = (error.get("ctx") or {}).get("error")
-    problem = problem if isinstance(problem, Problem) else None
+    problem = problem if isinstance(problem, ConfigProblem) else None
     column = (problem and problem.column) or (error["loc"][0] if error["loc"] else model.name_field)
     value = raw.get(column)
     name = model.name_of(raw)
@@ -111,7 +112,7 @@ def _finding(model: type[ConfigRow], table: SheetTable, row: int, raw: dict[str,
 def explain(error: Mapping[str, Any], header: str, value: Any) -> str:
     """A pydantic error as a PMO reads it: 'Weight must be a number, not 'high''."""
     kind, ctx = error["type"], error.get("ctx") or {}
-    if isinstance(ctx.get("error"), Problem):
+    if isinstance(ctx.get("error"), ConfigProblem):
         return f"{header} {ctx['error'].text}"
     if kind == "missing":
         return f"{header} is blank; fill it in"

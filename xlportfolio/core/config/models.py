@@ -26,7 +26,19 @@ from xlportfolio.core.config.reader import ConfigRow
 from xlportfolio.core.findings import Severity
 from xlportfolio.core.values import is_blank, show
 from xlportfolio.errors import ConfigProblem
-from xlportfolio.schema import CHECKS_TABLE, GATES, INTAKE, INTAKE_RULES, SCORING, STAGE_WEIGHTS, Table
+from xlportfolio.schema import (
+    CHECKS_TABLE,
+    FINANCIALS,
+    GATES,
+    INTAKE,
+    INTAKE_RULES,
+    ITEMS,
+    MILESTONES,
+    RISKS,
+    SCORING,
+    STAGE_WEIGHTS,
+    Table,
+)
 from xlportfolio.schema.settings import DEFAULTS, SETTINGS
 
 CORRECT_IT = "{problem}; correct it on the {sheet} sheet."
@@ -42,6 +54,10 @@ SETTING_TWICE = define(
     "{setting} is set twice (also row {first}); the first is used. Delete one of the rows.")
 
 HIGHER, LOWER = "higher is better", "lower is better"
+FREEZE_PLAN = "freeze_plan"
+RULE_TARGETS = (FREEZE_PLAN, "Dependencies", "Milestones", "Financials.actual")  # what a gate's rule may name
+# Tables a field or evidence criterion may name; every one of them says which item a row is about.
+CHECKABLE: dict[str, Table] = {t.name.casefold(): t for t in (ITEMS, FINANCIALS, MILESTONES, RISKS)}
 RULE_KINDS = ("required for category", "range", "format")
 
 
@@ -89,6 +105,30 @@ class GateRequirement(ConfigRow):
     kind: choice(Literal["field", "approval", "evidence", "rule"])
     target: OptionalText = None
     description: OptionalText = None
+
+    @model_validator(mode="after")
+    def _checkable(self) -> GateRequirement:
+        """The target must be something the gate can check: a broken row must say so, not pass silently."""
+        if problem := _target_problem(self.kind, self.target or ""):
+            raise ConfigProblem(problem, column="target")
+        return self
+
+
+def _target_problem(kind: str, target: str) -> str | None:
+    if kind == "approval":
+        return None if target else "is blank; an approval names the role that approves, e.g. Sponsor"
+    if kind == "rule":
+        known = [t.casefold() for t in RULE_TARGETS]
+        return None if target.casefold() in known else (
+            f"{shown(target)} is not a rule a gate knows; use one of {', '.join(RULE_TARGETS)}")
+    table, _, col = target.partition(".")
+    schema = CHECKABLE.get(table.strip().casefold())
+    if schema is None:
+        return (f"{shown(target)} names no table a gate can check; name Items, Financials, Milestones or Risks "
+                "and a column, e.g. Items.owner")
+    if col.strip() and schema.match_header(col) is None:
+        return f"names '{col.strip()}', which is not a column of {schema.name}"
+    return "names no Items column; name one, e.g. Items.owner" if schema is ITEMS and not col.strip() else None
 
 
 class IntakeRule(ConfigRow):

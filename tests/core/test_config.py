@@ -144,3 +144,60 @@ def test_settings_through_the_reader_keep_their_message_and_the_first_of_two_row
                                         "Until then 'EUR' is used.")
     assert Setting.model_validate({"setting": "currency", "value": " usd "},
                                   context={"allowed": {"Currency": ("EUR", "USD")}}).value == "USD"
+
+
+def test_gates_rows_point_at_the_cell_a_gate_cannot_check():
+    from xlportfolio.core.gates.criteria import GateCriterion, read_criteria
+    from xlportfolio.schema import GATES
+
+    gates = table(GATES.table, """
+        | Stage          | Criterion | Kind     | Target        | Enabled | Description |
+        | DI2 Identified | owner     | Field    | Items.owner   | Yes     | An owner.   |
+        | DI9 Dreamt     | sponsor   | field    | Items.sponsor | Yes     |             |
+        | DI4            | sign      | approval |               | Yes     |             |
+        | DI4            | freeze    | rule     | freeze        | Yes     |             |
+        | DI3            | plan      | formula  | Financials    | Yes     |             |
+        | DI3            |           | field    | Budget.plan   | Yes     |             |
+        | DI3            | risks     | evidence | Risks         | yes     |             |
+        | DI3            | old       | nonsense |               | No      |             |
+    """)
+    criteria, problems = read_criteria(gates, STAGES)
+    assert criteria == [GateCriterion("DI2 Identified", "owner", "field", "Items.owner", "An owner.", 2),
+                        GateCriterion("DI3", "risks", "evidence", "Risks", "", 8)]
+    assert [(f.code, f.cell, f.header, f.item) for f in problems] == [
+        ("bad-gate-criterion", "A3", "Stage", "sponsor"),
+        ("bad-gate-criterion", "D4", "Target", "sign"),
+        ("bad-gate-criterion", "D5", "Target", "freeze"),
+        ("bad-gate-criterion", "C6", "Kind", "plan"),
+        ("bad-gate-criterion", "B7", "Criterion", None),
+        ("bad-gate-criterion", "D7", "Target", None),
+    ]
+    text = [f.message for f in problems]
+    assert "Stage 'DI9 Dreamt' is not a stage of the Stage list" in text[0]
+    assert "Target is blank; an approval names the role that approves" in text[1]
+    assert "Target 'freeze' is not a rule a gate knows; use one of freeze_plan," in text[2]
+    assert "Kind must be 'field', 'approval', 'evidence' or 'rule', not 'formula'" in text[3]
+    assert text[4].startswith("The gate criterion in row 7 cannot be used") and "Criterion is blank" in text[4]
+    assert "Target 'Budget.plan' names no table a gate can check" in text[5]
+
+
+def test_scoring_rows_point_at_each_bad_cell_and_the_defaults_are_the_schemas():
+    from xlportfolio.core.config import ScoringCriterion
+    from xlportfolio.core.prioritise.score import read_criteria
+    from xlportfolio.schema import SCORING
+
+    scoring = table(SCORING.table, """
+        | Criterion | Source column | Weight | Direction          | Enabled |
+        | Value     | Revenue       | 'high' | higher is better   | Yes     |
+        | Cost      | cost_estimate | 15     | Lower  is  Better  | Yes     |
+        |           | risk          | -1     | sideways           | Yes     |
+    """)
+    criteria, problems = read_criteria(scoring)
+    assert [(c.name, c.source, c.weight, c.higher_is_better, c.row) for c in criteria] == [
+        ("Cost", "cost_estimate", 15.0, False, 3)]
+    assert [(f.cell, f.header, f.value, f.item) for f in problems] == [
+        ("C2", "Weight", "high", "Value"), ("A4", "Criterion", None, None), ("C4", "Weight", -1, None),
+        ("D4", "Direction", "sideways", None)]
+    assert problems[0].message == ("The scoring criterion 'Value' cannot be used (the scores leave it out): "
+                                   "Weight must be a number, not 'high'; correct it on the Scoring sheet.")
+    assert [c.criterion for c in defaults(ScoringCriterion, SCORING.rows)] == [r[0] for r in SCORING.rows]

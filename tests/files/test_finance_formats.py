@@ -16,7 +16,6 @@ from openpyxl import load_workbook
 
 from tests.support import AS_OF
 from tests.support.lo import TIMEOUT, make_profile
-from xlportfolio.commands.baseline import baseline_sheet
 from xlportfolio.commands.rollup import rollup_file
 from xlportfolio.core.findings_sheet import FINDINGS_HEADER
 from xlportfolio.core.formats import (
@@ -30,6 +29,7 @@ from xlportfolio.core.formats import (
     heat_fill,
     money_format,
 )
+from xlportfolio.core.gates.baseline import baseline_sheet
 from xlportfolio.core.plan import ERROR_FILL, WARNING_FILL
 from xlportfolio.files.template import INTAKE_KIND, PORTFOLIO_KIND, build_workbook
 from xlportfolio.surface.walk import HEADER
@@ -240,14 +240,10 @@ def test_every_header_of_a_generated_sheet_fits_its_column(books):
 
 
 def test_the_baseline_shows_its_amounts_in_the_workbooks_currency():
-    class NoBaselineYet:
-        def sheet_rows(self, name):
-            return None
-
     items = [{"item_id": "M-1", "name": "Payroll", "start_date": D(2026, 1, 1), "end_date": D(2026, 12, 31),
               "cost_estimate": 5000, "estimated_value": 1200}]
     plan = [{"item_id": "M-1", "period": D(2026, 1, 1), "flow": "Cost", "recurrence": "One-time", "plan": 5000}]
-    sheet = baseline_sheet(NoBaselineYet(), plan, items, AS_OF, "GBP")
+    sheet = baseline_sheet(None, plan, items, AS_OF, "GBP")
     money = dict(zip(sheet.header, sheet.formats))["Baseline"]
     assert money == money_format("GBP")
 

@@ -83,8 +83,9 @@ def test_demand_by_month_of_every_item_and_of_no_table():
 
 def test_select_uses_the_same_functions():
     from xlportfolio.commands import select as command
+    from xlportfolio.core.prioritise import candidates
 
-    assert command.demand is demand and command.available is available
+    assert candidates.demand is demand and command.available is available
 
 
 def test_a_parent_whose_children_carry_effort_is_not_counted_again():

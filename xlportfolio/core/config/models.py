@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AfterValidator, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, ValidationInfo, field_validator
 
 from xlportfolio.core.codes import define
 from xlportfolio.core.config.fields import (
@@ -45,7 +45,7 @@ CORRECT_IT = "{problem}; correct it on the {sheet} sheet."
 # A configuration cell whose command goes on with the safe default (a check switch that is neither Yes nor No).
 CONFIG_INVALID = define("config-invalid", Severity.WARNING, CORRECT_IT)
 BAD_CRITERION = define("bad-criterion", Severity.ERROR, CORRECT_IT)
-BAD_GATE_CRITERION = "bad-gate-criterion"
+BAD_GATE_CRITERION = define("bad-gate-criterion", Severity.ERROR, CORRECT_IT)
 BAD_RULE = define("bad-rule", Severity.ERROR, CORRECT_IT)
 BAD_WEIGHT = define("rollup-bad-weight", Severity.ERROR, CORRECT_IT)
 SETTING_INVALID = define("setting-invalid", Severity.ERROR, "{problem}")
@@ -106,12 +106,14 @@ class GateRequirement(ConfigRow):
     target: OptionalText = None
     description: OptionalText = None
 
-    @model_validator(mode="after")
-    def _checkable(self) -> GateRequirement:
+    @field_validator("target")
+    @classmethod
+    def _checkable(cls, value: str | None, info: ValidationInfo) -> str | None:
         """The target must be something the gate can check: a broken row must say so, not pass silently."""
-        if problem := _target_problem(self.kind, self.target or ""):
-            raise ConfigProblem(problem, column="target")
-        return self
+        kind = info.data.get("kind")  # absent when the Kind cell is itself bad
+        if kind and (problem := _target_problem(kind, value or "")):
+            raise ConfigProblem(problem)
+        return value
 
 
 def _target_problem(kind: str, target: str) -> str | None:
@@ -171,19 +173,31 @@ class IntakeRule(ConfigRow):
             raise ConfigProblem(f"must be 'error' or 'warning', not {shown(value)}")
         return Severity.WARNING if text == "warning" else Severity.ERROR
 
-    @model_validator(mode="after")
-    def _complete(self) -> IntakeRule:
-        if self.rule == "range" and self.minimum is None and self.maximum is None:
+    # Checked as each cell is read (not once the row is complete), so every bad cell of a row is reported.
+    @field_validator("category")
+    @classmethod
+    def _category(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("rule") == "required for category" and value is None:
+            raise ConfigProblem("is blank; a 'required for category' rule names the category")
+        return value
+
+    @field_validator("maximum")
+    @classmethod
+    def _bounded(cls, value: float | None, info: ValidationInfo) -> float | None:
+        if info.data.get("rule") == "range" and value is None and info.data.get("minimum", 0) is None:
             raise ConfigProblem("is blank, and so is the maximum; a range needs a minimum or a maximum number",
-                          column="minimum")
-        if self.rule == "required for category" and self.category is None:
-            raise ConfigProblem("is blank; a 'required for category' rule names the category", column="category")
-        if self.rule == "format":
+                                column="minimum")
+        return value
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("rule") == "format":
             try:
-                re.compile(self.pattern or "")
+                re.compile(value or "")
             except re.error as exc:
-                raise ConfigProblem(f"is not a valid regular expression ({exc})", column="pattern") from None
-        return self
+                raise ConfigProblem(f"is not a valid regular expression ({exc})") from None
+        return value
 
 
 class StageWeight(ConfigRow):

@@ -4,12 +4,13 @@ One row per frozen value: the item's dates, cost estimate and estimated value (W
 Items column), then its Financials plan by month (What is "Plan"). An item enters once, when it
 passes the gate that freezes the plan; rows already there keep their day. Sheets written before
 the dates and values were frozen (Item ID, Period, Flow, Recurrence, Plan, Frozen on) read too.
+
+Each function takes the sheet's rows as read (header row first; None or [] when there is no sheet yet).
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from xlportfolio.commands.base import Workbook
 from xlportfolio.core.formats import DEFAULT_CURRENCY, money_format
 from xlportfolio.core.gates.statuses import BASELINED
 from xlportfolio.core.plan import GeneratedSheet
@@ -25,15 +26,15 @@ _OLD_HEADER = ("Item ID", "Period", "Flow", "Recurrence", "Plan", "Frozen on")
 _FACT = {ITEMS.column(name).label.casefold(): name for name in BASELINED}
 
 
-def read_baseline(wb: Workbook) -> list[dict]:
+def read_baseline(sheet: list[tuple] | None) -> list[dict]:
     """The frozen Financials plan rows: item_id, period, flow, recurrence, plan and frozen_on."""
-    return [r for r in _rows(wb) if r["what"] == PLAN]
+    return [r for r in _rows(sheet) if r["what"] == PLAN]
 
 
-def read_baseline_items(wb: Workbook) -> list[dict]:
+def read_baseline_items(sheet: list[tuple] | None) -> list[dict]:
     """Per frozen item: its ID, name and the dates, cost and value frozen with it."""
     out: dict[str, dict] = {}
-    for r in _rows(wb):
+    for r in _rows(sheet):
         name = _FACT.get(str(r["what"]).casefold())
         if name:
             item = out.setdefault((as_id(r["item_id"]) or "").casefold(),
@@ -42,8 +43,8 @@ def read_baseline_items(wb: Workbook) -> list[dict]:
     return list(out.values())
 
 
-def _rows(wb: Workbook) -> list[dict]:
-    rows = wb.sheet_rows(BASELINE_SHEET) or []
+def _rows(sheet: list[tuple] | None) -> list[dict]:
+    rows = sheet or []
     if not rows:
         return []
     old = tuple(str(v or "").strip() for v in rows[0][:2]) == _OLD_HEADER[:2]
@@ -62,14 +63,14 @@ def _rows(wb: Workbook) -> list[dict]:
     return out
 
 
-def baseline_sheet(wb: Workbook, plan: list[dict], items: list[dict], as_of: dt.date,
+def baseline_sheet(sheet: list[tuple] | None, plan: list[dict], items: list[dict], as_of: dt.date,
                    currency: str = DEFAULT_CURRENCY) -> GeneratedSheet:
     """The sheet with the rows already there, and the items frozen by this run (an item enters once).
 
     Its Baseline column holds dates and amounts; the amounts show in the workbook's `currency`.
     """
     rows = [(r["item_id"], r["name"], r["what"], r["period"], r["flow"], r["recurrence"], r["value"], r["frozen_on"])
-            for r in _rows(wb)]
+            for r in _rows(sheet)]
     before = {(as_id(r[0]) or "").casefold() for r in rows}
     for item in items:
         key = (as_id(item["item_id"]) or "").casefold()

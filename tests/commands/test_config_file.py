@@ -84,3 +84,35 @@ def test_validate_reports_a_bad_check_switch_and_a_bad_rule_at_their_cells(tmp_p
     assert {("config-invalid", "B2"), ("bad-rule", "D5")} <= listed
     fill, note = mark(path, "Rules", "D5")
     assert fill == ERROR_FILL and "Minimum must be a number, not 'zero'" in note
+
+
+def test_gates_goes_on_past_a_gates_row_it_cannot_check_and_marks_its_cell(tmp_path):
+    from xlportfolio.commands.gates import gates_file
+
+    # Gates row 3 is DI2's owner criterion: a kind no gate knows, and row 4's target names no column.
+    path = portfolio(tmp_path / "portfolio.xlsx", Gates__C3="formula", Gates__D4="Items.budget")
+    outcome = gates_file(path, as_of=AS_OF)
+    config = [(f.code, f.cell, f.item) for f in outcome.report.findings if f.sheet == "Gates"]
+    assert config == [("bad-gate-criterion", "C3", "owner"), ("bad-gate-criterion", "D4", "sponsor")]
+    listed = {(r["Code"], r["Sheet"], r["Cell"]): r for r in findings_rows(path, "gates")}
+    kind = listed["bad-gate-criterion", "Gates", "C3"]
+    assert (kind["Severity"], kind["Column"], kind["Value"], kind["Item"]) == ("error", "Kind", "formula", "owner")
+    assert "Kind must be 'field', 'approval', 'evidence' or 'rule', not 'formula'" in kind["What to do"]
+    fill, note = mark(path, "Gates", "D4")
+    assert fill == ERROR_FILL and "Target names 'budget', which is not a column of Items" in note
+
+
+def test_score_goes_on_with_the_usable_criteria_and_marks_the_bad_cells(tmp_path):
+    from xlportfolio.commands.score import score_file
+
+    path = portfolio(tmp_path / "portfolio.xlsx", Scoring__C3="high", Scoring__D4="sideways")
+    outcome = score_file(path, as_of=AS_OF)
+    assert [(f.code, f.cell, f.item) for f in outcome.report.findings] == [
+        ("bad-criterion", "C3", "Value"), ("bad-criterion", "D4", "Cost")]
+    listed = {(r["Code"], r["Cell"]): r for r in findings_rows(path, "score")}
+    assert "Weight must be a number, not 'high'" in listed["bad-criterion", "C3"]["What to do"]
+    fill, note = mark(path, "Scoring", "D4")
+    assert fill == ERROR_FILL and "Direction must be 'higher is better' or 'lower is better', not 'sideways'" in note
+    intake = load_workbook(path)["Intake"]
+    header = [c.value for c in intake[1]]
+    assert any(intake.cell(r, header.index("Score") + 1).value is not None for r in range(2, 12))

@@ -64,7 +64,6 @@ Number = Annotated[float, BeforeValidator(_number)]
 AtLeastZero = Annotated[float, BeforeValidator(_number), Field(ge=0)]
 OptionalNumber = Annotated[float | None, BeforeValidator(_optional_number)]
 Switch = Annotated[bool, BeforeValidator(_switch)]
-"""A Yes/No cell; `choice(...)` makes a Literal of allowed words compare like a dropdown."""
 
 
 def choice(allowed: Any) -> Any:

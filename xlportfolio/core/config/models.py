@@ -58,7 +58,6 @@ FREEZE_PLAN = "freeze_plan"
 RULE_TARGETS = (FREEZE_PLAN, "Dependencies", "Milestones", "Financials.actual")  # what a gate's rule may name
 # Tables a field or evidence criterion may name; every one of them says which item a row is about.
 CHECKABLE: dict[str, Table] = {t.name.casefold(): t for t in (ITEMS, FINANCIALS, MILESTONES, RISKS)}
-RULE_KINDS = ("required for category", "range", "format")
 
 
 def _stage(value: str, info: ValidationInfo) -> str:

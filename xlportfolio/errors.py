@@ -12,8 +12,9 @@
           └── WorkbookChanged  the file changed on disk between reading and saving
 
 Every exception class of the package lives here (a test checks it), the ones outside that tree
-too: the add-in's build and install errors, the server's settings and refusals, and the
-server's command timeout, which must not be an Exception at all.
+too: the add-in's build and install errors, the server's settings and refusals, the server's
+command timeout, which must not be an Exception at all, and a configuration cell's problem,
+which the configuration reader turns into a finding.
 
 Every message names the file, and where it applies the sheet, row and column, and says what
 to do next. The CLI prints the message; it never shows a traceback.
@@ -96,6 +97,20 @@ class AddinBuildError(RuntimeError):
 
 class SettingsError(ValueError):
     """The server's configuration cannot be used; the message says what to change."""
+
+
+class ConfigProblem(ValueError):
+    """A configuration cell that cannot be used, raised inside a configuration model's validator.
+
+    Never an abort: the configuration reader (core/config) turns it into a finding at the cell.
+    `text` continues the column's header ("must be a number, not 'high'") unless `whole` says it
+    is a sentence of its own; `column` names the cell when a rule spans fields (a range without
+    its bounds is the Minimum cell's problem); `severity` overrides the table's finding code's.
+    """
+
+    def __init__(self, text: str, *, column: str | None = None, whole: bool = False, severity: str | None = None):
+        super().__init__(text)
+        self.text, self.column, self.whole, self.severity = text, column, whole, severity
 
 
 class Refusal(Exception):

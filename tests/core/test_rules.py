@@ -53,7 +53,8 @@ def test_a_rule_that_makes_no_sense_points_at_its_own_row():
     """)
     report = run("intake-rules", book(table(INTAKE, "| Title |\n| x |"), rules))
     assert [(f.sheet, f.row, f.code) for f in report.findings] == [
-        ("Rules", 2, "bad-rule"), ("Rules", 3, "bad-rule"), ("Rules", 4, "bad-rule")]
+        ("Rules", 2, "bad-rule"), ("Rules", 3, "bad-rule"), ("Rules", 3, "bad-rule"),  # no column, no bounds
+        ("Rules", 4, "bad-rule")]
     assert "regular expression" in report.findings[0].message
 
 

@@ -268,5 +268,5 @@ def test_a_mapping_file_read_as_windows_1252_is_named_too_and_an_overlong_defaul
         ("crm-encoding-guessed", "map.csv", 4, "C", "default")
     assert guess.message.startswith("The mapping file map.csv is not UTF-8") and "'M\u00fcller GmbH'" in guess.message
     mapping.write_text("export column,intake column,default\r\nRef,Request ID,\r\n,Title," + "t" * 32_768 + "\r\n")
-    with pytest.raises(WorkbookUnusable, match="row 3: the default for 'Title' has 32,768 characters"):
+    with pytest.raises(WorkbookUnusable, match=r"row 3, column C \(default\): the default for 'Title' has 32,768 characters"):
         read_crm_export(export, mapping=mapping)

@@ -1,5 +1,6 @@
 """Mapping files: a CSV or a workbook sheet "Mapping" saying which export column feeds which Intake column."""
 import datetime as dt
+import re
 import textwrap
 
 import openpyxl
@@ -7,6 +8,7 @@ import pytest
 
 from xlportfolio.crm import read_crm_export, read_mapping
 from xlportfolio.errors import WorkbookUnusable
+from xlportfolio.schema import INTAKE
 
 EXPORT = """
     Ref,Kunde,Betrag,Fällig,Notiz
@@ -58,17 +60,19 @@ def test_the_first_present_export_column_feeds_an_intake_column(tmp_path):
 
 @pytest.mark.parametrize("text, says", [
     ("export column,intake column\nRef,Request ID\nBetrag,Revenue Foo\n",
-     "row 3: 'Revenue Foo' is not an Intake column; use one of: Request ID, Title,"),
-    ("export column,intake column\nRef,Validation\n", "row 2: 'Validation' is not an Intake column"),
-    ("export column,intake column\nRef,\n", "row 2: the intake column is blank"),
-    ("export column,intake column,default\nRef,Request ID,\n,Currency,\n", "row 3: give the export column"),
-    ("export column,intake column,default\n,Due date,soon\n", "row 2: the default 'soon' for 'Due date'"),
+     "row 3, column B (intake column): 'Revenue Foo' is not an Intake column; use one of: Request ID, Title,"),
+    ("export column,intake column\nRef,Validation\n", "row 2, column B (intake column): 'Validation' is not"),
+    ("export column,intake column\nRef,\n", "row 2, column B (intake column): the intake column is blank"),
+    ("export column,intake column,default\nRef,Request ID,\n,Currency,\n",
+     "row 3, column A (export column): give the export column"),
+    ("Intake column,Default,Export column\nDue date,soon,\n",
+     "row 2, column B (Default): the default 'soon' for 'Due date'"),
     ("from,to\nRef,Request ID\n", "'export column' and 'intake column'"),
 ])
 def test_a_bad_mapping_names_its_row(tmp_path, text, says):
     mapping = tmp_path / "map.csv"
     mapping.write_text(text, encoding="utf-8")
-    with pytest.raises(WorkbookUnusable, match=says.replace("(", r"\(")) as err:
+    with pytest.raises(WorkbookUnusable, match=re.escape(says)) as err:
         read_mapping(mapping)
     assert err.value.path == str(mapping)
 
@@ -87,3 +91,29 @@ def test_a_mapping_that_fits_nothing_in_the_export(tmp_path):
     """)
     with pytest.raises(WorkbookUnusable, match="none of the export columns in the mapping"):
         read_crm_export(write(tmp_path, "finance.csv", EXPORT), mapping=mapping)
+
+
+def test_every_bad_cell_of_a_mapping_sheet_is_named_by_row_and_column(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Mapping"
+    for row in (["Intake column", "Export column", "Default"], ["Request ID", "Ref", None],
+                ["Budget", "Betrag", None], ["Due date", None, "soon"], ["Source", None, None]):
+        ws.append(row)
+    wb.save(tmp_path / "map.xlsx")
+    with pytest.raises(WorkbookUnusable) as err:
+        read_mapping(tmp_path / "map.xlsx")
+    assert err.value.path == str(tmp_path / "map.xlsx")
+    assert err.value.message == (
+        "row 3, column A (Intake column): 'Budget' is not an Intake column; use one of: "
+        + ", ".join(c.label for c in INTAKE.input_columns)
+        + "; row 4, column C (Default): the default 'soon' for 'Due date' cannot be read; write amounts like "
+        "12500.50 and dates like 2026-03-31; row 5, column B (Export column): give the export column that feeds "
+        "'Source', or a default value, or delete the row")
+
+
+def test_a_mapping_row_is_a_model_of_its_own():
+    from xlportfolio.crm.mapping import MappingRow
+
+    row = MappingRow.model_validate({"export": " Betrag ", "intake": "Expected revenue", "default": "1200.5"})
+    assert (row.export, row.intake, row.default) == ("Betrag", "expected_revenue", 1200.5)

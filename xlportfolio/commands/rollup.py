@@ -15,10 +15,9 @@ from xlportfolio.core.findings import Report, lead
 from xlportfolio.core.findings_sheet import findings_sheet, marks_for
 from xlportfolio.core.gates.positions import as_recorded, bypasses, read_ledger
 from xlportfolio.core.rollup.dashboard.layout import DASHBOARD_SHEET, dashboard_sheet
+from xlportfolio.core.rollup.data import stage_weights
 from xlportfolio.core.rollup.portfolio import check_portfolio
 from xlportfolio.core.rollup.sheets import rollup
-from xlportfolio.core.values import is_blank, is_number
-from xlportfolio.errors import TemplateError
 from xlportfolio.schema import CAPACITY, CHECKS_TABLE, DEPENDENCIES, FINANCIALS, ITEMS, STAGE_WEIGHTS, STAGES
 
 # What rollup reads: the hierarchy, its money, and how much each stage's value counts.
@@ -66,11 +65,9 @@ def run(wb: Workbook, options: Options) -> Outcome[Figures]:
     plan = outcome.plan
     plan.marks = marks_for(report)
     plan.sheets = [s for s in plan.sheets if s.name != "Findings"]
-    try:
-        plan.sheets.append(dashboard_sheet(book, as_of, values=values, stage_weights=_weights(book),
-                                           recorded=recorded.tables[ITEMS.name].frame if disagreements else None))
-    except ValueError as exc:  # an unknown stage or a negative weight in the Stage weights table
-        raise TemplateError(wb.source, f"the Stage weights table cannot be used: {exc}") from None
+    # Only usable stage weights reach the Dashboard: the others are findings on their cells.
+    plan.sheets.append(dashboard_sheet(book, as_of, values=values, stage_weights=stage_weights(book),
+                                       recorded=recorded.tables[ITEMS.name].frame if disagreements else None))
     plan.sheets.append(findings_sheet(report, "rollup", "every number is usable and dependencies, capacity "
                                       "and financials are consistent"))
     plan.activate = DASHBOARD_SHEET  # a controller opening the workbook after a rollup lands on it
@@ -87,9 +84,3 @@ def ledger_disagreements_of(book, ledger) -> list:
     return bypasses(book.tables[ITEMS.name], ledger, stages, counted=" on the Rollup sheet")
 
 
-def _weights(book) -> dict[str, float] | None:
-    table = book.table(STAGE_WEIGHTS.table.name)
-    if table is None or table.frame.empty or "stage" not in table.frame or "weight" not in table.frame:
-        return None
-    return {str(r["stage"]): float(r["weight"]) for r in table.frame.to_dict("records")
-            if not is_blank(r.get("stage")) and is_number(r.get("weight"))}

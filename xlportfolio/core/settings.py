@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xlportfolio.core.book import Book, SheetTable
-from xlportfolio.core.checks.settings import SETTING_INVALID, SETTING_TWICE
+from xlportfolio.core.book import Book
 from xlportfolio.core.codes import finding
-from xlportfolio.core.findings import Finding
-from xlportfolio.core.values import is_blank
+from xlportfolio.core.config import Setting, read_rows
+from xlportfolio.core.config.models import SETTING_TWICE
+from xlportfolio.core.findings import Finding, Report
 from xlportfolio.schema.settings import CURRENCY, DECIMAL_SEPARATOR, DEFAULTS, SEPARATORS, SETTINGS
 
 
@@ -32,32 +32,20 @@ def read_settings(book: Book) -> Settings:
     if table is None or not {"setting", "value"} <= set(table.frame.columns):
         return Settings()
     currencies = tuple(book.lists.get("Currency") or ()) or (DEFAULTS[CURRENCY],)
-    allowed = {CURRENCY: currencies, DECIMAL_SEPARATOR: SEPARATORS}
-    values: dict[str, str] = {}
-    first_row: dict[str, int] = {}
+    read = read_rows(table, Setting, {"allowed": {CURRENCY: currencies, DECIMAL_SEPARATOR: SEPARATORS}})
+    # A setting typed twice is read from its first row, whether that row's value is usable or not.
+    first: dict[str, int] = {}
     findings: list[Finding] = []
-    for row, name, value in zip(table.frame.index, table.frame["setting"], table.frame["value"]):
-        setting = next((s for s in allowed if not is_blank(name) and str(name).strip().casefold() == s.casefold()),
-                       None)
+    for row, name in zip(table.frame.index, table.frame["setting"]):
+        setting = Setting.known(name, {"allowed": DEFAULTS})
         if setting is None:
-            continue  # a row of the PMO's own, or a setting of a later version
-        if setting in first_row:
+            continue
+        if setting in first:
             findings.append(finding(SETTING_TWICE, table, int(row), "setting", name, setting=setting,
-                                    first=first_row[setting]))
-            continue
-        first_row[setting] = int(row)
-        text = "" if is_blank(value) else str(value).strip()
-        match = next((a for a in allowed[setting] if a.casefold() == text.casefold()), None)
-        if match is None:
-            findings.append(_invalid(table, int(row), setting, value, allowed[setting]))
-            continue
-        values[setting] = match
+                                    first=first[setting]))
+        else:
+            first[setting] = int(row)
+    findings += [f for f in read.findings if f.row == first.get(Setting.known(f.item, {"allowed": DEFAULTS}))]
+    values = {s.setting: s.value for s in read.rows if s.row == first.get(s.setting)}
     return Settings(values.get(CURRENCY, DEFAULTS[CURRENCY]), values.get(DECIMAL_SEPARATOR, DEFAULTS[DECIMAL_SEPARATOR]),
-                    tuple(findings))
-
-
-def _invalid(table: SheetTable, row: int, setting: str, value: object, allowed: tuple[str, ...]) -> Finding:
-    shown = ", ".join(f"'{a}'" for a in allowed)
-    return finding(SETTING_INVALID, table, row, "value", "" if is_blank(value) else value, setting=setting,
-                   allowed=shown, default=f"'{DEFAULTS[setting]}'")
-
+                    tuple(Report.of(findings).findings))

@@ -53,6 +53,11 @@ def is_blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def yes(value: Any) -> bool:
+    """A Yes/No cell as the configuration tables read it: Yes, Y, True, 1 or x is yes."""
+    return str(value or "").strip().casefold() in {"yes", "y", "true", "1", "x"}
+
+
 def read_once(values: Iterable[Any], read: Callable[[Any], T]) -> Iterator[T]:
     """`read(value)` for every cell in turn, worked out once per distinct value.
 

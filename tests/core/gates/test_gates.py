@@ -294,16 +294,18 @@ def test_criteria_come_from_the_gates_sheet_and_a_broken_row_is_reported():
         | DI2 Identified | sponsor   | field | Items.sponsor | No      | Switched off.    |
         | DI2 Identified | budget    | field | Items.budget  | Yes     | No such column.  |
     """)
-    assert read_criteria(gates)[0] == GateCriterion("DI2 Identified", "owner", "field", "Items.owner", "An owner.", 2)
-    assert len(read_criteria(gates)) == 2 and len(read_criteria(None)) == len(GATES.rows)
+    criteria, problems = read_criteria(gates)
+    assert criteria == [GateCriterion("DI2 Identified", "owner", "field", "Items.owner", "An owner.", 2)]
+    assert [(f.code, f.cell) for f in problems] == [("bad-gate-criterion", "D4")]
+    assert len(read_criteria(None)[0]) == len(GATES.rows)
     result = check_gates(book(gates, items(
         "| PR-1 | Portal | Olga |  |  |  |  |  | DI1 Defined | DI2 Identified | Active | |",
     )), TODAY)
     assert [m.to_stage for m in result.applied] == ["DI2 Identified"]  # a blank sponsor is allowed here
     (f,) = result.findings
     assert (f.code, f.cell) == ("bad-gate-criterion", "D4")
-    assert f.message == ("This gate criterion cannot be checked: Items has no column 'budget'; "
-                         "correct it on the Gates sheet.")
+    assert f.message == ("The gate criterion 'budget' cannot be used (the gate does not check it): Target names "
+                         "'budget', which is not a column of Items; correct it on the Gates sheet.")
 
 
 def test_passing_di4_freezes_the_items_dates_cost_and_value_and_later_edits_are_flagged():

@@ -10,6 +10,8 @@ from itertools import compress
 from xlportfolio.core.book import Book, SheetTable
 from xlportfolio.core.checks.registry import Context, check
 from xlportfolio.core.codes import define, finding
+from xlportfolio.core.config import IntakeRule, read_rows
+from xlportfolio.core.config.models import BAD_RULE
 from xlportfolio.core.findings import Finding, Severity
 from xlportfolio.core.values import as_id, is_blank, is_number, read_once
 from xlportfolio.schema import INTAKE, Column
@@ -20,8 +22,6 @@ OUT_OF_RANGE = define(
     "out-of-range", Severity.ERROR, "{value} is outside the allowed range {low} to {high}. {note}")
 BAD_FORMAT = define(
     "bad-format", Severity.WARNING, "'{value}' does not have the expected form ({pattern}). {note}")
-BAD_RULE = define(
-    "bad-rule", Severity.ERROR, "This intake rule cannot be used: {problem}; correct it on the Rules sheet.")
 UNKNOWN_PERSON = define(
     "unknown-person", Severity.WARNING,
     "{value} is not on the People list; check the spelling or ask the PMO to add the person.")
@@ -45,49 +45,16 @@ class Rule:
     note: str
 
 
-def yes(value: object) -> bool:
-    return str(value or "").strip().casefold() in {"yes", "y", "true", "1", "x"}
-
-
 def read_rules(book: Book) -> tuple[list[Rule], list[Finding]]:
-    """The enabled rules of the IntakeRules table, and findings for rules that make no sense."""
+    """The enabled rules of the IntakeRules table, and a finding at each cell of a rule that makes no sense."""
     table = book.table("IntakeRules")
     if table is None:
         return [], []
-    rules, problems = [], []
-    for row, rec in table.frame.iterrows():
-        rec = rec.to_dict()
-        if not yes(rec.get("enabled")):
-            continue
-        try:
-            rules.append(_rule(rec))
-        except ValueError as exc:
-            problems.append(finding(BAD_RULE, table, int(row), "rule", rec.get("rule"), problem=str(exc)))
-    return rules, problems
-
-
-def _rule(rec: dict) -> Rule:
-    column = INTAKE.match_header(rec.get("column"))
-    if column is None:
-        raise ValueError(f"there is no Intake column '{rec.get('column')}'")
-    kind = str(rec.get("rule") or "").strip().casefold()
-    severity = Severity.WARNING if str(rec.get("severity")).strip().casefold() == "warning" else Severity.ERROR
-    low, high = rec.get("minimum"), rec.get("maximum")
-    pattern = None
-    if kind == "range" and not (is_number(low) or is_number(high)):
-        raise ValueError("a range needs a minimum or a maximum number")
-    if kind == "format":
-        try:
-            pattern = re.compile(str(rec.get("pattern") or ""))
-        except re.error as exc:
-            raise ValueError(f"the pattern is not a valid regular expression ({exc})") from None
-    if kind == "required for category" and is_blank(rec.get("category")):
-        raise ValueError("'required for category' needs a category")
-    if kind not in {"range", "format", "required for category"}:
-        raise ValueError(f"unknown rule kind '{rec.get('rule')}'")
-    return Rule(kind, column, str(rec.get("category") or "").strip() or None,
-                low if is_number(low) else None, high if is_number(high) else None,
-                pattern, severity, str(rec.get("note") or "").strip())
+    read = read_rows(table, IntakeRule)
+    rules = [Rule(r.rule, INTAKE.column(r.column), r.category, r.minimum, r.maximum,
+                  re.compile(r.pattern or "") if r.rule == "format" else None, r.severity, r.note or "")
+             for r in read.rows]
+    return rules, read.findings
 
 
 @check("intake-rules", "Intake", [REQUIRED_FOR_CATEGORY, OUT_OF_RANGE, BAD_FORMAT, BAD_RULE])

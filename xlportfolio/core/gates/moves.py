@@ -13,8 +13,9 @@ from dataclasses import dataclass, field, replace
 
 from xlportfolio.core.book import Book, SheetTable
 from xlportfolio.core.codes import define, finding
+from xlportfolio.core.config.models import BAD_GATE_CRITERION
 from xlportfolio.core.findings import Finding, Severity
-from xlportfolio.core.gates.criteria import GateCriterion, criterion_problem, freezes, read_criteria
+from xlportfolio.core.gates.criteria import GateCriterion, freezes, read_criteria
 from xlportfolio.core.gates.gaps import (
     CHECKS,
     FROZEN_STATES,
@@ -58,10 +59,7 @@ GATE_REFUSED = define(
     "gate-refused", Severity.ERROR,
     "{item}: the move to {stage} was refused on {since}: {lines} The request stays in {cell} until the move "
     "passes: fix this and run gates again, or change the request.")
-BAD_CRITERION = define(
-    "bad-gate-criterion", Severity.ERROR,
-    "This gate criterion cannot be checked: {problem}; correct it on the Gates sheet.")
-CODES = (GATE_REFUSED, BAD_CRITERION, BASELINE_CHANGED, ITEM_BASELINE_CHANGED)  # every finding code check_gates may report
+CODES = (GATE_REFUSED, BAD_GATE_CRITERION, BASELINE_CHANGED, ITEM_BASELINE_CHANGED)  # every finding code check_gates may report
 
 
 
@@ -122,11 +120,9 @@ def check_gates(book: Book, as_of: dt.date, baseline: list[dict] | None = None, 
     frame, stages = (as_recorded(items, ledger) if ledger else items.frame), tuple(book.lists.get("Stage") or STAGES)
     gates = book.table(GATES.table.name)
     criteria: dict[int, list[GateCriterion]] = {}
-    for c in read_criteria(gates):
-        if not (problem := criterion_problem(c, stages)):
-            criteria.setdefault(stage_at(c.stage, stages), []).append(c)
-        elif gates is not None:  # a default for a stage this workbook's Stage list lacks simply does not apply
-            result.findings.append(finding(BAD_CRITERION, gates, c.row, "target", c.target, problem=problem))
+    usable, result.findings = read_criteria(gates, stages)
+    for c in usable:
+        criteria.setdefault(stage_at(c.stage, stages), []).append(c)
     keys = item_keys(frame["item_id"])
     asked = frame.index[~frame["requested_stage"].map(is_blank)] if "requested_stage" in frame else frame.index[:0]
     states = dict(zip(keys, by_value(column(frame, "state"), lambda v: text(v).casefold())))

@@ -9,11 +9,10 @@ from typing import Any
 import pandas as pd
 
 from xlportfolio.core.book import Book, SheetTable
-from xlportfolio.core.checks.rules import yes
 from xlportfolio.core.findings import Report, Severity
 from xlportfolio.core.intake.validate import validate_intake
 from xlportfolio.core.plan import ColumnWrite, EditPlan, RowWrite
-from xlportfolio.core.values import as_id, is_blank, is_number
+from xlportfolio.core.values import as_id, is_blank, is_number, yes
 from xlportfolio.schema import INTAKE, ITEMS, LISTS_BY_NAME, STAGES
 
 # New item IDs follow the level, as the sample portfolio's do: PR-041 is a project.

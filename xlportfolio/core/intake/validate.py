@@ -5,18 +5,20 @@ import datetime as dt
 from functools import cache
 
 from xlportfolio.core.book import Book
-from xlportfolio.core.checks import Context, run_checks
-from xlportfolio.core.findings import Report, Severity, lead
+from xlportfolio.core.checks import CHECKS, Context, run_checks
+from xlportfolio.core.config import CheckSwitch, read_rows
+from xlportfolio.core.findings import Finding, Report, Severity, lead
 from xlportfolio.core.findings_sheet import findings_sheet, marks_for
 from xlportfolio.core.plan import ColumnWrite, EditPlan
-from xlportfolio.schema import INTAKE
+from xlportfolio.schema import CHECKS_TABLE, INTAKE
 
 
 def validate_intake(book: Book, as_of: dt.date | None = None,
                     disabled: frozenset[str] = frozenset()) -> tuple[Report, EditPlan]:
     """Check the Intake table; return the findings and the plan that writes them back."""
-    context = Context(as_of=as_of or dt.date.today(), disabled=disabled | switched_off(book))
-    report = Report.of(run_checks(book, context, INTAKE.name))
+    off, switches = read_switches(book)
+    context = Context(as_of=as_of or dt.date.today(), disabled=disabled | off)
+    report = Report.of([*run_checks(book, context, INTAKE.name), *switches])
     status = _status_column(book, report)  # row by row, before repeats become one finding
     report = lead(report, book)
     plan = EditPlan(
@@ -28,13 +30,13 @@ def validate_intake(book: Book, as_of: dt.date | None = None,
     return report, plan
 
 
-def switched_off(book: Book) -> frozenset[str]:
-    """Checks the workbook's Checks table sets to No."""
-    table = book.table("Checks")
+def read_switches(book: Book) -> tuple[frozenset[str], list[Finding]]:
+    """The checks the workbook's Checks table sets to No, and a finding for each switch that cannot be read."""
+    table = book.table(CHECKS_TABLE.name)
     if table is None or not {"check", "enabled"} <= set(table.frame.columns):
-        return frozenset()
-    return frozenset(str(name).strip() for name, on in zip(table.frame["check"], table.frame["enabled"])
-                     if name and str(on or "").strip().casefold() == "no")
+        return frozenset(), []
+    read = read_rows(table, CheckSwitch, {"checks": frozenset(CHECKS)})
+    return frozenset(s.check for s in read.rows if not s.enabled), read.findings
 
 
 @cache  # the same few counts recur on thousands of rows

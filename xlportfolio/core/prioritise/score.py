@@ -15,21 +15,17 @@ import numpy as np
 import pandas as pd
 
 from xlportfolio.core.book import SheetTable
-from xlportfolio.core.checks.rules import yes
 from xlportfolio.core.codes import CODES, define, finding
+from xlportfolio.core.config import ScoringCriterion, defaults, read_rows
+from xlportfolio.core.config.models import BAD_CRITERION, HIGHER
 from xlportfolio.core.findings import Finding, Severity
-from xlportfolio.core.values import is_blank, is_number, show
 from xlportfolio.schema import INTAKE, ITEMS, LISTS_BY_NAME, SCORING, ColumnType, header_key
 
-BAD_CRITERION = define(
-    "bad-criterion", Severity.ERROR,
-    "This scoring criterion cannot be used: {problem}; correct it on the {sheet} sheet.")
 AHP_INCONSISTENT = define(
     "ahp-inconsistent", Severity.WARNING,
     "The pairwise comparisons are inconsistent (consistency ratio {cr:.2f}, above 0.10): some of them "
     "contradict the others. Revisit the strongest comparisons until the ratio is 0.10 or less.")
 
-HIGHER, LOWER = "higher is better", "lower is better"
 AHP_LIMIT = 0.10
 # Saaty's random index: the consistency index of random matrices of size n.
 RANDOM_INDEX = {1: 0.0, 2: 0.0, 3: 0.58, 4: 0.90, 5: 1.12, 6: 1.24, 7: 1.32, 8: 1.41, 9: 1.45, 10: 1.49}
@@ -56,44 +52,18 @@ class ScoreResult:
 
 
 def read_criteria(scoring: SheetTable | None) -> tuple[list[Criterion], list[Finding]]:
-    """The enabled criteria of the Scoring table (the schema's defaults without one)."""
+    """The enabled criteria of the Scoring table (the schema's defaults without one), and a finding per bad cell."""
     if scoring is None:
-        return [Criterion(name, source, float(weight), direction == HIGHER)
-                for name, source, weight, direction, enabled, _ in SCORING.rows if enabled == "Yes"], []
-    criteria, problems = [], []
-    for row, rec in scoring.frame.iterrows():
-        if not yes(rec.get("enabled")):
-            continue
-        bad = list(_problems(rec))
-        problems += [finding(BAD_CRITERION, scoring, int(row), column, rec.get(column), problem=text)
-                     for column, text in bad]
-        if not bad:
-            criteria.append(Criterion(str(rec["criterion"]).strip(), _source(rec["source_column"]),
-                                      float(rec["weight"]), _direction(rec) == HIGHER, int(row)))
+        return [Criterion(c.criterion, c.source_column, c.weight, c.direction == HIGHER)
+                for c in defaults(ScoringCriterion, SCORING.rows)], []
+    read = read_rows(scoring, ScoringCriterion)
+    criteria = [Criterion(c.criterion, _source(c.source_column), c.weight, c.direction == HIGHER, c.row)
+                for c in read.rows]
+    problems = read.findings
     if not problems and not any(c.weight > 0 for c in criteria):
         problems.append(finding(BAD_CRITERION, scoring, None, "weight",
-                                problem="no enabled criterion has a weight above 0"))
+                                problem="The scores cannot be computed: no enabled criterion has a weight above 0"))
     return criteria, problems
-
-
-def _problems(rec: pd.Series):
-    if is_blank(rec.get("criterion")):
-        yield "criterion", "it has no name"
-    if is_blank(rec.get("source_column")):
-        yield "source_column", "it names no source column"
-    weight = rec.get("weight")
-    if not is_number(weight) or weight < 0:
-        yield "weight", f"the weight must be a number of 0 or more, not '{_shown(weight)}'"
-    if _direction(rec) not in (HIGHER, LOWER):
-        yield "direction", f"the direction must be '{HIGHER}' or '{LOWER}', not '{_shown(rec.get('direction'))}'"
-
-
-def _direction(rec: pd.Series) -> str:
-    return " ".join(str(rec.get("direction") or "").split()).casefold()
-
-
-def _shown(value: object) -> str:
-    return "blank" if is_blank(value) else show(value)
 
 
 def _source(text: object) -> str:

@@ -91,7 +91,7 @@ def decisions_needed(book: Book, as_of: dt.date, baseline: list[dict],
     if "requested_stage" not in frame:
         return []
     stages = tuple(book.lists.get("Stage") or STAGES)
-    criteria = read_criteria(book.table(GATES.table.name))
+    criteria, _ = read_criteria(book.table(GATES.table.name), stages)  # gates reports the bad rows
     ledger = read_ledger(rows) if rows else None
     check = check_gates(book, as_of, baseline, ledger)  # pure: it only says what a gates run would do
     passing = {m.row for m in check.applied}

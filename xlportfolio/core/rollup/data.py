@@ -22,12 +22,14 @@ import pandas as pd
 from xlportfolio.core.book import Book, SheetTable
 from xlportfolio.core.codes import CODES as CODES_BY_NAME
 from xlportfolio.core.codes import define, finding
+from xlportfolio.core.config import Rows, StageWeight, read_rows
+from xlportfolio.core.config.models import BAD_WEIGHT
 from xlportfolio.core.findings import Finding, Severity
 from xlportfolio.core.gates.statuses import by_value
 from xlportfolio.core.rollup.formulas import Source
 from xlportfolio.core.rollup.tree import Tree, id_key, text_key
 from xlportfolio.core.values import CellError, Uncalculated, is_blank, is_number, show
-from xlportfolio.schema import FINANCIALS, STAGE_WEIGHTS
+from xlportfolio.schema import FINANCIALS, LISTS_BY_NAME, STAGE_WEIGHTS
 
 NOT_AMOUNT = define(
     "rollup-not-amount", Severity.ERROR,
@@ -46,8 +48,6 @@ BAD_PERIOD = define(
 NO_FINANCIALS = define(
     "rollup-no-financials", Severity.WARNING,
     "{why}, so every amount on the rollup is 0; it still counts items by stage and status.")
-BAD_WEIGHT = define(
-    "rollup-bad-weight", Severity.ERROR, "{problem}; correct it on the {sheet} sheet.")
 
 CODES = (NOT_AMOUNT, UNMATCHED, BAD_CHOICE, BAD_PERIOD, NO_FINANCIALS, BAD_WEIGHT)
 
@@ -234,22 +234,20 @@ class Weights:
 
 
 def read_weights(book: Book) -> Weights:
-    """The Stage weights table; the schema's defaults in a workbook without one (older workbooks)."""
+    """The Stage weights table; the schema's defaults in a workbook without one (older workbooks).
+
+    The weight per stage is what the Rollup sheet's SUMIFS adds, whatever the cell holds; the
+    findings are the configuration reader's, one per cell that is not a usable weight.
+    """
     table = book.table(STAGE_WEIGHTS.table.name)
     if table is None or not {"stage", "weight"} <= set(table.frame.columns):
         return Weights({text_key(stage): float(weight) for stage, weight, _ in STAGE_WEIGHTS.rows}, None, None)
     by_stage: dict[str, float] = {}
     first: dict[str, int] = {}
-    findings, has_error = [], False
+    findings, has_error = list(_stage_weights(book, table).findings), False
     for row, stage, weight in zip(table.frame.index, table.frame["stage"], table.frame["weight"]):
         key, row = text_key(stage), int(row)
-        value, problem = _reading(weight)
-        if isinstance(weight, CellError):
-            has_error = True
-        if problem or (is_blank(weight) and key is not None):
-            shown = "blank" if is_blank(weight) else problem
-            findings.append(finding(BAD_WEIGHT, table, row, "weight", weight,
-                                    problem=f"The weight of {show(stage)} is {shown}, not a number, so it counts as 0"))
+        has_error |= isinstance(weight, CellError)
         if key is None:
             continue
         if key in first:
@@ -257,7 +255,19 @@ def read_weights(book: Book) -> Weights:
                                     problem=f"Stage {show(stage)} is listed before (row {first[key]}); Excel's SUMIFS "
                                     "adds both weights. Keep one row per stage"))
         first.setdefault(key, row)
-        by_stage[key] = by_stage.get(key, 0.0) + (value if is_number(weight) else 0.0)
+        by_stage[key] = by_stage.get(key, 0.0) + (float(weight) if is_number(weight) else 0.0)
     # A row without a stage still matches items without one in SUMIFS; the rollup never asks for those.
     return Weights(by_stage, table, Source(table), has_error, findings)
 
+
+def stage_weights(book: Book) -> dict[str, float] | None:
+    """The usable weight of each stage as the Dashboard weighs value; None without a Stage weights table."""
+    table = book.table(STAGE_WEIGHTS.table.name)
+    if table is None or table.frame.empty or not {"stage", "weight"} <= set(table.frame.columns):
+        return None
+    return {w.stage: w.weight for w in _stage_weights(book, table).rows}
+
+
+def _stage_weights(book: Book, table: SheetTable) -> Rows[StageWeight]:
+    stages = tuple(book.lists.get("Stage") or LISTS_BY_NAME["Stage"].values)
+    return read_rows(table, StageWeight, {"stages": stages})

@@ -9,7 +9,7 @@ from xlportfolio.core.checks import Context, run_checks
 from xlportfolio.core.checks.portfolio import RowsFinding
 from xlportfolio.core.findings import Report
 from xlportfolio.core.findings_sheet import findings_sheet, marks_for
-from xlportfolio.core.intake.validate import switched_off
+from xlportfolio.core.intake.validate import read_switches
 from xlportfolio.core.plan import EditPlan
 from xlportfolio.schema import CAPACITY, DEPENDENCIES, FINANCIALS, SETTINGS
 
@@ -19,10 +19,12 @@ PORTFOLIO_TABLES = (DEPENDENCIES.name, CAPACITY.name, FINANCIALS.name, SETTINGS.
 def check_portfolio(book: Book, as_of: dt.date, disabled: frozenset[str] = frozenset()) -> Report:
     """Run the checks of the Dependencies, Capacity, Financials and Settings tables (those the workbook has).
 
-    `disabled` names checks to skip, on top of those the workbook's Checks table switches off.
+    `disabled` names checks to skip, on top of those the workbook's Checks table switches off; a
+    switch that cannot be read is a finding of its own.
     """
-    context = Context(as_of=as_of, disabled=disabled | switched_off(book))
-    return Report.of(f for name in PORTFOLIO_TABLES for f in run_checks(book, context, name))
+    off, switches = read_switches(book)
+    context = Context(as_of=as_of, disabled=disabled | off)
+    return Report.of([*(f for name in PORTFOLIO_TABLES for f in run_checks(book, context, name)), *switches])
 
 
 def portfolio_marks(report: Report, scope: str = "rollup") -> EditPlan:

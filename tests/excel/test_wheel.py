@@ -128,7 +128,7 @@ def test_the_report_pack_renders_from_the_installed_layout(installed, tmp_path):
     done = run_installed(site, tmp_path, "-m", "xlportfolio", "report", str(book), "--out", str(out),
                          "--as-of", AS_OF.isoformat())
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Steering-committee pack written to" in done.stdout
+    assert done.stdout.startswith("Steering-committee pack from ") and f"Written to {out}." in done.stdout
     text = out.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and text.rstrip().endswith("</html>")
     assert f"<title>Steering committee report – {book.name} – {AS_OF.isoformat()}</title>" in text

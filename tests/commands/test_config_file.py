@@ -1,5 +1,7 @@
 """A bad configuration cell in a real workbook: the command goes on, the Findings sheet lists the cell
 and the cell itself is marked, like a data finding."""
+import functools
+
 import pytest
 from openpyxl import load_workbook
 
@@ -23,14 +25,24 @@ def portfolio(path, **cells):
     return path
 
 
+def opened(path):
+    """The saved workbook, loaded once for all the reads of one test (keyed by its bytes' mtime)."""
+    return _load(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(path, _mtime):
+    return load_workbook(path)
+
+
 def findings_rows(path, command):
-    ws = load_workbook(path)["Findings"]
+    ws = opened(path)["Findings"]
     rows = [dict(zip(FINDINGS_HEADER, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
     return [r for r in rows if r["Command"] == command]
 
 
 def mark(path, sheet, cell):
-    got = load_workbook(path)[sheet][cell]
+    got = opened(path)[sheet][cell]
     return got.fill.fgColor.rgb[-6:], got.comment.text if got.comment else None
 
 
@@ -72,7 +84,7 @@ def test_the_bad_configuration_cells_are_marked(rolled_up):
 
 def test_the_dashboard_is_written_with_the_usable_weights(rolled_up):
     path, _ = rolled_up
-    assert "Dashboard" in load_workbook(path).sheetnames
+    assert "Dashboard" in opened(path).sheetnames
 
 
 def test_validate_reports_a_bad_check_switch_and_a_bad_rule_at_their_cells(tmp_path):
@@ -109,6 +121,6 @@ def test_score_goes_on_with_the_usable_criteria_and_marks_the_bad_cells(tmp_path
     assert "Weight must be a number, not 'high'" in listed["bad-criterion", "C3"]["What to do"]
     fill, note = mark(path, "Scoring", "D4")
     assert fill == ERROR_FILL and "Direction must be 'higher is better' or 'lower is better', not 'sideways'" in note
-    intake = load_workbook(path)["Intake"]
+    intake = opened(path)["Intake"]
     header = [c.value for c in intake[1]]
     assert any(intake.cell(r, header.index("Score") + 1).value is not None for r in range(2, 12))
